@@ -1,0 +1,526 @@
+//! The built-in task catalog: every `Name@Major` Azure Pipelines knows, with its inputs, and the
+//! workload identity federation (WIF) facts per task major.
+//!
+//! The data is generated into `rules/tasks.json` and `rules/wif.json` by
+//! `cargo run -p xtask -- gen-catalog` and embedded here; it is parsed once, on first use.
+//! Lookups are case-insensitive. The catalog knows nothing of files or YAML.
+
+use serde::Deserialize;
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+const TASKS_JSON: &str = include_str!("../rules/tasks.json");
+const WIF_JSON: &str = include_str!("../rules/wif.json");
+
+static CATALOG: OnceLock<Catalog> = OnceLock::new();
+
+/// The embedded catalog, parsed on first call.
+pub fn catalog() -> &'static Catalog {
+    CATALOG.get_or_init(|| {
+        Catalog::parse(TASKS_JSON, WIF_JSON)
+            .unwrap_or_else(|e| panic!("embedded task catalog is invalid ({e}); regenerate it with `cargo run -p xtask -- gen-catalog`"))
+    })
+}
+
+/// All built-in task majors, indexed by lowercase name and lowercase GUID.
+pub struct Catalog {
+    /// Sorted by lowercase name, then major.
+    tasks: Vec<TaskVersion>,
+    /// Lowercase name -> indices into `tasks`, ascending major.
+    by_name: HashMap<String, Vec<usize>>,
+    /// Lowercase GUID -> indices into `tasks`, ascending major.
+    by_id: HashMap<String, Vec<usize>>,
+    /// Canonical spelling of each distinct name, sorted case-insensitively.
+    names: Vec<String>,
+    wif: Vec<WifFact>,
+    /// (lowercase task name, major) -> index into `wif`.
+    wif_index: HashMap<(String, u32), usize>,
+}
+
+/// One major version of a built-in task.
+#[derive(Debug, Clone, Deserialize)]
+pub struct TaskVersion {
+    /// Name used in YAML (`- task: <name>@<major>`), as spelled in task.json.
+    pub name: String,
+    /// GUID, lowercase. `None` for majors known only from the service schema.
+    #[serde(default)]
+    pub id: Option<String>,
+    pub major: u32,
+    /// Latest `Major.Minor.Patch`. For `source == "schema"` only the major is known (`N.0.0`).
+    pub version: String,
+    /// `"task.json"` (the task repository) or `"schema"` (a retired major only the service schema lists).
+    pub source: String,
+    #[serde(default)]
+    pub deprecated: bool,
+    #[serde(default)]
+    pub deprecation_message: Option<String>,
+    /// `YYYY-MM-DD`.
+    #[serde(default)]
+    pub removal_date: Option<String>,
+    #[serde(default)]
+    pub friendly_name: Option<String>,
+    /// In task.json order.
+    #[serde(default)]
+    pub inputs: Vec<Input>,
+}
+
+/// One input of a task major.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Input {
+    /// task.json `name`; YAML also accepts every alias (the first alias is the usual YAML name).
+    pub name: String,
+    #[serde(default)]
+    pub aliases: Vec<String>,
+    /// The task.json `type`, lowercased: `string`, `boolean`, `picklist`, `filepath`, `multiline`,
+    /// `radio`, `int`, `securefile`, `connectedservice:azurerm`, `connectedservice:github:oauth,...`.
+    #[serde(rename = "type", default = "default_kind")]
+    pub kind: String,
+    #[serde(default)]
+    pub required: bool,
+    /// Default value as text (`"true"`/`"false"` for booleans).
+    #[serde(default)]
+    pub default: Option<String>,
+    /// Allowed values of a pickList/radio (the keys of task.json `options`).
+    #[serde(default)]
+    pub options: Vec<String>,
+    /// The pickList also accepts values outside `options`.
+    #[serde(default)]
+    pub editable_options: bool,
+    #[serde(default)]
+    pub visible_rule: Option<String>,
+    /// An Azure Resource Manager service connection (`connectedService:AzureRM`).
+    #[serde(default)]
+    pub arm: bool,
+}
+
+fn default_kind() -> String {
+    "string".to_string()
+}
+
+/// Whether a task major works with a workload identity federation service connection.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WifSupport {
+    Yes,
+    No,
+    /// Depends on the kind of connection (see the note).
+    Partial,
+    /// The sources disagree (see the note).
+    Disputed,
+}
+
+/// A WIF fact from `rules/wif.json`.
+#[derive(Debug, Clone)]
+pub struct WifFact {
+    pub task: String,
+    pub major: u32,
+    pub support: WifSupport,
+    /// `Name@Major` to move to.
+    pub replacement: Option<String>,
+    pub note: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct TasksFile {
+    tasks: Vec<TaskVersion>,
+}
+
+#[derive(Deserialize)]
+struct WifFile {
+    tasks: Vec<WifRow>,
+}
+
+#[derive(Deserialize)]
+struct WifRow {
+    task: String,
+    major: u32,
+    support: String,
+    #[serde(default)]
+    replacement: Option<String>,
+    #[serde(default)]
+    note: Option<String>,
+}
+
+/// Lowercase without allocating when already lowercase.
+fn lower(s: &str) -> Cow<'_, str> {
+    let s = s.trim();
+    if s.bytes().any(|b| b.is_ascii_uppercase()) {
+        Cow::Owned(s.to_ascii_lowercase())
+    } else {
+        Cow::Borrowed(s)
+    }
+}
+
+impl Catalog {
+    fn parse(tasks_json: &str, wif_json: &str) -> Result<Catalog, String> {
+        let mut tasks = serde_json::from_str::<TasksFile>(tasks_json)
+            .map_err(|e| format!("rules/tasks.json: {e}"))?
+            .tasks;
+        let wif_rows = serde_json::from_str::<WifFile>(wif_json)
+            .map_err(|e| format!("rules/wif.json: {e}"))?
+            .tasks;
+
+        tasks.sort_by(|a, b| {
+            (a.name.to_ascii_lowercase(), a.major).cmp(&(b.name.to_ascii_lowercase(), b.major))
+        });
+        let mut by_name: HashMap<String, Vec<usize>> = HashMap::new();
+        let mut by_id: HashMap<String, Vec<usize>> = HashMap::new();
+        let mut names = Vec::new();
+        for (i, t) in tasks.iter().enumerate() {
+            let entry = by_name.entry(t.name.to_ascii_lowercase()).or_default();
+            if entry.is_empty() {
+                names.push(t.name.clone());
+            }
+            entry.push(i);
+            if let Some(id) = &t.id {
+                by_id.entry(id.to_ascii_lowercase()).or_default().push(i);
+            }
+        }
+        for v in by_id.values_mut() {
+            v.sort_by_key(|&i| (tasks[i].major, tasks[i].name.to_ascii_lowercase()));
+        }
+
+        let mut wif = Vec::with_capacity(wif_rows.len());
+        let mut wif_index = HashMap::new();
+        for r in wif_rows {
+            let support = match r.support.to_ascii_lowercase().as_str() {
+                "yes" => WifSupport::Yes,
+                "no" => WifSupport::No,
+                "partial" => WifSupport::Partial,
+                "disputed" => WifSupport::Disputed,
+                _ => continue,
+            };
+            wif_index
+                .entry((r.task.to_ascii_lowercase(), r.major))
+                .or_insert(wif.len());
+            wif.push(WifFact {
+                task: r.task,
+                major: r.major,
+                support,
+                replacement: r.replacement,
+                note: r.note,
+            });
+        }
+
+        Ok(Catalog {
+            tasks,
+            by_name,
+            by_id,
+            names,
+            wif,
+            wif_index,
+        })
+    }
+
+    /// Indices of the entries for a name, else for a GUID.
+    fn entries(&self, name_or_guid: &str) -> &[usize] {
+        let key = lower(name_or_guid);
+        self.by_name
+            .get(key.as_ref())
+            .or_else(|| self.by_id.get(key.as_ref()))
+            .map(Vec::as_slice)
+            .unwrap_or(&[])
+    }
+
+    /// Case-insensitive lookup by task name and major.
+    pub fn by_name(&self, name: &str, major: u32) -> Option<&TaskVersion> {
+        self.by_name
+            .get(lower(name).as_ref())?
+            .iter()
+            .map(|&i| &self.tasks[i])
+            .find(|t| t.major == major)
+    }
+
+    /// Case-insensitive lookup by GUID and major (one GUID serves several names; pick the one with that major).
+    pub fn by_id(&self, guid: &str, major: u32) -> Option<&TaskVersion> {
+        self.by_id
+            .get(lower(guid).as_ref())?
+            .iter()
+            .map(|&i| &self.tasks[i])
+            .find(|t| t.major == major)
+    }
+
+    /// All majors known for a name (or GUID), ascending; empty if the name is not built in.
+    pub fn majors(&self, name_or_guid: &str) -> Vec<u32> {
+        let mut v: Vec<u32> = self
+            .entries(name_or_guid)
+            .iter()
+            .map(|&i| self.tasks[i].major)
+            .collect();
+        v.sort_unstable();
+        v.dedup();
+        v
+    }
+
+    /// True when the name (case-insensitive) or GUID is a built-in task.
+    pub fn is_builtin(&self, name_or_guid: &str) -> bool {
+        !self.entries(name_or_guid).is_empty()
+    }
+
+    /// The canonical spelling of every distinct built-in name (for "did you mean" suggestions).
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        self.names.iter().map(String::as_str)
+    }
+
+    /// Newest non-deprecated major for a name, else newest major.
+    pub fn recommended_major(&self, name_or_guid: &str) -> Option<u32> {
+        let entries = self.entries(name_or_guid);
+        let newest = |deprecated_ok: bool| {
+            entries
+                .iter()
+                .map(|&i| &self.tasks[i])
+                .filter(|t| deprecated_ok || !t.deprecated)
+                .map(|t| t.major)
+                .max()
+        };
+        newest(false).or_else(|| newest(true))
+    }
+
+    /// WIF fact for name+major (case-insensitive), from rules/wif.json.
+    pub fn wif(&self, name: &str, major: u32) -> Option<&WifFact> {
+        let i = *self.wif_index.get(&(lower(name).into_owned(), major))?;
+        self.wif.get(i)
+    }
+
+    /// Number of task-major entries.
+    pub fn len(&self) -> usize {
+        self.tasks.len()
+    }
+
+    /// True when the catalog has no entries (never, for the embedded one).
+    pub fn is_empty(&self) -> bool {
+        self.tasks.is_empty()
+    }
+
+    /// Every task-major entry, sorted by name (case-insensitive) then major.
+    pub fn iter(&self) -> impl Iterator<Item = &TaskVersion> {
+        self.tasks.iter()
+    }
+}
+
+impl TaskVersion {
+    /// Find an input by name or alias, case-insensitively.
+    ///
+    /// An exact-case match wins over a case-insensitive one, and a name over an alias (a few
+    /// tasks have inputs whose names or aliases differ only by case).
+    pub fn input(&self, name_or_alias: &str) -> Option<&Input> {
+        let q = name_or_alias.trim();
+        let exact_name = || self.inputs.iter().find(|i| i.name == q);
+        let exact_alias = || {
+            self.inputs
+                .iter()
+                .find(|i| i.aliases.iter().any(|a| a == q))
+        };
+        let ci_name = || self.inputs.iter().find(|i| i.name.eq_ignore_ascii_case(q));
+        let ci_alias = || {
+            self.inputs
+                .iter()
+                .find(|i| i.aliases.iter().any(|a| a.eq_ignore_ascii_case(q)))
+        };
+        exact_name()
+            .or_else(exact_alias)
+            .or_else(ci_name)
+            .or_else(ci_alias)
+    }
+
+    /// Inputs that are Azure Resource Manager connections.
+    pub fn arm_inputs(&self) -> impl Iterator<Item = &Input> {
+        self.inputs.iter().filter(|i| i.arm)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const BASH_GUID: &str = "6C731C3C-3C68-459A-A5C9-BDE6E6595B5B";
+
+    #[test]
+    fn azure_cli_arm_input_and_alias() {
+        let cat = catalog();
+        let t = cat.by_name("AzureCLI", 2).expect("AzureCLI@2");
+        let i = t.input("connectedServiceNameARM").expect("input by name");
+        assert_eq!(i.aliases, vec!["azureSubscription"]);
+        assert!(i.arm);
+        assert_eq!(i.kind, "connectedservice:azurerm");
+        assert!(std::ptr::eq(t.input("AZURESUBSCRIPTION").unwrap(), i));
+        assert_eq!(t.arm_inputs().count(), 1);
+        assert!(cat.by_name("azurecli", 2).is_some());
+        assert!(cat.by_name("AZURECLI", 1).is_some());
+        assert!(cat.is_builtin("azurecli"));
+        assert!(!cat.is_builtin("NoSuchTask"));
+        assert!(cat.majors("NoSuchTask").is_empty());
+        assert!(cat.by_name("AzureCLI", 99).is_none());
+    }
+
+    #[test]
+    fn guid_shared_by_names() {
+        let cat = catalog();
+        assert_eq!(
+            cat.by_id(BASH_GUID, 3).map(|t| t.name.as_str()),
+            Some("Bash")
+        );
+        assert_eq!(
+            cat.by_id(BASH_GUID, 2).map(|t| t.name.as_str()),
+            Some("ShellScript")
+        );
+        assert_eq!(
+            cat.by_id(&BASH_GUID.to_lowercase(), 3)
+                .map(|t| t.name.as_str()),
+            Some("Bash")
+        );
+        assert!(cat.by_id(BASH_GUID, 1).is_none());
+        assert!(cat.is_builtin(BASH_GUID));
+        assert_eq!(cat.majors(BASH_GUID), vec![2, 3]);
+        assert_eq!(
+            cat.by_name("Bash", 3).unwrap().id.as_deref(),
+            Some(&*BASH_GUID.to_lowercase())
+        );
+    }
+
+    #[test]
+    fn azure_file_copy_majors_and_recommendation() {
+        let cat = catalog();
+        let majors = cat.majors("AzureFileCopy");
+        for m in 1..=6 {
+            assert!(majors.contains(&m), "AzureFileCopy@{m} missing: {majors:?}");
+        }
+        assert_eq!(cat.recommended_major("AzureFileCopy"), Some(6));
+        assert_eq!(cat.recommended_major("azurefilecopy"), Some(6));
+        assert_eq!(cat.recommended_major("NoSuchTask"), None);
+    }
+
+    #[test]
+    fn schema_only_retired_major() {
+        let cat = catalog();
+        // AzureCLI@0 is gone from the task repository; only the service schema lists it.
+        let t = cat.by_name("azurecli", 0).expect("AzureCLI@0");
+        assert_eq!(t.source, "schema");
+        assert_eq!(t.id, None);
+        assert!(t.input("connectedServiceNameARM").is_some_and(|i| i.arm));
+        assert!(cat.majors("AzureCLI").starts_with(&[0, 1, 2]));
+        // Xcode@2..4 and deprecated schema-only majors.
+        assert_eq!(
+            cat.by_name("Xcode", 4).map(|t| t.source.as_str()),
+            Some("schema")
+        );
+        let x = cat.by_name("XamarinLicense", 1).expect("XamarinLicense@1");
+        assert!(x.deprecated && x.deprecation_message.is_some());
+        assert!(cat.names().any(|n| n == "XamarinLicense"));
+    }
+
+    #[test]
+    fn wif_facts() {
+        let cat = catalog();
+        let f = cat.wif("AzureFileCopy", 5).expect("wif AzureFileCopy@5");
+        assert_eq!(f.support, WifSupport::No);
+        assert_eq!(f.replacement.as_deref(), Some("AzureFileCopy@6"));
+        assert_eq!(
+            cat.wif("packerbuild", 1).map(|f| f.support),
+            Some(WifSupport::Yes)
+        );
+        assert_eq!(
+            cat.wif("PackerBuild", 0).map(|f| f.support),
+            Some(WifSupport::No)
+        );
+        assert_eq!(
+            cat.wif("Docker", 1).map(|f| f.support),
+            Some(WifSupport::Partial)
+        );
+        assert_eq!(
+            cat.wif("AzureIoTEdge", 2).map(|f| f.support),
+            Some(WifSupport::Disputed)
+        );
+        assert!(cat.wif("Bash", 3).is_none());
+    }
+
+    #[test]
+    fn wif_variant_inputs_are_merged() {
+        let cat = catalog();
+        let t = cat
+            .by_name("NuGetAuthenticate", 1)
+            .expect("NuGetAuthenticate@1");
+        let i = t
+            .input("workloadIdentityServiceConnection")
+            .expect("_Wif input");
+        assert_eq!(i.aliases, vec!["azureDevOpsServiceConnection"]);
+        assert!(std::ptr::eq(
+            t.input("azureDevOpsServiceConnection").unwrap(),
+            i
+        ));
+        assert!(!i.arm);
+        assert!(t.input("feedUrl").is_some());
+        assert!(t.input("nuGetServiceConnections").is_some());
+        assert!(cat
+            .by_name("UniversalPackages", 1)
+            .unwrap()
+            .input("adoServiceConnection")
+            .is_some());
+    }
+
+    #[test]
+    fn names_and_len() {
+        let cat = catalog();
+        let names: Vec<&str> = cat.names().collect();
+        assert!(names.contains(&"AzureCLI") && names.contains(&"VSTest"));
+        let mut lower: Vec<String> = names.iter().map(|n| n.to_ascii_lowercase()).collect();
+        let n = lower.len();
+        lower.dedup();
+        assert_eq!(lower.len(), n, "names must be distinct ignoring case");
+        assert!(cat.len() > names.len());
+        assert_eq!(cat.iter().count(), cat.len());
+    }
+
+    #[test]
+    fn input_fields_are_normalized() {
+        let cat = catalog();
+        // `required: "true"` strings, int defaults and editable pickLists.
+        let t = cat.by_name("DotNetCoreCLI", 2).unwrap();
+        assert_eq!(
+            t.input("requestTimeout").and_then(|i| i.default.as_deref()),
+            Some("300000")
+        );
+        let p = cat.by_name("PipAuthenticate", 1).unwrap();
+        let feeds = p.input("artifactFeeds").unwrap();
+        assert!(feeds.editable_options);
+        assert_eq!(feeds.kind, "picklist");
+        for t in cat.iter() {
+            for i in &t.inputs {
+                assert_eq!(
+                    i.kind,
+                    i.kind.to_ascii_lowercase(),
+                    "{}@{} {}",
+                    t.name,
+                    t.major,
+                    i.name
+                );
+                assert_eq!(
+                    i.arm,
+                    i.kind == "connectedservice:azurerm",
+                    "{}@{} {}",
+                    t.name,
+                    t.major,
+                    i.name
+                );
+            }
+        }
+    }
+
+    /// `cargo test --lib catalog -- --ignored --nocapture parse_time`
+    #[test]
+    #[ignore]
+    fn parse_time() {
+        let runs = 20;
+        let start = std::time::Instant::now();
+        for _ in 0..runs {
+            let c = Catalog::parse(TASKS_JSON, WIF_JSON).unwrap();
+            assert!(!c.is_empty());
+        }
+        let per = start.elapsed() / runs;
+        eprintln!(
+            "parse of rules/tasks.json ({} bytes) + rules/wif.json ({} bytes): {per:?} per run",
+            TASKS_JSON.len(),
+            WIF_JSON.len()
+        );
+    }
+}

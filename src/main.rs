@@ -1,0 +1,159 @@
+//! Command line only: parse arguments, call the library, print, exit.
+
+use azplint::diagnostic::Severity;
+use azplint::report;
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(
+    name = "azplint",
+    version,
+    about = "Fast, offline linter for Azure Pipelines YAML",
+    args_conflicts_with_subcommands = true
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+    #[command(flatten)]
+    check: CheckArgs,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Lint pipeline files (the default command)
+    Check(CheckArgs),
+    /// List every rule with its default severity
+    Rules,
+}
+
+#[derive(Args, Clone)]
+struct CheckArgs {
+    /// Files or directories to lint [default: .]
+    paths: Vec<PathBuf>,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    format: Format,
+    /// When to use colors in the human format
+    #[arg(long, value_enum, default_value_t = Color::Auto)]
+    color: Color,
+    /// Only lint files matching this glob (repeatable)
+    #[arg(long, value_name = "GLOB")]
+    include: Vec<String>,
+    /// Skip files matching this glob (repeatable)
+    #[arg(long, value_name = "GLOB")]
+    exclude: Vec<String>,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Format {
+    Human,
+    Json,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Color {
+    Auto,
+    Always,
+    Never,
+}
+
+fn main() -> ExitCode {
+    std::panic::set_hook(Box::new(|info| {
+        eprintln!("azplint: internal error: {info}");
+        eprintln!("This is a bug in azplint; please report it with the file that triggered it.");
+    }));
+    match std::panic::catch_unwind(run) {
+        Ok(code) => code,
+        Err(_) => ExitCode::from(2),
+    }
+}
+
+fn run() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Some(Command::Check(args)) => check(args),
+        Some(Command::Rules) => rules(),
+        None => check(cli.check),
+    }
+}
+
+fn rules() -> ExitCode {
+    let mut out = String::new();
+    for r in azplint::rules::RULES {
+        out.push_str(&format!("{:<24} {:<8} {}\n", r.id, r.severity.as_str(), r.summary));
+    }
+    print_stdout(&out)
+}
+
+fn print_stdout(s: &str) -> ExitCode {
+    let mut stdout = std::io::stdout().lock();
+    match stdout.write_all(s.as_bytes()).and_then(|_| stdout.flush()) {
+        Ok(()) => ExitCode::SUCCESS,
+        // A closed pipe (`azplint | head`) is not an error worth a message.
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("azplint: can't write output: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn check(args: CheckArgs) -> ExitCode {
+    let paths = if args.paths.is_empty() {
+        vec![PathBuf::from(".")]
+    } else {
+        args.paths.clone()
+    };
+    for p in &paths {
+        if std::fs::symlink_metadata(p).is_err() {
+            eprintln!("azplint: path `{}` does not exist", p.display());
+            return ExitCode::from(2);
+        }
+    }
+    let options = azplint::Options {
+        paths,
+        filters: azplint::discover::Filters {
+            include: args.include.clone(),
+            exclude: args.exclude.clone(),
+        },
+    };
+    let report = match azplint::lint(&options) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("azplint: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let text = match args.format {
+        Format::Json => report::json::render(&report),
+        Format::Human => {
+            let color = match args.color {
+                Color::Always => true,
+                Color::Never => false,
+                Color::Auto => std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+            };
+            let width = if std::io::stdout().is_terminal() {
+                std::env::var("COLUMNS").ok().and_then(|c| c.parse().ok()).unwrap_or(120)
+            } else {
+                100
+            };
+            report::human::render(&report, report::human::Style { color, width })
+        }
+    };
+    let code = print_stdout(&text);
+    if code != ExitCode::SUCCESS {
+        return code;
+    }
+    if matches!(args.format, Format::Human) {
+        eprintln!("{}", report::summary(&report));
+    }
+    let failing = report.count(Severity::Error) + report.count(Severity::Warning);
+    if failing > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}

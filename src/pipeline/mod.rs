@@ -1,0 +1,185 @@
+//! The pipeline model: task steps found by shape, with their references resolved against the catalog.
+
+pub mod taskref;
+
+use crate::catalog::{catalog, TaskVersion};
+use crate::yaml::{is_expression_key, Entry, Node, NodeKind, MAX_DEPTH};
+pub use taskref::{parse_task_ref, Malformed, NameKind, ParsedRef, TaskRef};
+
+/// What a task reference resolves to.
+#[derive(Debug, Clone)]
+pub enum Resolution<'a> {
+    /// Built from expressions: not checked.
+    Dynamic,
+    Malformed(Malformed<'a>),
+    /// A built-in task version.
+    Builtin(&'static TaskVersion),
+    /// A built-in task name (or GUID) with a major that does not exist.
+    UnknownMajor { parsed: ParsedRef<'a>, majors: Vec<u32> },
+    /// Not a built-in name: an extension or private task (or a typo).
+    NotBuiltin(ParsedRef<'a>),
+}
+
+/// A `- task: Name@Major` step.
+#[derive(Debug, Clone)]
+pub struct TaskStep<'a> {
+    /// The whole step mapping.
+    pub step: &'a Node,
+    /// The `task:` entry.
+    pub task: &'a Entry,
+    /// The `inputs:` value, when present.
+    pub inputs: Option<&'a Node>,
+    pub resolution: Resolution<'a>,
+}
+
+impl<'a> TaskStep<'a> {
+    /// The task's `task:` value as written.
+    pub fn reference(&self) -> &'a str {
+        self.task.value.as_str().unwrap_or("")
+    }
+
+    /// The input entry given for `input` (by its name or any alias, ignoring case), following
+    /// `${{ if }}` blocks inside `inputs:`.
+    pub fn input_entry(&self, input: &crate::catalog::Input) -> Option<&'a Entry> {
+        let inputs = self.inputs?;
+        let mut found = None;
+        for_each_entry(inputs, 0, &mut |e| {
+            if found.is_none() {
+                if let Some(k) = e.key.as_str() {
+                    if k.eq_ignore_ascii_case(&input.name)
+                        || input.aliases.iter().any(|a| a.eq_ignore_ascii_case(k))
+                    {
+                        found = Some(e);
+                    }
+                }
+            }
+        });
+        found
+    }
+
+    /// The input entry with this exact key (ignoring case), following `${{ if }}` blocks.
+    pub fn input_by_key(&self, key: &str) -> Option<&'a Entry> {
+        let inputs = self.inputs?;
+        let mut found = None;
+        for_each_entry(inputs, 0, &mut |e| {
+            if found.is_none() && e.key.as_str().is_some_and(|k| k.eq_ignore_ascii_case(key)) {
+                found = Some(e);
+            }
+        });
+        found
+    }
+}
+
+/// Visit the entries of a mapping, descending into template-expression keys (`${{ if }}:` etc.),
+/// whose values are spliced into the mapping.
+pub fn for_each_entry<'a>(map: &'a Node, depth: usize, f: &mut dyn FnMut(&'a Entry)) {
+    let Some(entries) = map.as_map() else { return };
+    for e in entries {
+        match e.key.as_str() {
+            Some(k) if is_expression_key(k) => {
+                if depth < MAX_DEPTH {
+                    for_each_entry(&e.value, depth + 1, f);
+                }
+            }
+            _ => f(e),
+        }
+    }
+}
+
+/// The model of one file.
+#[derive(Debug, Default)]
+pub struct Model<'a> {
+    pub task_steps: Vec<TaskStep<'a>>,
+}
+
+impl<'a> Model<'a> {
+    pub fn build(root: Option<&'a Node>) -> Model<'a> {
+        let mut model = Model::default();
+        if let Some(root) = root {
+            find_steps(root, false, 0, &mut model.task_steps);
+        }
+        model
+    }
+}
+
+/// Walk the whole tree and collect task steps by shape: a mapping that is an item of a sequence
+/// (directly, or through template-expression blocks) and has a scalar `task:` key. Everything is
+/// visited, so steps in stages/jobs, deployment hooks, `${{ if }}`/`${{ each }}` blocks, template
+/// parameter defaults and `extends: parameters:` are all found.
+fn find_steps<'a>(node: &'a Node, in_seq: bool, depth: usize, out: &mut Vec<TaskStep<'a>>) {
+    if depth >= MAX_DEPTH {
+        return;
+    }
+    match &node.kind {
+        NodeKind::Seq(items) => {
+            for item in items {
+                find_steps(item, true, depth + 1, out);
+            }
+        }
+        NodeKind::Map(entries) => {
+            if in_seq {
+                if let Some(step) = task_step(node) {
+                    out.push(step);
+                }
+            }
+            for e in entries {
+                // The value of an expression key inside a sequence item is still part of that item.
+                let spliced = in_seq && e.key.as_str().is_some_and(is_expression_key);
+                find_steps(&e.value, spliced, depth + 1, out);
+            }
+        }
+        NodeKind::Scalar(..) | NodeKind::Alias(_) => {}
+    }
+}
+
+fn task_step(node: &Node) -> Option<TaskStep<'_>> {
+    let entries = node.as_map()?;
+    // `task:` itself must be a direct key (a step spliced from a `${{ if }}` block is visited on its
+    // own); `inputs:` may come from a conditional block of the step.
+    let task = entries.iter().find(|e| e.key.as_str() == Some("task"))?;
+    let mut inputs = None;
+    for_each_entry(node, 0, &mut |e| {
+        if inputs.is_none() && e.key.as_str() == Some("inputs") {
+            inputs = Some(&e.value);
+        }
+    });
+    let reference = task.value.as_str()?;
+    // Data that merely has a `task` field (a matrix row, a parameter object) is not a step: a step's
+    // `task:` comes first or names a version.
+    let first_plain = entries
+        .iter()
+        .find(|e| !e.key.as_str().is_some_and(is_expression_key));
+    let is_first = first_plain.is_some_and(|e| std::ptr::eq(e, task));
+    if !is_first && !reference.contains('@') && inputs.is_none() {
+        return None;
+    }
+    Some(TaskStep {
+        step: node,
+        task,
+        inputs,
+        resolution: resolve(reference),
+    })
+}
+
+/// Resolve a `task:` value against the built-in catalog.
+pub fn resolve(reference: &str) -> Resolution<'_> {
+    let parsed = match parse_task_ref(reference) {
+        TaskRef::Dynamic => return Resolution::Dynamic,
+        TaskRef::Malformed(m) => return Resolution::Malformed(m),
+        TaskRef::Parsed(p) => p,
+    };
+    let cat = catalog();
+    let found = match parsed.kind {
+        NameKind::Extension => return Resolution::NotBuiltin(parsed),
+        NameKind::Guid => cat.by_id(parsed.name, parsed.major),
+        NameKind::Name => cat.by_name(parsed.name, parsed.major),
+    };
+    if let Some(tv) = found {
+        return Resolution::Builtin(tv);
+    }
+    if cat.is_builtin(parsed.name) {
+        let majors = cat.majors(parsed.name);
+        return Resolution::UnknownMajor { parsed, majors };
+    }
+    Resolution::NotBuiltin(parsed)
+}

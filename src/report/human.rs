@@ -1,0 +1,139 @@
+//! The human format: miette's graphical report with the file, snippet, labels, help and note.
+
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::source::Source;
+use crate::Report;
+use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError, MietteSpanContents, SourceCode, SourceSpan, SpanContents};
+use std::fmt;
+
+/// A source under the name shown to the user, borrowed for rendering.
+struct Named<'a>(&'a Source);
+
+impl SourceCode for Named<'_> {
+    fn read_span<'a>(
+        &'a self,
+        span: &SourceSpan,
+        before: usize,
+        after: usize,
+    ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
+        let inner = self.0.text.as_str().read_span(span, before, after)?;
+        Ok(Box::new(MietteSpanContents::new_named(
+            self.0.display.clone(),
+            inner.data(),
+            *inner.span(),
+            inner.line(),
+            inner.column(),
+            inner.line_count(),
+        )))
+    }
+}
+
+struct Rendered<'a> {
+    d: &'a Diagnostic,
+    src: Named<'a>,
+    help: Option<String>,
+}
+
+impl fmt::Debug for Rendered<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.d.message)
+    }
+}
+
+impl fmt::Display for Rendered<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.d.message)
+    }
+}
+
+impl std::error::Error for Rendered<'_> {}
+
+impl miette::Diagnostic for Rendered<'_> {
+    fn code<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
+        Some(Box::new(self.d.rule))
+    }
+
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(match self.d.severity {
+            Severity::Error => miette::Severity::Error,
+            Severity::Warning => miette::Severity::Warning,
+            Severity::Note => miette::Severity::Advice,
+        })
+    }
+
+    fn help<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
+        self.help.as_ref().map(|h| Box::new(h) as Box<dyn fmt::Display>)
+    }
+
+    fn source_code(&self) -> Option<&dyn SourceCode> {
+        if self.src.0.text.is_empty() {
+            None
+        } else {
+            Some(&self.src)
+        }
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        if self.src.0.text.is_empty() {
+            return None;
+        }
+        let span = |s: &std::ops::Range<usize>| SourceSpan::from(s.start..s.end);
+        let primary = LabeledSpan::new_primary_with_span(
+            (!self.d.label.is_empty()).then(|| self.d.label.clone()),
+            span(&self.d.span),
+        );
+        let rest = self
+            .d
+            .labels
+            .iter()
+            .map(move |l| LabeledSpan::new_with_span(Some(l.message.clone()), span(&l.span)));
+        Some(Box::new(std::iter::once(primary).chain(rest)))
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct Style {
+    pub color: bool,
+    pub width: usize,
+}
+
+/// Render one diagnostic.
+pub fn render_one(src: &Source, d: &Diagnostic, style: Style) -> String {
+    let theme = if style.color {
+        GraphicalTheme::unicode()
+    } else {
+        GraphicalTheme::unicode_nocolor()
+    };
+    let handler = GraphicalReportHandler::new_themed(theme)
+        .with_width(style.width)
+        .with_links(false)
+        .with_context_lines(1);
+    let mut help = d.help.clone();
+    if let Some(note) = &d.note {
+        help = Some(match help {
+            Some(h) => format!("{h}\nnote: {note}"),
+            None => format!("note: {note}"),
+        });
+    }
+    let r = Rendered {
+        d,
+        src: Named(src),
+        help,
+    };
+    let mut out = String::new();
+    if handler.render_report(&mut out, &r).is_err() {
+        let lc = src.line_col(d.span.start);
+        out = format!("{}:{}:{}: {}[{}]: {}\n", src.display, lc.line, lc.column, d.severity, d.rule, d.message);
+    }
+    out
+}
+
+/// Render every diagnostic of the report.
+pub fn render(report: &Report, style: Style) -> String {
+    let mut out = String::new();
+    for (src, d) in report.diagnostics() {
+        out.push_str(&render_one(src, d, style));
+        out.push('\n');
+    }
+    out
+}

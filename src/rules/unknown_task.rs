@@ -1,0 +1,46 @@
+//! `unknown-task`: a task name that is not built in but is close to a built-in name (a typo).
+
+use super::{Context, Rule};
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::pipeline::{NameKind, ParsedRef, Resolution};
+
+pub static RULE: Rule = Rule {
+    id: "unknown-task",
+    severity: Severity::Warning,
+    summary: "A task name is not built in but is close to a built-in task name",
+    check,
+};
+
+/// The built-in name `parsed` is probably a typo of.
+pub(super) fn typo_of(parsed: &ParsedRef) -> Option<&'static str> {
+    if parsed.kind != NameKind::Name {
+        return None;
+    }
+    crate::suggest::closest(parsed.name, crate::catalog::catalog().names())
+}
+
+fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
+    let cat = crate::catalog::catalog();
+    for step in &ctx.model.task_steps {
+        let Resolution::NotBuiltin(parsed) = &step.resolution else {
+            continue;
+        };
+        let Some(suggestion) = typo_of(parsed) else {
+            continue;
+        };
+        let major = if cat.by_name(suggestion, parsed.major).is_some() {
+            parsed.major
+        } else {
+            cat.recommended_major(suggestion).unwrap_or(parsed.major)
+        };
+        out.push(
+            RULE.diag(
+                step.task.value.span.clone(),
+                format!("`{}` is not a built-in task", parsed.name),
+            )
+            .label(format!("did you mean `{suggestion}`?"))
+            .help(format!("if you meant the built-in task, write `task: {suggestion}@{major}`"))
+            .note("a task that no installed extension provides fails the run before it starts; if this is a private or extension task, ignore this warning"),
+        );
+    }
+}

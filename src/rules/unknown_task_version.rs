@@ -1,0 +1,42 @@
+//! `unknown-task-version`: a built-in task with a major version that does not exist.
+
+use super::{Context, Rule};
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::pipeline::Resolution;
+
+pub static RULE: Rule = Rule {
+    id: "unknown-task-version",
+    severity: Severity::Error,
+    summary: "A built-in task is referenced with a major version that does not exist",
+    check,
+};
+
+fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
+    let cat = crate::catalog::catalog();
+    for step in &ctx.model.task_steps {
+        let Resolution::UnknownMajor { parsed, majors } = &step.resolution else {
+            continue;
+        };
+        let list = majors
+            .iter()
+            .map(|m| format!("@{m}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let shown = cat
+            .majors(parsed.name)
+            .first()
+            .and_then(|&m| cat.by_name(parsed.name, m).or_else(|| cat.by_id(parsed.name, m)))
+            .map_or(parsed.name, |t| t.name.as_str());
+        let mut d = RULE
+            .diag(
+                step.task.value.span.clone(),
+                format!("task `{shown}` has no major version {}", parsed.major),
+            )
+            .label(format!("versions that exist: {list}"));
+        if let Some(rec) = cat.recommended_major(parsed.name) {
+            d = d.help(format!("use `{shown}@{rec}`, the current major version"));
+        }
+        d = d.note("Azure Pipelines fails the run before it starts when it can't find the task version");
+        out.push(d);
+    }
+}

@@ -1,0 +1,85 @@
+//! `wif-unsupported-task`: a task version that can't use a workload identity federation connection.
+
+use super::{Context, Rule};
+use crate::catalog::{Input, WifSupport};
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::pipeline::Resolution;
+
+pub static RULE: Rule = Rule {
+    id: "wif-unsupported-task",
+    severity: Severity::Warning,
+    summary: "A task version can't use a workload identity federation (WIF) service connection",
+    check,
+};
+
+fn is_connection(input: &Input) -> bool {
+    input.kind.to_ascii_lowercase().starts_with("connectedservice")
+}
+
+fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
+    let cat = crate::catalog::catalog();
+    for step in &ctx.model.task_steps {
+        let Resolution::Builtin(task) = &step.resolution else {
+            continue;
+        };
+        let Some(fact) = cat.wif(&task.name, task.major) else {
+            continue;
+        };
+        if fact.support != WifSupport::No {
+            continue;
+        }
+        // The connection inputs: Azure Resource Manager ones when the task has any, else any
+        // service connection input. Label the one the step sets, under whatever alias it used.
+        let arm: Vec<&Input> = task.arm_inputs().collect();
+        let candidates: Vec<&Input> = if arm.is_empty() {
+            task.inputs.iter().filter(|i| is_connection(i)).collect()
+        } else {
+            arm
+        };
+        let given = candidates
+            .iter()
+            .find_map(|i| step.input_entry(i).map(|e| (*i, e)));
+        // A step that sets none of the connection inputs takes its connection some other way (a
+        // kubeconfig, a Docker registry connection) unless one of them is required.
+        let always_needed = candidates.iter().any(|i| i.required && i.visible_rule.is_none());
+        if given.is_none() && !candidates.is_empty() && !always_needed {
+            continue;
+        }
+        let reference = format!("{}@{}", task.name, task.major);
+        let mut d = RULE.diag(
+            step.task.value.span.clone(),
+            format!("`{reference}` can't authenticate with a workload identity federation service connection"),
+        );
+        match given {
+            Some((input, entry)) => {
+                d = d.label("this task version does not support workload identity federation");
+                let conn = entry.value.as_str().unwrap_or("").trim();
+                let used = entry.key.as_str().unwrap_or(&input.name);
+                d = d.with_label(
+                    entry.value.span.clone(),
+                    if conn.is_empty() {
+                        format!("service connection (`{used}`)")
+                    } else {
+                        format!("fails here if `{conn}` uses workload identity federation")
+                    },
+                );
+            }
+            None => d = d.label("this task version does not support workload identity federation"),
+        }
+        let help = match &fact.replacement {
+            Some(r) => format!("use `{r}`, which supports workload identity federation"),
+            None => format!(
+                "no version of {} supports workload identity federation: do the work in `AzureCLI@2` or `AzurePowerShell@5`, or keep a secret-based service connection for this step",
+                task.name
+            ),
+        };
+        d = d.help(match &fact.note {
+            Some(n) if fact.replacement.is_some() => format!("{help} ({n})"),
+            _ => help,
+        });
+        d = d.note(
+            "with a WIF connection the step fails with `Identity not found`, `Could not fetch access token for Azure` or `unsupported protocol scheme`; a secret-based connection still works, and azplint can't see which scheme the connection uses",
+        );
+        out.push(d);
+    }
+}

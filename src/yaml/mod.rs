@@ -1,0 +1,136 @@
+//! Our YAML tree: every key and value keeps its byte span. The parser crate stays behind this module.
+//!
+//! Scalars stay strings; nothing is interpreted by YAML 1.1 rules. Anchors and aliases are recorded,
+//! never expanded (Azure Pipelines rejects them anyway).
+
+mod parse;
+
+pub use parse::{parse, ParseError, MAX_DEPTH};
+
+use std::ops::Range;
+
+/// Byte range into the source text.
+pub type Span = Range<usize>;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ScalarStyle {
+    Plain,
+    SingleQuoted,
+    DoubleQuoted,
+    Literal,
+    Folded,
+}
+
+#[derive(Debug, Clone)]
+pub enum NodeKind {
+    /// A scalar with its value after YAML escape processing.
+    Scalar(String, ScalarStyle),
+    Seq(Vec<Node>),
+    Map(Vec<Entry>),
+    /// An alias (`*name`); Azure rejects these. Never expanded.
+    Alias(String),
+}
+
+#[derive(Debug, Clone)]
+pub struct Node {
+    pub span: Span,
+    pub kind: NodeKind,
+}
+
+#[derive(Debug, Clone)]
+pub struct Entry {
+    pub key: Node,
+    pub value: Node,
+}
+
+#[derive(Debug, Clone)]
+pub struct Comment {
+    pub span: Span,
+    /// Text after `#`.
+    pub text: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct Anchor {
+    pub name: String,
+    pub span: Span,
+}
+
+/// One parsed YAML document.
+#[derive(Debug, Clone, Default)]
+pub struct Document {
+    pub root: Option<Node>,
+    pub comments: Vec<Comment>,
+    pub anchors: Vec<Anchor>,
+    /// Spans of `*alias` tokens.
+    pub aliases: Vec<(String, Span)>,
+}
+
+impl Node {
+    pub fn as_str(&self) -> Option<&str> {
+        match &self.kind {
+            NodeKind::Scalar(s, _) => Some(s),
+            _ => None,
+        }
+    }
+
+    pub fn as_map(&self) -> Option<&[Entry]> {
+        match &self.kind {
+            NodeKind::Map(m) => Some(m),
+            _ => None,
+        }
+    }
+
+    pub fn as_seq(&self) -> Option<&[Node]> {
+        match &self.kind {
+            NodeKind::Seq(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// True for an empty plain scalar (`key:` with nothing after it) or `~`/`null`.
+    pub fn is_null(&self) -> bool {
+        matches!(&self.kind, NodeKind::Scalar(s, ScalarStyle::Plain) if s.is_empty() || s == "~" || s == "null" || s == "Null" || s == "NULL")
+    }
+
+    /// The first entry whose plain key equals `key` exactly (Azure keys are case-sensitive).
+    pub fn get(&self, key: &str) -> Option<&Node> {
+        self.entry(key).map(|e| &e.value)
+    }
+
+    pub fn entry(&self, key: &str) -> Option<&Entry> {
+        self.as_map()?
+            .iter()
+            .find(|e| e.key.as_str() == Some(key))
+    }
+
+    /// The first entry whose key equals `key` ignoring ASCII case (task inputs are matched this way).
+    pub fn entry_ignore_case(&self, key: &str) -> Option<&Entry> {
+        self.as_map()?.iter().find(|e| {
+            e.key
+                .as_str()
+                .is_some_and(|k| k.eq_ignore_ascii_case(key))
+        })
+    }
+
+    pub fn kind_name(&self) -> &'static str {
+        match &self.kind {
+            NodeKind::Scalar(..) => "a scalar",
+            NodeKind::Seq(_) => "a sequence",
+            NodeKind::Map(_) => "a mapping",
+            NodeKind::Alias(_) => "an alias",
+        }
+    }
+}
+
+/// A value that Azure only knows at run or compile time: `${{ }}`, `$( )` or `$[ ]`.
+pub fn is_expression(s: &str) -> bool {
+    s.contains("${{") || s.contains("$(") || s.contains("$[")
+}
+
+/// A template-expression key (`${{ if ... }}`, `${{ else }}`, `${{ each x in y }}`, `${{ insert }}`, ...):
+/// its value is spliced into the parent.
+pub fn is_expression_key(s: &str) -> bool {
+    let t = s.trim_start();
+    t.starts_with("${{") && t.trim_end().ends_with("}}")
+}
