@@ -77,7 +77,10 @@ fn is_yaml(p: &Path) -> bool {
 }
 
 /// Expand command-line paths into candidate files. Missing paths are the caller's to report.
-pub fn discover(paths: &[PathBuf], filters: &Filters) -> Result<(Vec<Candidate>, Vec<WalkError>), String> {
+pub fn discover(
+    paths: &[PathBuf],
+    filters: &Filters,
+) -> Result<(Vec<Candidate>, Vec<WalkError>), String> {
     let include = globset(&filters.include)?;
     let exclude = globset(&filters.exclude)?;
     let mut files = Vec::new();
@@ -94,8 +97,12 @@ pub fn discover(paths: &[PathBuf], filters: &Filters) -> Result<(Vec<Candidate>,
             }
         };
         if !meta.is_dir() {
-            let parent = arg.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-            let root = git_root(parent).unwrap_or_else(|| parent.canonicalize().unwrap_or(parent.to_path_buf()));
+            let parent = arg
+                .parent()
+                .filter(|p| !p.as_os_str().is_empty())
+                .unwrap_or(Path::new("."));
+            let root = git_root(parent)
+                .unwrap_or_else(|| parent.canonicalize().unwrap_or(parent.to_path_buf()));
             files.push(Candidate {
                 fs_path: arg.clone(),
                 display: display_path(arg),
@@ -118,7 +125,9 @@ pub fn discover(paths: &[PathBuf], filters: &Filters) -> Result<(Vec<Candidate>,
             .filter_entry(|e| {
                 !(e.depth() > 0
                     && e.file_type().is_some_and(|t| t.is_dir())
-                    && e.file_name().to_str().is_some_and(|n| SKIP_DIRS.contains(&n)))
+                    && e.file_name()
+                        .to_str()
+                        .is_some_and(|n| SKIP_DIRS.contains(&n)))
             })
             .build();
         for entry in walker {
@@ -140,7 +149,9 @@ pub fn discover(paths: &[PathBuf], filters: &Filters) -> Result<(Vec<Candidate>,
             if !is_yaml(path) {
                 continue;
             }
-            let Some(ft) = entry.file_type() else { continue };
+            let Some(ft) = entry.file_type() else {
+                continue;
+            };
             if ft.is_symlink() {
                 // Only a link that stays inside the linted root, to a regular file, is followed.
                 match path.canonicalize() {
@@ -173,15 +184,49 @@ pub fn discover(paths: &[PathBuf], filters: &Filters) -> Result<(Vec<Candidate>,
 }
 
 /// Top-level keys that only Azure Pipelines documents have.
-const STRONG_KEYS: &[&str] = &["stages", "jobs", "steps", "extends", "trigger", "pr", "schedules", "lockBehavior"];
+const STRONG_KEYS: &[&str] = &[
+    "stages",
+    "jobs",
+    "steps",
+    "extends",
+    "trigger",
+    "pr",
+    "schedules",
+    "lockBehavior",
+];
 /// Top-level keys that pipelines and templates have, but other YAML may have too.
 const WEAK_KEYS: &[&str] = &[
-    "variables", "parameters", "resources", "pool", "name", "appendCommitMessageToRunName", "container",
-    "workspace", "strategy", "timeoutInMinutes", "cancelTimeoutInMinutes", "condition", "continueOnError",
-    "dependsOn", "displayName", "services", "demands", "template",
+    "variables",
+    "parameters",
+    "resources",
+    "pool",
+    "name",
+    "appendCommitMessageToRunName",
+    "container",
+    "workspace",
+    "strategy",
+    "timeoutInMinutes",
+    "cancelTimeoutInMinutes",
+    "condition",
+    "continueOnError",
+    "dependsOn",
+    "displayName",
+    "services",
+    "demands",
+    "template",
 ];
 /// Keys that mark other kinds of YAML: GitHub workflows, Kubernetes, compose, and so on.
-const FOREIGN_KEYS: &[&str] = &["on", "apiVersion", "kind", "version", "runs-on", "image", "script", "before_script", "stage"];
+const FOREIGN_KEYS: &[&str] = &[
+    "on",
+    "apiVersion",
+    "kind",
+    "version",
+    "runs-on",
+    "image",
+    "script",
+    "before_script",
+    "stage",
+];
 
 /// The top-level mapping keys of a YAML text, read line by line without parsing.
 fn top_level_keys(text: &str) -> impl Iterator<Item = &str> {
@@ -192,7 +237,11 @@ fn top_level_keys(text: &str) -> impl Iterator<Item = &str> {
         }
         // `key:` then a space or the end of the line.
         let colon = line.char_indices().find(|&(i, c)| {
-            c == ':' && line[i + 1..].chars().next().is_none_or(|n| n.is_whitespace())
+            c == ':'
+                && line[i + 1..]
+                    .chars()
+                    .next()
+                    .is_none_or(|n| n.is_whitespace())
         })?;
         let key = line[..colon.0].trim();
         Some(key.trim_matches(|c| c == '"' || c == '\''))
@@ -243,8 +292,12 @@ mod tests {
 
     #[test]
     fn sniffs_pipelines_and_templates() {
-        assert!(looks_like_pipeline("trigger: none\npool:\n  vmImage: x\nsteps:\n- script: x\n"));
-        assert!(looks_like_pipeline("parameters:\n- name: a\nsteps:\n- bash: x\n"));
+        assert!(looks_like_pipeline(
+            "trigger: none\npool:\n  vmImage: x\nsteps:\n- script: x\n"
+        ));
+        assert!(looks_like_pipeline(
+            "parameters:\n- name: a\nsteps:\n- bash: x\n"
+        ));
         assert!(looks_like_pipeline("variables:\n  a: b\n"));
         assert!(looks_like_pipeline("${{ if true }}:\n  steps: []\n"));
         assert!(looks_like_pipeline("\u{feff}jobs:\n- job: A\n"));
@@ -252,7 +305,9 @@ mod tests {
 
     #[test]
     fn skips_other_yaml() {
-        assert!(!looks_like_pipeline("on: push\njobs:\n  a:\n    runs-on: x\n"));
+        assert!(!looks_like_pipeline(
+            "on: push\njobs:\n  a:\n    runs-on: x\n"
+        ));
         assert!(!looks_like_pipeline("apiVersion: v1\nkind: Pod\n"));
         assert!(!looks_like_pipeline("version: '3'\nservices:\n  db: {}\n"));
         assert!(!looks_like_pipeline("repos:\n- repo: x\n"));
@@ -261,8 +316,14 @@ mod tests {
 
     #[test]
     fn strips_repository_macros() {
-        assert_eq!(strip_repo_macro("$(Build.SourcesDirectory)/scripts/a.sh"), Some("scripts/a.sh"));
-        assert_eq!(strip_repo_macro("$(system.defaultworkingdirectory)\\a.ps1"), Some("a.ps1"));
+        assert_eq!(
+            strip_repo_macro("$(Build.SourcesDirectory)/scripts/a.sh"),
+            Some("scripts/a.sh")
+        );
+        assert_eq!(
+            strip_repo_macro("$(system.defaultworkingdirectory)\\a.ps1"),
+            Some("a.ps1")
+        );
         assert_eq!(strip_repo_macro("scripts/a.sh"), None);
     }
 }

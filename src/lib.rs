@@ -37,7 +37,9 @@ pub struct Report {
 
 impl Report {
     pub fn count(&self, severity: Severity) -> usize {
-        self.diagnostics().filter(|(_, d)| d.severity == severity).count()
+        self.diagnostics()
+            .filter(|(_, d)| d.severity == severity)
+            .count()
     }
 
     pub fn diagnostics(&self) -> impl Iterator<Item = (&Source, &Diagnostic)> {
@@ -56,10 +58,7 @@ pub struct Options {
 /// Lint the files under `options.paths`.
 pub fn lint(options: &Options) -> Result<Report, String> {
     let (candidates, walk_errors) = discover::discover(&options.paths, &options.filters)?;
-    let mut files: Vec<FileResult> = candidates
-        .par_iter()
-        .filter_map(|c| lint_candidate(c))
-        .collect();
+    let mut files: Vec<FileResult> = candidates.par_iter().filter_map(lint_candidate).collect();
     for e in walk_errors {
         let d = rules::unreadable_file::diagnostic(
             format!("can't read `{}`: {}", e.display, e.message),
@@ -86,10 +85,20 @@ fn unreadable(c: &discover::Candidate, message: String, help: &str) -> FileResul
 fn lint_candidate(c: &discover::Candidate) -> Option<FileResult> {
     let meta = match std::fs::metadata(&c.fs_path) {
         Ok(m) => m,
-        Err(e) => return Some(unreadable(c, format!("can't read `{}`: {e}", c.display), "check that the file exists and that you may read it")),
+        Err(e) => {
+            return Some(unreadable(
+                c,
+                format!("can't read `{}`: {e}", c.display),
+                "check that the file exists and that you may read it",
+            ))
+        }
     };
     if !meta.is_file() {
-        return Some(unreadable(c, format!("`{}` is not a regular file", c.display), "pass a pipeline file or a directory"));
+        return Some(unreadable(
+            c,
+            format!("`{}` is not a regular file", c.display),
+            "pass a pipeline file or a directory",
+        ));
     }
     if meta.len() > MAX_FILE_BYTES {
         if !c.explicit {
@@ -97,46 +106,80 @@ fn lint_candidate(c: &discover::Candidate) -> Option<FileResult> {
         }
         return Some(unreadable(
             c,
-            format!("`{}` is {} bytes, more than the {} bytes azplint reads", c.display, meta.len(), MAX_FILE_BYTES),
+            format!(
+                "`{}` is {} bytes, more than the {} bytes azplint reads",
+                c.display,
+                meta.len(),
+                MAX_FILE_BYTES
+            ),
             "no pipeline is this large; exclude the file with --exclude",
         ));
     }
     let bytes = match std::fs::read(&c.fs_path) {
         Ok(b) => b,
-        Err(e) => return Some(unreadable(c, format!("can't read `{}`: {e}", c.display), "check that you may read the file")),
+        Err(e) => {
+            return Some(unreadable(
+                c,
+                format!("can't read `{}`: {e}", c.display),
+                "check that you may read the file",
+            ))
+        }
     };
-    let file = RepoDir { root: c.root.clone() };
+    let file = RepoDir {
+        root: c.root.clone(),
+    };
     match String::from_utf8(bytes) {
         Ok(text) => {
             if text.contains('\0') {
                 if !c.explicit {
                     return None;
                 }
-                return Some(unreadable(c, format!("`{}` is a binary file", c.display), "pass YAML pipeline files only"));
+                return Some(unreadable(
+                    c,
+                    format!("`{}` is a binary file", c.display),
+                    "pass YAML pipeline files only",
+                ));
             }
             let source = Source::new(c.display.clone(), Some(c.fs_path.clone()), text);
             if !c.explicit && !discover::looks_like_pipeline(&source.text) {
                 return None;
             }
             let diagnostics = lint_source(&source, &file);
-            Some(FileResult { source, diagnostics })
+            Some(FileResult {
+                source,
+                diagnostics,
+            })
         }
         Err(e) => {
-            if !c.explicit && !discover::looks_like_pipeline(&String::from_utf8_lossy(e.as_bytes())) {
+            if !c.explicit && !discover::looks_like_pipeline(&String::from_utf8_lossy(e.as_bytes()))
+            {
                 return None;
             }
             let at = e.utf8_error().valid_up_to();
             let text = String::from_utf8_lossy(e.as_bytes()).into_owned();
             let source = Source::new(c.display.clone(), Some(c.fs_path.clone()), text);
             // Find the first replacement character, where the invalid bytes were.
-            let pos = source.text.find('\u{fffd}').unwrap_or(at.min(source.text.len()));
+            let pos = source
+                .text
+                .find('\u{fffd}')
+                .unwrap_or(at.min(source.text.len()));
             let end = pos + source.text[pos..].chars().next().map_or(0, char::len_utf8);
             let d = rules::unreadable_file::diagnostic(
-                format!("`{}` is not valid UTF-8 (invalid bytes at byte {at})", c.display),
+                format!(
+                    "`{}` is not valid UTF-8 (invalid bytes at byte {at})",
+                    c.display
+                ),
                 "save the file as UTF-8; Azure Pipelines reads pipeline files as UTF-8",
             );
-            let d = diagnostic::Diagnostic { span: pos..end, label: "invalid UTF-8 here".into(), ..d };
-            Some(FileResult { source, diagnostics: vec![d] })
+            let d = diagnostic::Diagnostic {
+                span: pos..end,
+                label: "invalid UTF-8 here".into(),
+                ..d
+            };
+            Some(FileResult {
+                source,
+                diagnostics: vec![d],
+            })
         }
     }
 }
@@ -150,7 +193,12 @@ pub fn lint_source(source: &Source, files: &dyn RepoFiles) -> Vec<Diagnostic> {
             let empty = yaml::Document::default();
             let doc = docs.first().unwrap_or(&empty);
             let model = pipeline::Model::build(doc.root.as_ref());
-            let ctx = Context { source, doc, model: &model, files };
+            let ctx = Context {
+                source,
+                doc,
+                model: &model,
+                files,
+            };
             rules::check_all(&ctx, &mut out);
         }
     }

@@ -83,7 +83,12 @@ fn run() -> ExitCode {
 fn rules() -> ExitCode {
     let mut out = String::new();
     for r in azplint::rules::RULES {
-        out.push_str(&format!("{:<24} {:<8} {}\n", r.id, r.severity.as_str(), r.summary));
+        out.push_str(&format!(
+            "{:<24} {:<8} {}\n",
+            r.id,
+            r.severity.as_str(),
+            r.summary
+        ));
     }
     print_stdout(&out)
 }
@@ -133,10 +138,15 @@ fn check(args: CheckArgs) -> ExitCode {
             let color = match args.color {
                 Color::Always => true,
                 Color::Never => false,
-                Color::Auto => std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+                Color::Auto => {
+                    std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
+                }
             };
             let width = if std::io::stdout().is_terminal() {
-                std::env::var("COLUMNS").ok().and_then(|c| c.parse().ok()).unwrap_or(120)
+                std::env::var("COLUMNS")
+                    .ok()
+                    .and_then(|c| c.parse().ok())
+                    .unwrap_or(120)
             } else {
                 100
             };

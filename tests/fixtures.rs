@@ -47,18 +47,44 @@ fn expected_lines(text: &str, rule: &str) -> BTreeSet<u64> {
 fn every_rule_has_fixtures_and_a_doc_page() {
     let dirs = fixture_dirs();
     for rule in azplint::rules::RULES {
-        assert!(dirs.contains(&rule.id.to_string()), "no fixtures/{} directory", rule.id);
+        assert!(
+            dirs.contains(&rule.id.to_string()),
+            "no fixtures/{} directory",
+            rule.id
+        );
         let files = yaml_files(rule.id);
-        assert!(files.iter().any(|f| f.starts_with("fail")), "fixtures/{} has no fail* file", rule.id);
-        assert!(files.iter().any(|f| f.starts_with("pass")), "fixtures/{} has no pass* file", rule.id);
+        assert!(
+            files.iter().any(|f| f.starts_with("fail")),
+            "fixtures/{} has no fail* file",
+            rule.id
+        );
+        assert!(
+            files.iter().any(|f| f.starts_with("pass")),
+            "fixtures/{} has no pass* file",
+            rule.id
+        );
         let doc = root().join("rules/docs").join(format!("{}.md", rule.id));
-        let text = std::fs::read_to_string(&doc).unwrap_or_else(|_| panic!("missing {}", doc.display()));
-        for heading in ["## What it does", "## Why it matters", "## Example", "## How to fix", "## Configuration"] {
-            assert!(text.contains(heading), "{} lacks `{heading}`", doc.display());
+        let text =
+            std::fs::read_to_string(&doc).unwrap_or_else(|_| panic!("missing {}", doc.display()));
+        for heading in [
+            "## What it does",
+            "## Why it matters",
+            "## Example",
+            "## How to fix",
+            "## Configuration",
+        ] {
+            assert!(
+                text.contains(heading),
+                "{} lacks `{heading}`",
+                doc.display()
+            );
         }
     }
     for d in dirs {
-        assert!(azplint::rules::by_id(&d).is_some(), "fixtures/{d} names no rule");
+        assert!(
+            azplint::rules::by_id(&d).is_some(),
+            "fixtures/{d} names no rule"
+        );
     }
 }
 
@@ -79,15 +105,24 @@ fn rules_fire_at_annotated_lines_only() {
                 .collect();
             let want = expected_lines(&text, &rule);
             if file.starts_with("pass") {
-                assert!(want.is_empty(), "{rel}: a pass file must not carry `# expect`");
+                assert!(
+                    want.is_empty(),
+                    "{rel}: a pass file must not carry `# expect`"
+                );
             } else {
-                assert!(!want.is_empty() || rule == "unreadable-file", "{rel}: a fail file needs `# expect: {rule}` lines");
+                assert!(
+                    !want.is_empty() || rule == "unreadable-file",
+                    "{rel}: a fail file needs `# expect: {rule}` lines"
+                );
             }
             if rule == "unreadable-file" && file.starts_with("fail") {
                 assert!(!got.is_empty(), "{rel}: expected {rule}");
                 continue;
             }
-            assert_eq!(got, want, "{rel}: lines reported by {rule} (left) differ from the annotated ones (right)");
+            assert_eq!(
+                got, want,
+                "{rel}: lines reported by {rule} (left) differ from the annotated ones (right)"
+            );
         }
     }
 }
@@ -97,7 +132,10 @@ fn snapshots_of_what_the_user_sees() {
     for rule in fixture_dirs() {
         let dir = format!("fixtures/{rule}");
         let human = azplint(&["--color", "never", &dir]);
-        insta::assert_snapshot!(format!("{rule}__human"), format!("{}\n--- stderr ---\n{}", human.stdout, human.stderr));
+        insta::assert_snapshot!(
+            format!("{rule}__human"),
+            format!("{}\n--- stderr ---\n{}", human.stdout, human.stderr)
+        );
         let (_, v) = json(&[&dir]);
         insta::assert_json_snapshot!(format!("{rule}__json"), v);
     }

@@ -15,7 +15,10 @@ pub enum Resolution<'a> {
     /// A built-in task version.
     Builtin(&'static TaskVersion),
     /// A built-in task name (or GUID) with a major that does not exist.
-    UnknownMajor { parsed: ParsedRef<'a>, majors: Vec<u32> },
+    UnknownMajor {
+        parsed: ParsedRef<'a>,
+        majors: Vec<u32>,
+    },
     /// Not a built-in name: an extension or private task (or a typo).
     NotBuiltin(ParsedRef<'a>),
 }

@@ -14,9 +14,14 @@ pub enum TaskRef<'a> {
 pub enum Malformed<'a> {
     Empty,
     /// No `@version` at all.
-    NoVersion { name: &'a str },
+    NoVersion {
+        name: &'a str,
+    },
     /// Something after `@` that is neither `N` nor `N.N.N`.
-    BadVersion { name: &'a str, version: &'a str },
+    BadVersion {
+        name: &'a str,
+        version: &'a str,
+    },
     /// Nothing before `@`.
     NoName,
 }
@@ -117,7 +122,9 @@ mod tests {
         assert_eq!(parsed(" Bash@3 ").name, "Bash");
         let g = parsed("6C731C3C-3C68-459A-A5C9-BDE6E6595B5B@3");
         assert_eq!(g.kind, NameKind::Guid);
-        let e = parsed("ms-devlabs.custom-terraform-tasks.custom-terraform-release-task.TerraformTaskV4@4");
+        let e = parsed(
+            "ms-devlabs.custom-terraform-tasks.custom-terraform-release-task.TerraformTaskV4@4",
+        );
         assert_eq!(e.kind, NameKind::Extension);
         assert_eq!(parse_task_ref("Foo@${{ parameters.v }}"), TaskRef::Dynamic);
         assert_eq!(parse_task_ref("$(task)"), TaskRef::Dynamic);
@@ -125,12 +132,30 @@ mod tests {
 
     #[test]
     fn malformed() {
-        assert!(matches!(parse_task_ref("AzureCLI"), TaskRef::Malformed(Malformed::NoVersion { .. })));
-        assert!(matches!(parse_task_ref("AzureCLI@v2"), TaskRef::Malformed(Malformed::BadVersion { .. })));
-        assert!(matches!(parse_task_ref("AzureCLI@2.1"), TaskRef::Malformed(Malformed::BadVersion { .. })));
-        assert!(matches!(parse_task_ref("AzureCLI@"), TaskRef::Malformed(Malformed::BadVersion { .. })));
-        assert!(matches!(parse_task_ref("@2"), TaskRef::Malformed(Malformed::NoName)));
-        assert!(matches!(parse_task_ref("AzureCLI@99999999999"), TaskRef::Malformed(Malformed::BadVersion { .. })));
+        assert!(matches!(
+            parse_task_ref("AzureCLI"),
+            TaskRef::Malformed(Malformed::NoVersion { .. })
+        ));
+        assert!(matches!(
+            parse_task_ref("AzureCLI@v2"),
+            TaskRef::Malformed(Malformed::BadVersion { .. })
+        ));
+        assert!(matches!(
+            parse_task_ref("AzureCLI@2.1"),
+            TaskRef::Malformed(Malformed::BadVersion { .. })
+        ));
+        assert!(matches!(
+            parse_task_ref("AzureCLI@"),
+            TaskRef::Malformed(Malformed::BadVersion { .. })
+        ));
+        assert!(matches!(
+            parse_task_ref("@2"),
+            TaskRef::Malformed(Malformed::NoName)
+        ));
+        assert!(matches!(
+            parse_task_ref("AzureCLI@99999999999"),
+            TaskRef::Malformed(Malformed::BadVersion { .. })
+        ));
         assert_eq!(parse_task_ref(""), TaskRef::Malformed(Malformed::Empty));
     }
 }

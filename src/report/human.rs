@@ -3,7 +3,10 @@
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::source::Source;
 use crate::Report;
-use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError, MietteSpanContents, SourceCode, SourceSpan, SpanContents};
+use miette::{
+    GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError, MietteSpanContents,
+    SourceCode, SourceSpan, SpanContents,
+};
 use std::fmt;
 
 /// A source under the name shown to the user, borrowed for rendering.
@@ -62,7 +65,9 @@ impl miette::Diagnostic for Rendered<'_> {
     }
 
     fn help<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
-        self.help.as_ref().map(|h| Box::new(h) as Box<dyn fmt::Display>)
+        self.help
+            .as_ref()
+            .map(|h| Box::new(h) as Box<dyn fmt::Display>)
     }
 
     fn source_code(&self) -> Option<&dyn SourceCode> {
@@ -123,7 +128,10 @@ pub fn render_one(src: &Source, d: &Diagnostic, style: Style) -> String {
     let mut out = String::new();
     if handler.render_report(&mut out, &r).is_err() {
         let lc = src.line_col(d.span.start);
-        out = format!("{}:{}:{}: {}[{}]: {}\n", src.display, lc.line, lc.column, d.severity, d.rule, d.message);
+        out = format!(
+            "{}:{}:{}: {}[{}]: {}\n",
+            src.display, lc.line, lc.column, d.severity, d.rule, d.message
+        );
     }
     out
 }

@@ -11,7 +11,11 @@ pub fn summary(report: &Report) -> String {
     let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
     let files = plural(report.files.len(), "file");
     let mut parts = Vec::new();
-    for (sev, word) in [(Severity::Error, "error"), (Severity::Warning, "warning"), (Severity::Note, "note")] {
+    for (sev, word) in [
+        (Severity::Error, "error"),
+        (Severity::Warning, "warning"),
+        (Severity::Note, "note"),
+    ] {
         let n = report.count(sev);
         if n > 0 || sev != Severity::Note {
             parts.push(plural(n, word));

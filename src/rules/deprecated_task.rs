@@ -36,7 +36,11 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
             .diag(step.task.value.span.clone(), message)
             .label("deprecated task version")
             .help(help);
-        if let Some(msg) = task.deprecation_message.as_deref().filter(|m| !m.trim().is_empty()) {
+        if let Some(msg) = task
+            .deprecation_message
+            .as_deref()
+            .filter(|m| !m.trim().is_empty())
+        {
             d = d.note(format!("the task says: {}", msg.trim()));
         }
         out.push(d);

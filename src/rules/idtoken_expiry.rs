@@ -9,7 +9,8 @@ use crate::yaml::{is_expression, Entry};
 pub static RULE: Rule = Rule {
     id: "idtoken-expiry",
     severity: Severity::Warning,
-    summary: "A script uses the `idToken` from `addSpnToEnvironment`, which expires after 10 minutes",
+    summary:
+        "A script uses the `idToken` from `addSpnToEnvironment`, which expires after 10 minutes",
     check,
 };
 
@@ -40,11 +41,10 @@ pub fn find_uses(script: &str) -> Vec<std::ops::Range<usize>> {
             Some(at - 6)
         } else if before.to_ascii_lowercase().ends_with("$env:") {
             Some(at - 5)
-        } else if before.ends_with('%') && after == Some(b'%') {
-            Some(at - 1)
-        } else if exact
-            && ((before.ends_with('"') && after == Some(b'"'))
-                || (before.ends_with('\'') && after == Some(b'\'')))
+        } else if (before.ends_with('%') && after == Some(b'%'))
+            || (exact
+                && ((before.ends_with('"') && after == Some(b'"'))
+                    || (before.ends_with('\'') && after == Some(b'\''))))
         {
             Some(at - 1)
         } else {
@@ -106,7 +106,10 @@ fn check_step(ctx: &Context, step: &TaskStep, flag: &Entry, out: &mut Vec<Diagno
                 .label("`idToken` used here")
                 .with_label(flag.key.span.clone(), "exposes the short-lived `idToken` to the script");
             for u in &uses[1..] {
-                d = d.with_label(raw_span.start + u.start..raw_span.start + u.end, "used again here");
+                d = d.with_label(
+                    raw_span.start + u.start..raw_span.start + u.end,
+                    "used again here",
+                );
             }
             out.push(d.help(help).note(note));
         }
@@ -114,7 +117,12 @@ fn check_step(ctx: &Context, step: &TaskStep, flag: &Entry, out: &mut Vec<Diagno
 
     // Script file: read it through the repository, label the `scriptPath` value.
     if let Some(path_entry) = step.input_by_key("scriptPath") {
-        let Some(path) = path_entry.value.as_str().map(str::trim).filter(|p| !p.is_empty()) else {
+        let Some(path) = path_entry
+            .value
+            .as_str()
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+        else {
             return;
         };
         if is_expression(path) && !starts_with_known_dir(path) {
@@ -153,7 +161,17 @@ mod tests {
     fn finds_each_form() {
         let s = "echo $idToken; x=${idToken}; $env:idToken; ${env:IDTOKEN}; %idToken%; os.environ['idToken']";
         let found: Vec<&str> = find_uses(s).into_iter().map(|r| &s[r]).collect();
-        assert_eq!(found, ["$idToken", "${idToken}", "$env:idToken", "${env:IDTOKEN}", "%idToken%", "'idToken'"]);
+        assert_eq!(
+            found,
+            [
+                "$idToken",
+                "${idToken}",
+                "$env:idToken",
+                "${env:IDTOKEN}",
+                "%idToken%",
+                "'idToken'"
+            ]
+        );
     }
 
     #[test]

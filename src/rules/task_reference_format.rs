@@ -25,7 +25,10 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                 .label("no task named here")
                 .help("name the task and its major version, for example `task: Bash@3`"),
             Malformed::NoName => RULE
-                .diag(span, format!("task reference `{written}` has no task name before `@`"))
+                .diag(
+                    span,
+                    format!("task reference `{written}` has no task name before `@`"),
+                )
                 .label("missing name")
                 .help("write `Name@Major`, for example `task: Bash@3`"),
             Malformed::NoVersion { name } => {
@@ -40,8 +43,12 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
             }
             Malformed::BadVersion { name, version } => {
                 let help = match cat.recommended_major(name) {
-                    Some(major) => format!("use a major version, for example `task: {name}@{major}`"),
-                    None => format!("write the version as `N` or `N.N.N`, for example `task: {name}@1`"),
+                    Some(major) => {
+                        format!("use a major version, for example `task: {name}@{major}`")
+                    }
+                    None => {
+                        format!("write the version as `N` or `N.N.N`, for example `task: {name}@1`")
+                    }
                 };
                 RULE.diag(
                     span,

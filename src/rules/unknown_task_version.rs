@@ -2,7 +2,7 @@
 
 use super::{Context, Rule};
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::pipeline::Resolution;
+use crate::pipeline::{NameKind, Resolution};
 
 pub static RULE: Rule = Rule {
     id: "unknown-task-version",
@@ -22,11 +22,21 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
             .map(|m| format!("@{m}"))
             .collect::<Vec<_>>()
             .join(", ");
-        let shown = cat
-            .majors(parsed.name)
-            .first()
-            .and_then(|&m| cat.by_name(parsed.name, m).or_else(|| cat.by_id(parsed.name, m)))
-            .map_or(parsed.name, |t| t.name.as_str());
+        // For a GUID, name the tasks behind it (one GUID can serve several names).
+        let mut names: Vec<&str> = majors
+            .iter()
+            .filter_map(|&m| {
+                cat.by_name(parsed.name, m)
+                    .or_else(|| cat.by_id(parsed.name, m))
+            })
+            .map(|t| t.name.as_str())
+            .collect();
+        names.dedup();
+        let shown = match parsed.kind {
+            NameKind::Guid => format!("{} ({})", parsed.name, names.join(", ")),
+            _ => names.first().copied().unwrap_or(parsed.name).to_string(),
+        };
+        let latest = names.last().copied().unwrap_or(parsed.name);
         let mut d = RULE
             .diag(
                 step.task.value.span.clone(),
@@ -34,9 +44,11 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
             )
             .label(format!("versions that exist: {list}"));
         if let Some(rec) = cat.recommended_major(parsed.name) {
-            d = d.help(format!("use `{shown}@{rec}`, the current major version"));
+            d = d.help(format!("use `{latest}@{rec}`, the current major version"));
         }
-        d = d.note("Azure Pipelines fails the run before it starts when it can't find the task version");
+        d = d.note(
+            "Azure Pipelines fails the run before it starts when it can't find the task version",
+        );
         out.push(d);
     }
 }

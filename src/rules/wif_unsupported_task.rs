@@ -13,7 +13,10 @@ pub static RULE: Rule = Rule {
 };
 
 fn is_connection(input: &Input) -> bool {
-    input.kind.to_ascii_lowercase().starts_with("connectedservice")
+    input
+        .kind
+        .to_ascii_lowercase()
+        .starts_with("connectedservice")
 }
 
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
@@ -41,7 +44,9 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
             .find_map(|i| step.input_entry(i).map(|e| (*i, e)));
         // A step that sets none of the connection inputs takes its connection some other way (a
         // kubeconfig, a Docker registry connection) unless one of them is required.
-        let always_needed = candidates.iter().any(|i| i.required && i.visible_rule.is_none());
+        let always_needed = candidates
+            .iter()
+            .any(|i| i.required && i.visible_rule.is_none());
         if given.is_none() && !candidates.is_empty() && !always_needed {
             continue;
         }

@@ -16,7 +16,10 @@ pub fn diagnostic(err: &ParseError, text_len: usize) -> Diagnostic {
     let end = (at + 1).min(text_len).max(at);
     let (message, help) = if err.too_deep {
         (
-            format!("YAML nesting is deeper than {} levels", crate::yaml::MAX_DEPTH),
+            format!(
+                "YAML nesting is deeper than {} levels",
+                crate::yaml::MAX_DEPTH
+            ),
             "flatten the structure; no Azure pipeline needs this depth",
         )
     } else {

@@ -99,18 +99,14 @@ impl Node {
     }
 
     pub fn entry(&self, key: &str) -> Option<&Entry> {
-        self.as_map()?
-            .iter()
-            .find(|e| e.key.as_str() == Some(key))
+        self.as_map()?.iter().find(|e| e.key.as_str() == Some(key))
     }
 
     /// The first entry whose key equals `key` ignoring ASCII case (task inputs are matched this way).
     pub fn entry_ignore_case(&self, key: &str) -> Option<&Entry> {
-        self.as_map()?.iter().find(|e| {
-            e.key
-                .as_str()
-                .is_some_and(|k| k.eq_ignore_ascii_case(key))
-        })
+        self.as_map()?
+            .iter()
+            .find(|e| e.key.as_str().is_some_and(|k| k.eq_ignore_ascii_case(key)))
     }
 
     pub fn kind_name(&self) -> &'static str {

@@ -51,11 +51,7 @@ pub fn parse(text: &str) -> Result<Vec<Document>, ParseError> {
         let (event, span) = match item {
             Ok(x) => x,
             Err(e) => {
-                let offset = e
-                    .marker()
-                    .byte_offset()
-                    .unwrap_or(last_end)
-                    .min(text.len());
+                let offset = e.marker().byte_offset().unwrap_or(last_end).min(text.len());
                 let info = e.info();
                 let too_deep = info.contains("nesting") || info.contains("recursion");
                 return Err(ParseError {
@@ -172,7 +168,11 @@ mod tests {
         let steps = r.get("steps").unwrap().as_seq().unwrap();
         let task = steps[0].get("task").unwrap();
         assert_eq!(&t[task.span.clone()], "AzureCLI@2");
-        let sub = steps[0].get("inputs").unwrap().entry("azureSubscription").unwrap();
+        let sub = steps[0]
+            .get("inputs")
+            .unwrap()
+            .entry("azureSubscription")
+            .unwrap();
         assert_eq!(&t[sub.key.span.clone()], "azureSubscription");
         assert_eq!(&t[sub.value.span.clone()], "'conn'");
         assert_eq!(sub.value.as_str(), Some("conn"));
@@ -199,7 +199,9 @@ mod tests {
     fn deep_nesting_is_an_error_not_a_crash() {
         let t = "[".repeat(100_000);
         assert!(parse(&t).is_err());
-        let t: String = (0..5000).map(|i| format!("{}- \n", " ".repeat(i * 2))).collect();
+        let t: String = (0..5000)
+            .map(|i| format!("{}- \n", " ".repeat(i * 2)))
+            .collect();
         let _ = parse(&t);
     }
 
