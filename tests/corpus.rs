@@ -55,3 +55,51 @@ fn corpus_lints_without_crash_and_within_review() {
         "findings per rule on the corpus changed: review them"
     );
 }
+
+/// Truncated and mutated corpus files never panic the library (the binary turns a panic into an
+/// internal error; here it would fail the test).
+#[test]
+fn truncated_and_mutated_corpus_files_never_panic() {
+    let corpus = common::root().join("../shared/corpus");
+    if !corpus.is_dir() {
+        eprintln!("skipped: ../shared/corpus is not here");
+        return;
+    }
+    let mut checked = 0;
+    for entry in ignore::WalkBuilder::new(&corpus)
+        .hidden(false)
+        .build()
+        .flatten()
+    {
+        let path = entry.path();
+        if !path.extension().is_some_and(|e| e == "yml" || e == "yaml") {
+            continue;
+        }
+        let Ok(text) = std::fs::read_to_string(path) else {
+            continue;
+        };
+        let mut variants = Vec::new();
+        for cut in [text.len() / 3, text.len() / 2, text.len() * 2 / 3] {
+            let mut cut = cut;
+            while !text.is_char_boundary(cut) {
+                cut -= 1;
+            }
+            variants.push(text[..cut].to_string());
+        }
+        // Mutations that often break structure: dedent every other line, swap `-` and `:`.
+        variants.push(
+            text.lines()
+                .enumerate()
+                .map(|(i, l)| if i % 2 == 0 { l.trim_start() } else { l })
+                .collect::<Vec<_>>()
+                .join("\n"),
+        );
+        variants.push(text.replace(": ", "- ").replace("- ", ": "));
+        for v in variants {
+            let src = azplint::source::Source::new(path.display().to_string(), None, v);
+            let _ = azplint::lint_source(&src, &azplint::rules::NoFiles);
+            checked += 1;
+        }
+    }
+    assert!(checked > 5000, "only {checked} variants checked");
+}
