@@ -87,6 +87,9 @@ pub struct Input {
     /// The pickList also accepts values outside `options`.
     #[serde(default)]
     pub editable_options: bool,
+    /// A pickList that accepts several options, comma-separated.
+    #[serde(default)]
+    pub multi_select: bool,
     #[serde(default)]
     pub visible_rule: Option<String>,
     /// An Azure Resource Manager service connection (`connectedService:AzureRM`).

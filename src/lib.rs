@@ -10,6 +10,7 @@ pub mod pipeline;
 pub mod report;
 pub mod rules;
 pub mod source;
+pub mod structure;
 pub mod suggest;
 pub mod yaml;
 

@@ -1,5 +1,6 @@
 //! The pipeline model: task steps found by shape, with their references resolved against the catalog.
 
+pub mod inputs;
 pub mod taskref;
 
 use crate::catalog::{catalog, TaskVersion};
@@ -36,8 +37,11 @@ pub struct TaskStep<'a> {
 }
 
 impl<'a> TaskStep<'a> {
-    /// The task's `task:` value as written.
+    /// The task's `task:` value as written (empty for a null value).
     pub fn reference(&self) -> &'a str {
+        if self.task.value.is_null() {
+            return "";
+        }
         self.task.value.as_str().unwrap_or("")
     }
 
@@ -146,7 +150,11 @@ fn task_step(node: &Node) -> Option<TaskStep<'_>> {
             inputs = Some(&e.value);
         }
     });
-    let reference = task.value.as_str()?;
+    let reference = if task.value.is_null() {
+        ""
+    } else {
+        task.value.as_str()?
+    };
     // Data that merely has a `task` field (a matrix row, a parameter object) is not a step: a step's
     // `task:` comes first or names a version.
     let first_plain = entries

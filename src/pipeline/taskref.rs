@@ -56,10 +56,14 @@ pub fn parse_task_ref(value: &str) -> TaskRef<'_> {
     let Some((name, version)) = v.rsplit_once('@') else {
         return TaskRef::Malformed(Malformed::NoVersion { name: v });
     };
-    let name = name.trim();
-    let version = version.trim();
     if name.is_empty() {
         return TaskRef::Malformed(Malformed::NoName);
+    }
+    if name.ends_with(char::is_whitespace) {
+        return TaskRef::Malformed(Malformed::BadVersion {
+            name: name.trim_end(),
+            version,
+        });
     }
     let Some(major) = parse_version(version) else {
         return TaskRef::Malformed(Malformed::BadVersion { name, version });
@@ -128,6 +132,10 @@ mod tests {
         assert_eq!(e.kind, NameKind::Extension);
         assert_eq!(parse_task_ref("Foo@${{ parameters.v }}"), TaskRef::Dynamic);
         assert_eq!(parse_task_ref("$(task)"), TaskRef::Dynamic);
+        assert!(matches!(
+            parse_task_ref("Bash @ 3"),
+            TaskRef::Malformed(Malformed::BadVersion { .. })
+        ));
     }
 
     #[test]

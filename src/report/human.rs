@@ -113,17 +113,10 @@ pub fn render_one(src: &Source, d: &Diagnostic, style: Style) -> String {
         .with_width(style.width)
         .with_links(false)
         .with_context_lines(1);
-    let mut help = d.help.clone();
-    if let Some(note) = &d.note {
-        help = Some(match help {
-            Some(h) => format!("{h}\nnote: {note}"),
-            None => format!("note: {note}"),
-        });
-    }
     let r = Rendered {
         d,
         src: Named(src),
-        help,
+        help: d.help.clone(),
     };
     let mut out = String::new();
     if handler.render_report(&mut out, &r).is_err() {
@@ -132,6 +125,16 @@ pub fn render_one(src: &Source, d: &Diagnostic, style: Style) -> String {
             "{}:{}:{}: {}[{}]: {}\n",
             src.display, lc.line, lc.column, d.severity, d.rule, d.message
         );
+    }
+    // miette has no note section: the note (why it matters) follows the help, aligned with it.
+    if let Some(note) = &d.note {
+        let opts = textwrap::Options::new(style.width.saturating_sub(2).max(40))
+            .initial_indent("  note: ")
+            .subsequent_indent("        ");
+        for line in textwrap::wrap(note, opts) {
+            out.push_str(&line);
+            out.push('\n');
+        }
     }
     out
 }

@@ -2,7 +2,9 @@
 //! The token is valid for 10 minutes; after that Azure answers AADSTS700024.
 
 use super::{Context, Rule};
+use crate::catalog::TaskVersion;
 use crate::diagnostic::{Diagnostic, Severity};
+use crate::pipeline::inputs::Value;
 use crate::pipeline::{Resolution, TaskStep};
 use crate::yaml::{is_expression, Entry};
 
@@ -41,11 +43,9 @@ pub fn find_uses(script: &str) -> Vec<std::ops::Range<usize>> {
             Some(at - 6)
         } else if before.to_ascii_lowercase().ends_with("$env:") {
             Some(at - 5)
-        } else if (before.ends_with('%') && after == Some(b'%'))
-            || (exact
-                && ((before.ends_with('"') && after == Some(b'"'))
-                    || (before.ends_with('\'') && after == Some(b'\''))))
-        {
+        } else if before.ends_with('%') && after == Some(b'%') {
+            Some(at - 1)
+        } else if exact && is_lookup(before, after) {
             Some(at - 1)
         } else {
             None
@@ -59,6 +59,19 @@ pub fn find_uses(script: &str) -> Vec<std::ops::Range<usize>> {
         }
     }
     uses
+}
+
+/// `'idToken'` or `"idToken"` as the argument of an environment lookup: `os.environ['idToken']`,
+/// `getenv("idToken")`, `GetEnvironmentVariable('idToken')`.
+fn is_lookup(before: &str, after: Option<u8>) -> bool {
+    let Some(quote) = before.chars().last().filter(|c| *c == '"' || *c == '\'') else {
+        return false;
+    };
+    if after != Some(quote as u8) {
+        return false;
+    }
+    let lead = before[..before.len() - 1].trim_end();
+    lead.ends_with('[') || lead.ends_with('(')
 }
 
 fn is_true(entry: &Entry) -> bool {
@@ -82,17 +95,36 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
         if !is_true(flag) {
             continue;
         }
-        check_step(ctx, step, flag, out);
+        check_step(ctx, step, task, flag, out);
     }
 }
 
-fn check_step(ctx: &Context, step: &TaskStep, flag: &Entry, out: &mut Vec<Diagnostic>) {
+fn check_step(
+    ctx: &Context,
+    step: &TaskStep,
+    task: &TaskVersion,
+    flag: &Entry,
+    out: &mut Vec<Diagnostic>,
+) {
     let reference = step.reference().trim();
     let help = "use `idToken` right after the step starts (for example `az login --federated-token` first thing), or request a fresh token from `$(System.OidcRequestUri)` with `$(System.AccessToken)` when you need it; on AzureCLI@2 `keepAzSessionActive: true` keeps the Azure CLI session signed in";
     let note = "the federated `idToken` is valid for 10 minutes; a script that uses it later fails with `AADSTS700024: Client assertion is not within its valid time range`";
 
+    // Which script runs: `scriptLocation` (with its default) when the task has it.
+    let location = task.input("scriptLocation").map(|i| step.value_of(i));
+    let (inline_runs, path_runs) = match location {
+        Some(Value::Literal(l)) | Some(Value::Default(l)) => {
+            let l = l.trim();
+            (
+                l.eq_ignore_ascii_case("inlineScript"),
+                l.eq_ignore_ascii_case("scriptPath"),
+            )
+        }
+        _ => (true, true),
+    };
+
     // Inline script: label every use in the file itself.
-    if let Some(inline) = step.input_by_key("inlineScript") {
+    if let Some(inline) = step.input_by_key("inlineScript").filter(|_| inline_runs) {
         let raw_span = inline.value.span.clone();
         let raw = ctx.source.text.get(raw_span.clone()).unwrap_or("");
         let uses = find_uses(raw);
@@ -116,7 +148,7 @@ fn check_step(ctx: &Context, step: &TaskStep, flag: &Entry, out: &mut Vec<Diagno
     }
 
     // Script file: read it through the repository, label the `scriptPath` value.
-    if let Some(path_entry) = step.input_by_key("scriptPath") {
+    if let Some(path_entry) = step.input_by_key("scriptPath").filter(|_| path_runs) {
         let Some(path) = path_entry
             .value
             .as_str()
@@ -159,7 +191,7 @@ mod tests {
 
     #[test]
     fn finds_each_form() {
-        let s = "echo $idToken; x=${idToken}; $env:idToken; ${env:IDTOKEN}; %idToken%; os.environ['idToken']";
+        let s = "echo $idToken; x=${idToken}; $env:idToken; ${env:IDTOKEN}; %idToken%; os.environ['idToken']; os.getenv( \"idToken\")";
         let found: Vec<&str> = find_uses(s).into_iter().map(|r| &s[r]).collect();
         assert_eq!(
             found,
@@ -169,13 +201,17 @@ mod tests {
                 "$env:idToken",
                 "${env:IDTOKEN}",
                 "%idToken%",
-                "'idToken'"
+                "'idToken'",
+                "\"idToken\""
             ]
         );
     }
 
     #[test]
     fn ignores_other_names() {
-        assert!(find_uses("echo $idTokenFile $myidToken idToken --id-token").is_empty());
+        assert!(
+            find_uses("echo $idTokenFile $myidToken idToken --id-token 'idToken' \"idToken\"")
+                .is_empty()
+        );
     }
 }

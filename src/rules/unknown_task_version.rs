@@ -31,12 +31,12 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
             })
             .map(|t| t.name.as_str())
             .collect();
-        names.dedup();
+        let mut seen = std::collections::HashSet::new();
+        names.retain(|n| seen.insert(*n));
         let shown = match parsed.kind {
             NameKind::Guid => format!("{} ({})", parsed.name, names.join(", ")),
             _ => names.first().copied().unwrap_or(parsed.name).to_string(),
         };
-        let latest = names.last().copied().unwrap_or(parsed.name);
         let mut d = RULE
             .diag(
                 step.task.value.span.clone(),
@@ -44,7 +44,11 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
             )
             .label(format!("versions that exist: {list}"));
         if let Some(rec) = cat.recommended_major(parsed.name) {
-            d = d.help(format!("use `{latest}@{rec}`, the current major version"));
+            let name = cat
+                .by_name(parsed.name, rec)
+                .or_else(|| cat.by_id(parsed.name, rec))
+                .map_or(parsed.name, |t| t.name.as_str());
+            d = d.help(format!("use `{name}@{rec}`, the current major version"));
         }
         d = d.note(
             "Azure Pipelines fails the run before it starts when it can't find the task version",

@@ -3,6 +3,7 @@
 use super::{Context, Rule};
 use crate::catalog::{Input, WifSupport};
 use crate::diagnostic::{Diagnostic, Severity};
+use crate::pipeline::inputs::{is_visible, Truth};
 use crate::pipeline::Resolution;
 
 pub static RULE: Rule = Rule {
@@ -39,14 +40,16 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
         } else {
             arm
         };
+        // An input hidden by its `visibleRule` is not used by the task, even when it is set.
         let given = candidates
             .iter()
+            .filter(|i| is_visible(step, task, i) != Truth::False)
             .find_map(|i| step.input_entry(i).map(|e| (*i, e)));
         // A step that sets none of the connection inputs takes its connection some other way (a
-        // kubeconfig, a Docker registry connection) unless one of them is required.
+        // kubeconfig, a Docker registry connection) unless one of them is required and shown.
         let always_needed = candidates
             .iter()
-            .any(|i| i.required && i.visible_rule.is_none());
+            .any(|i| i.required && is_visible(step, task, i) == Truth::True);
         if given.is_none() && !candidates.is_empty() && !always_needed {
             continue;
         }

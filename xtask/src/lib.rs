@@ -4,6 +4,8 @@
 //! The output is deterministic: the same inputs give the same bytes. Odd input never panics: a file
 //! that cannot be read or parsed is reported in [`Generated::notes`] and skipped.
 
+mod steps;
+
 use serde::Serialize;
 use serde_json::{Map, Value};
 use std::collections::{BTreeMap, BTreeSet};
@@ -34,6 +36,8 @@ pub struct Generated {
     pub tasks_json: String,
     /// Contents of `rules/wif.json`.
     pub wif_json: String,
+    /// Contents of `rules/steps.json`.
+    pub steps_json: String,
     /// Odd things found in the inputs (skipped files, duplicates, cross-check differences).
     pub notes: Vec<String>,
     /// Number of task-major entries, by source.
@@ -87,6 +91,9 @@ struct InputOut {
     options: Vec<String>,
     #[serde(skip_serializing_if = "is_false")]
     editable_options: bool,
+    /// A pickList that accepts several of its options (comma-separated).
+    #[serde(skip_serializing_if = "is_false")]
+    multi_select: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
     visible_rule: Option<String>,
     #[serde(skip_serializing_if = "is_false")]
@@ -235,11 +242,10 @@ fn parse_input(v: &Value, ctx: &str, notes: &mut Vec<String>) -> Option<InputOut
         Some(Value::Array(a)) => a.iter().filter_map(scalar_string).collect(),
         _ => Vec::new(),
     };
-    let editable_options = truthy(
-        obj.get("properties")
-            .and_then(Value::as_object)
-            .and_then(|p| p.get("EditableOptions")),
-    );
+    let props = obj.get("properties").and_then(Value::as_object);
+    let editable_options = truthy(props.and_then(|p| p.get("EditableOptions")));
+    let multi_select = truthy(props.and_then(|p| p.get("MultiSelect")))
+        || truthy(props.and_then(|p| p.get("MultiSelectFlatList")));
     Some(InputOut {
         name: name.to_string(),
         aliases: string_list(obj.get("aliases")),
@@ -249,6 +255,7 @@ fn parse_input(v: &Value, ctx: &str, notes: &mut Vec<String>) -> Option<InputOut
         default: obj.get("defaultValue").and_then(scalar_string),
         options,
         editable_options,
+        multi_select,
         visible_rule: opt_string(obj.get("visibleRule")),
     })
 }
@@ -476,6 +483,7 @@ fn schema_inputs(inputs: &Map<String, Value>) -> Vec<InputOut> {
             default: None,
             options,
             editable_options: false,
+            multi_select: false,
             visible_rule: None,
         });
     }
@@ -1119,9 +1127,15 @@ pub fn generate_full(shared: &Path) -> Result<Generated, String> {
     }
     wif_json.push_str("]\n}\n");
 
+    let steps_json = steps::generate_steps(
+        &data,
+        &format!("{REGEN_COMMAND} (generated file: do not edit)"),
+    )?;
+
     Ok(Generated {
         tasks_json,
         wif_json,
+        steps_json,
         notes,
         task_json_entries,
         schema_entries,

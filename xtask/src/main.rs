@@ -64,7 +64,11 @@ fn main() -> ExitCode {
     );
 
     let rules = xtask::workspace_root().join("rules");
-    let outputs = [("tasks.json", &g.tasks_json), ("wif.json", &g.wif_json)];
+    let outputs = [
+        ("tasks.json", &g.tasks_json),
+        ("wif.json", &g.wif_json),
+        ("steps.json", &g.steps_json),
+    ];
     let mut stale = false;
     for (file, text) in outputs {
         let path = rules.join(file);

@@ -29,11 +29,15 @@ fn committed_catalog_is_fresh() {
         eprintln!("skipped: {} not found", shared.join("data").display());
         return;
     }
-    let (tasks, wif) = xtask::generate(&shared).expect("generation failed");
-    let errors: Vec<String> = [check("tasks.json", &tasks), check("wif.json", &wif)]
-        .into_iter()
-        .filter_map(Result::err)
-        .collect();
+    let g = xtask::generate_full(&shared).expect("generation failed");
+    let errors: Vec<String> = [
+        check("tasks.json", &g.tasks_json),
+        check("wif.json", &g.wif_json),
+        check("steps.json", &g.steps_json),
+    ]
+    .into_iter()
+    .filter_map(Result::err)
+    .collect();
     assert!(errors.is_empty(), "{}", errors.join("\n"));
 }
 
