@@ -43,9 +43,9 @@ pub fn find_uses(script: &str) -> Vec<std::ops::Range<usize>> {
             Some(at - 6)
         } else if before.to_ascii_lowercase().ends_with("$env:") {
             Some(at - 5)
-        } else if before.ends_with('%') && after == Some(b'%') {
-            Some(at - 1)
-        } else if exact && is_lookup(before, after) {
+        } else if (before.ends_with('%') && after == Some(b'%'))
+            || (exact && is_lookup(before, after))
+        {
             Some(at - 1)
         } else {
             None
