@@ -7,7 +7,7 @@ use std::fs;
 use std::path::Path;
 
 const PIPELINE_WITH_WARNING: &str =
-    "steps:\n- task: AzureFileCopy@5\n  inputs:\n    azureSubscription: prod\n";
+    "steps:\n- task: AzureFileCopy@5\n  inputs:\n    SourcePath: drop\n    azureSubscription: prod\n    Destination: AzureBlob\n    storage: store\n    ContainerName: drop\n";
 const CLEAN_PIPELINE: &str = "trigger: none\nsteps:\n- task: Bash@3\n  inputs:\n    targetType: inline\n    script: echo hi\n";
 
 fn write(dir: &Path, rel: &str, text: &str) {

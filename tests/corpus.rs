@@ -18,6 +18,18 @@ const REVIEWED: &[(&str, u64)] = &[
     // steps), sync_knowledge.yml (written to a token file), azure-pipeline-agents (Terraform via
     // ARM_OIDC_TOKEN): all true positives.
     ("idtoken-expiry", 11),
+    // PowerShell@2 `ignoreLASTEXITCODE: flattenFolders` in azure-sdk-for-c (a copy-paste slip: the
+    // task reads it as false).
+    ("invalid-input-value", 1),
+    // microsoft/azure-pipelines-yaml's docker-container-to-aks starter: Kubernetes@1 given only
+    // `azureSubscriptionEndpoint` while `connectionType` keeps its default (Kubernetes Service
+    // Connection), so the task asks for `kubernetesServiceEndpoint`.
+    ("missing-required-input", 1),
+    // `displayName` under inputs (UseDotNet@2 x9, Bash@3 x2), DotNetCoreCLI@2 `verbosityToPack` x6 and
+    // `verbosity` x3, DownloadPipelineArtifact@2 `downloadType` x4 (an input of @1),
+    // PublishCodeCoverageResults@2 `codeCoverageTool` x2 (dropped in @2), AzureCLI@2 `signType`,
+    // PublishSymbols@2 `Pat`, `retryCountOnTaskFailure` under inputs, Ant@1 `workingDirectory`.
+    ("unknown-task-input", 30),
 ];
 
 #[test]

@@ -109,13 +109,21 @@ impl Truth {
 
 /// Whether `input` is shown (and so used) for this step, by its `visibleRule`.
 pub fn is_visible(step: &TaskStep, task: &TaskVersion, input: &Input) -> Truth {
+    visible_at(step, task, input, 0)
+}
+
+/// Rules can read inputs that are hidden themselves; a hidden input has no value. `depth` bounds
+/// chains (and cycles) of rules.
+fn visible_at(step: &TaskStep, task: &TaskVersion, input: &Input, depth: usize) -> Truth {
     match &input.visible_rule {
         None => Truth::True,
+        Some(_) if depth > 8 => Truth::Unknown,
         Some(rule) => {
             let mut p = RuleParser {
                 s: rule.as_str(),
                 step,
                 task,
+                depth,
             };
             p.or_expr()
         }
@@ -128,6 +136,7 @@ struct RuleParser<'r, 's, 'a> {
     s: &'r str,
     step: &'s TaskStep<'a>,
     task: &'s TaskVersion,
+    depth: usize,
 }
 
 impl RuleParser<'_, '_, '_> {
@@ -203,9 +212,13 @@ impl RuleParser<'_, '_, '_> {
         let Some(input) = self.task.input(name) else {
             return Truth::Unknown;
         };
-        let have = match self.step.value_of(input) {
-            Value::Literal(v) | Value::Default(v) => v.trim(),
-            Value::Unknown => return Truth::Unknown,
+        let have = match visible_at(self.step, self.task, input, self.depth + 1) {
+            Truth::False => "",
+            Truth::Unknown => return Truth::Unknown,
+            Truth::True => match self.step.value_of(input) {
+                Value::Literal(v) | Value::Default(v) => v.trim(),
+                Value::Unknown => return Truth::Unknown,
+            },
         };
         let (h, w) = (have.to_ascii_lowercase(), want.to_ascii_lowercase());
         let b = match op.trim() {

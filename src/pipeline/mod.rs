@@ -4,6 +4,7 @@ pub mod inputs;
 pub mod taskref;
 
 use crate::catalog::{catalog, TaskVersion};
+use crate::structure::StepKind;
 use crate::yaml::{is_expression_key, Entry, Node, NodeKind, MAX_DEPTH};
 pub use taskref::{parse_task_ref, Malformed, NameKind, ParsedRef, TaskRef};
 
@@ -96,7 +97,20 @@ pub fn for_each_entry<'a>(map: &'a Node, depth: usize, f: &mut dyn FnMut(&'a Ent
 /// The model of one file.
 #[derive(Debug, Default)]
 pub struct Model<'a> {
+    /// Task steps, found by shape anywhere in the file.
     pub task_steps: Vec<TaskStep<'a>>,
+    /// Every step (of any kind) in a steps list: under a `steps:` key, or in the default of a
+    /// template parameter of type `step`/`stepList`.
+    pub steps: Vec<Step<'a>>,
+}
+
+/// A step of a steps list, with its kind.
+#[derive(Debug, Clone)]
+pub struct Step<'a> {
+    pub node: &'a Node,
+    /// The entry that names the kind (`task:`, `script:`, `checkout:`, ...).
+    pub id: &'a Entry,
+    pub kind: &'static StepKind,
 }
 
 impl<'a> Model<'a> {
@@ -104,8 +118,78 @@ impl<'a> Model<'a> {
         let mut model = Model::default();
         if let Some(root) = root {
             find_steps(root, false, 0, &mut model.task_steps);
+            find_step_lists(root, 0, &mut model.steps);
         }
         model
+    }
+}
+
+/// Find steps lists anywhere: the values of `steps:` keys and the defaults of `step`/`stepList`
+/// template parameters.
+fn find_step_lists<'a>(node: &'a Node, depth: usize, out: &mut Vec<Step<'a>>) {
+    if depth >= MAX_DEPTH {
+        return;
+    }
+    match &node.kind {
+        NodeKind::Seq(items) => {
+            for item in items {
+                find_step_lists(item, depth + 1, out);
+            }
+        }
+        NodeKind::Map(entries) => {
+            let param_type = node.get("type").and_then(Node::as_str);
+            let is_step_param =
+                matches!(param_type, Some("step" | "stepList")) && node.get("name").is_some();
+            for e in entries {
+                let key = e.key.as_str();
+                if key == Some("steps") || (is_step_param && key == Some("default")) {
+                    collect_steps(&e.value, depth + 1, out);
+                }
+                find_step_lists(&e.value, depth + 1, out);
+            }
+        }
+        NodeKind::Scalar(..) | NodeKind::Alias(_) => {}
+    }
+}
+
+/// The items of a steps list, through `${{ if }}`/`${{ each }}` blocks.
+fn collect_steps<'a>(list: &'a Node, depth: usize, out: &mut Vec<Step<'a>>) {
+    if depth >= MAX_DEPTH {
+        return;
+    }
+    let items: &[Node] = match &list.kind {
+        NodeKind::Seq(items) => items,
+        // A single step given where a list is expected (a `step` parameter default).
+        NodeKind::Map(_) => std::slice::from_ref(list),
+        _ => return,
+    };
+    for item in items {
+        let Some(entries) = item.as_map() else {
+            continue;
+        };
+        let plain: Vec<&Entry> = entries
+            .iter()
+            .filter(|e| !e.key.as_str().is_some_and(is_expression_key))
+            .collect();
+        if plain.is_empty() {
+            // `- ${{ if ... }}:` wrapping more steps (a list) or one step (a mapping).
+            for e in entries {
+                collect_steps(&e.value, depth + 1, out);
+            }
+            continue;
+        }
+        if let Some((id, kind)) = plain.iter().find_map(|e| {
+            e.key
+                .as_str()
+                .and_then(crate::structure::step_kind)
+                .map(|k| (*e, k))
+        }) {
+            out.push(Step {
+                node: item,
+                id,
+                kind,
+            });
+        }
     }
 }
 

@@ -6,10 +6,15 @@ use crate::source::Source;
 use crate::yaml::Document;
 
 mod deprecated_task;
+mod duplicate_input;
 mod extension_task;
 mod idtoken_expiry;
+mod invalid_input_value;
+mod missing_required_input;
 mod task_reference_format;
+mod unknown_step_key;
 mod unknown_task;
+mod unknown_task_input;
 mod unknown_task_version;
 pub mod unreadable_file;
 mod wif_unsupported_task;
@@ -70,6 +75,11 @@ pub static RULES: &[&Rule] = &[
     &deprecated_task::RULE,
     &wif_unsupported_task::RULE,
     &idtoken_expiry::RULE,
+    &unknown_task_input::RULE,
+    &missing_required_input::RULE,
+    &invalid_input_value::RULE,
+    &duplicate_input::RULE,
+    &unknown_step_key::RULE,
 ];
 
 pub fn by_id(id: &str) -> Option<&'static Rule> {

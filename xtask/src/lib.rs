@@ -260,6 +260,23 @@ fn parse_input(v: &Value, ctx: &str, notes: &mut Vec<String>) -> Option<InputOut
     })
 }
 
+/// Inputs that task.json marks required but whose task runs without them, as real pipelines that
+/// run in production show. Each entry: task, major, input, why.
+const REQUIRED_NOT_ENFORCED: &[(&str, u32, &str, &str)] = &[
+    (
+        "AzureWebApp",
+        1,
+        "appType",
+        "the task reads the app kind from the App Service when appType is absent; Azure/azure-sdk-tools deploys with AzureWebApp@1 without it",
+    ),
+    (
+        "ManualValidation",
+        0,
+        "notifyUsers",
+        "a server task that runs with no one to notify; PowerShell/PowerShell's release approval uses it without notifyUsers",
+    ),
+];
+
 fn parse_task_json(path: &Path, notes: &mut Vec<String>) -> Result<TaskOut, String> {
     let v = read_json(path)?;
     let ctx = path.display().to_string();
@@ -284,12 +301,53 @@ fn parse_task_json(path: &Path, notes: &mut Vec<String>) -> Result<TaskOut, Stri
         .ok_or_else(|| format!("{ctx}: no integer `version.Major`"))?;
     let minor = as_u64(version.and_then(|m| m.get("Minor"))).unwrap_or(0);
     let patch = as_u64(version.and_then(|m| m.get("Patch"))).unwrap_or(0);
+    // Groups can hide all of their inputs with their own `visibleRule`.
+    let group_rules: BTreeMap<String, String> = obj
+        .get("groups")
+        .and_then(Value::as_array)
+        .map(|groups| {
+            groups
+                .iter()
+                .filter_map(|g| {
+                    let name = g.get("name")?.as_str()?.to_ascii_lowercase();
+                    let rule = opt_string(g.get("visibleRule"))?;
+                    Some((name, rule))
+                })
+                .collect()
+        })
+        .unwrap_or_default();
     let mut inputs = Vec::new();
     match obj.get("inputs") {
         None | Some(Value::Null) => {}
         Some(Value::Array(a)) => {
             for (i, iv) in a.iter().enumerate() {
-                if let Some(inp) = parse_input(iv, &format!("{ctx} inputs[{i}]"), notes) {
+                if let Some(mut inp) = parse_input(iv, &format!("{ctx} inputs[{i}]"), notes) {
+                    let group = iv
+                        .get("groupName")
+                        .or_else(|| iv.get("groupname"))
+                        .and_then(Value::as_str)
+                        .map(str::to_ascii_lowercase);
+                    if let Some(g) = group.and_then(|g| group_rules.get(&g)) {
+                        inp.visible_rule = Some(match inp.visible_rule.take() {
+                            Some(own) => format!("({}) && ({})", g.trim(), own.trim()),
+                            None => g.trim().to_string(),
+                        });
+                    }
+                    if let Some((_, _, _, why)) =
+                        REQUIRED_NOT_ENFORCED.iter().find(|(t, m, i, _)| {
+                            t.eq_ignore_ascii_case(&name)
+                                && u64::from(*m) == major
+                                && *i == inp.name
+                        })
+                    {
+                        if inp.required {
+                            inp.required = false;
+                            notes.push(format!(
+                                "{name}@{major} input `{}`: not treated as required ({why})",
+                                inp.name
+                            ));
+                        }
+                    }
                     inputs.push(inp);
                 }
             }

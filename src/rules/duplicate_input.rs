@@ -1,0 +1,77 @@
+//! `duplicate-input`: the same input given twice, through its name and an alias (or two aliases,
+//! or two spellings that differ in case).
+
+use super::{Context, Rule};
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::pipeline::Resolution;
+use crate::yaml::{is_expression, is_expression_key, Entry, Node};
+
+pub static RULE: Rule = Rule {
+    id: "duplicate-input",
+    severity: Severity::Error,
+    summary: "A task input is given twice, through its name and an alias",
+    check,
+};
+
+/// Entries of one mapping (not across `${{ if }}`/`${{ else }}` branches, which may exclude each
+/// other), then each expression block on its own.
+fn blocks<'a>(map: &'a Node, depth: usize, out: &mut Vec<Vec<&'a Entry>>) {
+    let Some(entries) = map.as_map() else { return };
+    let mut plain = Vec::new();
+    for e in entries {
+        match e.key.as_str() {
+            Some(k) if is_expression_key(k) => {
+                if depth < crate::yaml::MAX_DEPTH {
+                    blocks(&e.value, depth + 1, out);
+                }
+            }
+            Some(k) if !is_expression(k) => plain.push(e),
+            _ => {}
+        }
+    }
+    out.push(plain);
+}
+
+fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
+    for step in &ctx.model.task_steps {
+        let Resolution::Builtin(task) = &step.resolution else {
+            continue;
+        };
+        let Some(inputs) = step.inputs else { continue };
+        let mut groups = Vec::new();
+        blocks(inputs, 0, &mut groups);
+        for group in groups {
+            for (i, later) in group.iter().enumerate() {
+                let later_key = later.key.as_str().unwrap_or("");
+                let Some(input) = task.input(later_key) else {
+                    continue;
+                };
+                let first = group[..i].iter().find(|e| {
+                    let k = e.key.as_str().unwrap_or("");
+                    // The very same key twice is a duplicate YAML key, not an alias clash.
+                    k != later_key
+                        && task
+                            .input(k)
+                            .is_some_and(|other| std::ptr::eq(other, input))
+                });
+                let Some(first) = first else { continue };
+                let first_key = first.key.as_str().unwrap_or("");
+                out.push(
+                    RULE.diag(
+                        later.key.span.clone(),
+                        format!(
+                            "input `{}` of `{}@{}` is given twice, as `{first_key}` and `{later_key}`",
+                            super::unknown_task_input::usual_name(input),
+                            task.name,
+                            task.major
+                        ),
+                    )
+                    .label("given again here")
+                    .with_label(first.key.span.clone(), "first given here")
+                    .help(format!("keep one of `{first_key}` and `{later_key}`"))
+                    .note("both names set the same input, and only one of the values is used"),
+                );
+            }
+        }
+    }
+}

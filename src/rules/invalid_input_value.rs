@@ -1,0 +1,106 @@
+//! `invalid-input-value`: a pickList/radio value outside the input's options, or a boolean input
+//! that is not `true`/`false`.
+
+use super::{Context, Rule};
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::pipeline::inputs::{is_visible, Truth};
+use crate::pipeline::Resolution;
+use crate::yaml::is_expression;
+
+pub static RULE: Rule = Rule {
+    id: "invalid-input-value",
+    severity: Severity::Error,
+    summary:
+        "A task input has a value outside its allowed options, or a boolean that is not true/false",
+    check,
+};
+
+fn list(options: &[String]) -> String {
+    let mut shown: Vec<String> = options.iter().take(10).map(|o| format!("`{o}`")).collect();
+    if options.len() > 10 {
+        shown.push(format!("and {} more", options.len() - 10));
+    }
+    shown.join(", ")
+}
+
+fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
+    for step in &ctx.model.task_steps {
+        let Resolution::Builtin(task) = &step.resolution else {
+            continue;
+        };
+        let reference = format!("{}@{}", task.name, task.major);
+        for entry in step.input_entries() {
+            let Some(key) = entry.key.as_str() else {
+                continue;
+            };
+            let Some(input) = task.input(key) else {
+                continue;
+            };
+            let Some(raw) = entry.value.as_str() else {
+                continue;
+            };
+            if entry.value.is_null() || is_expression(raw) {
+                continue;
+            }
+            // A hidden input (by its `visibleRule`) is not read by the task: its value is harmless.
+            if is_visible(step, task, input) == Truth::False {
+                continue;
+            }
+            let value = raw.trim();
+            let kind = input.kind.as_str();
+            if kind == "boolean" {
+                if value.eq_ignore_ascii_case("true") || value.eq_ignore_ascii_case("false") {
+                    continue;
+                }
+                out.push(
+                    RULE.diag(
+                        entry.value.span.clone(),
+                        format!("`{key}` of `{reference}` is a boolean, but its value is `{value}`"),
+                    )
+                    .label("not `true` or `false`")
+                    .help(format!("write `{key}: true` or `{key}: false`"))
+                    .note("tasks read a boolean input as true only when it is `true` (in any case); anything else, `yes` and `on` included, counts as false"),
+                );
+                continue;
+            }
+            if !(kind == "picklist" || kind == "radio")
+                || input.options.is_empty()
+                || input.editable_options
+            {
+                continue;
+            }
+            let allowed = |v: &str| input.options.iter().any(|o| o.eq_ignore_ascii_case(v));
+            let bad: Vec<&str> = if input.multi_select {
+                value
+                    .split(',')
+                    .map(str::trim)
+                    .filter(|v| !v.is_empty() && !allowed(v))
+                    .collect()
+            } else if allowed(value) {
+                Vec::new()
+            } else {
+                vec![value]
+            };
+            let Some(first) = bad.first() else { continue };
+            let mut d = RULE
+                .diag(
+                    entry.value.span.clone(),
+                    format!("`{first}` is not a valid value for `{key}` of `{reference}`"),
+                )
+                .note(format!("`{key}` accepts only its listed options; the task fails or falls back to another mode with anything else"));
+            match crate::suggest::closest(first, input.options.iter().map(String::as_str)) {
+                Some(s) => {
+                    d = d
+                        .label(format!("did you mean `{s}`?"))
+                        .help(format!("use `{s}`; valid values: {}", list(&input.options)))
+                }
+                None => {
+                    d = d
+                        .label("not one of the options")
+                        .help(format!("use one of {}", list(&input.options)))
+                }
+            }
+            out.push(d);
+        }
+    }
+}
