@@ -20,10 +20,8 @@ fn blocks<'a>(map: &'a Node, depth: usize, out: &mut Vec<Vec<&'a Entry>>) {
     let mut plain = Vec::new();
     for e in entries {
         match e.key.as_str() {
-            Some(k) if is_expression_key(k) => {
-                if depth < crate::yaml::MAX_DEPTH {
-                    blocks(&e.value, depth + 1, out);
-                }
+            Some(k) if is_expression_key(k) && depth < crate::yaml::MAX_DEPTH => {
+                blocks(&e.value, depth + 1, out);
             }
             Some(k) if !is_expression(k) => plain.push(e),
             _ => {}
