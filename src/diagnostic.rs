@@ -51,6 +51,9 @@ pub struct Diagnostic {
     pub help: Option<String>,
     /// Why it matters, and what the pipeline would print.
     pub note: Option<String>,
+    /// For a finding in a template: the include chain that reaches it, outermost first, as
+    /// `path:line` of each `template:` reference.
+    pub included_from: Vec<String>,
 }
 
 impl Diagnostic {
@@ -69,6 +72,7 @@ impl Diagnostic {
             labels: Vec::new(),
             help: None,
             note: None,
+            included_from: Vec::new(),
         }
     }
 

@@ -12,6 +12,8 @@ pub mod rules;
 pub mod source;
 pub mod structure;
 pub mod suggest;
+pub mod templates;
+pub mod workspace;
 pub mod yaml;
 
 use diagnostic::{Diagnostic, Severity};
@@ -54,12 +56,74 @@ impl Report {
 pub struct Options {
     pub paths: Vec<PathBuf>,
     pub filters: discover::Filters,
+    /// Repository aliases mapped to local checkouts, for `template: x.yml@alias`.
+    pub repositories: std::collections::HashMap<String, PathBuf>,
 }
 
-/// Lint the files under `options.paths`.
+/// Lint the files under `options.paths`, and every template they include.
 pub fn lint(options: &Options) -> Result<Report, String> {
     let (candidates, walk_errors) = discover::discover(&options.paths, &options.filters)?;
-    let mut files: Vec<FileResult> = candidates.par_iter().filter_map(lint_candidate).collect();
+    let ws = workspace::Workspace::build(&candidates, &options.repositories);
+    let mut per_file: Vec<Vec<Diagnostic>> = (0..ws.files.len())
+        .into_par_iter()
+        .map(|i| lint_file(&ws, i))
+        .collect();
+
+    // Problems of the include graph: cycles, nesting past Azure's limits.
+    for (file, edge, problem) in templates::graph_problems(&ws.edges) {
+        let e = &ws.edges[file][edge];
+        per_file[file].push(rules::template_cycle::diagnostic(
+            &ws,
+            e.span.clone(),
+            &problem,
+        ));
+    }
+    // One note per repository alias whose templates can't be read, at its first reference.
+    let mut order: Vec<usize> = (0..ws.files.len()).collect();
+    order.sort_by(|&a, &b| ws.files[a].source.display.cmp(&ws.files[b].source.display));
+    let mut noted = std::collections::HashSet::new();
+    for &f in &order {
+        for e in &ws.edges[f] {
+            if let templates::Target::Remote { alias } = &e.target {
+                if noted.insert(alias.to_ascii_lowercase()) {
+                    per_file[f].push(rules::remote_template::diagnostic(e.span.clone(), alias));
+                }
+            }
+        }
+    }
+    // Findings inside templates carry the chain of includes that reaches them.
+    let chains = templates::include_chains(&ws.edges, &order);
+    let mut files = Vec::with_capacity(ws.files.len());
+    let shown: Vec<Vec<String>> = chains
+        .iter()
+        .map(|chain| {
+            chain
+                .iter()
+                .map(|(f, span)| {
+                    let src = &ws.files[*f].source;
+                    format!("{}:{}", src.display, src.line_col(span.start).line)
+                })
+                .collect()
+        })
+        .collect();
+    let workspace::Workspace {
+        files: ws_files,
+        unreadable,
+        ..
+    } = ws;
+    for ((file, mut diagnostics), chain) in ws_files.into_iter().zip(per_file).zip(shown) {
+        if !chain.is_empty() {
+            for d in &mut diagnostics {
+                d.included_from = chain.clone();
+            }
+        }
+        sort_diagnostics(&mut diagnostics);
+        files.push(FileResult {
+            source: file.source,
+            diagnostics,
+        });
+    }
+    files.extend(unreadable);
     for e in walk_errors {
         let d = rules::unreadable_file::diagnostic(
             format!("can't read `{}`: {}", e.display, e.message),
@@ -75,136 +139,71 @@ pub fn lint(options: &Options) -> Result<Report, String> {
     Ok(Report { files })
 }
 
-fn unreadable(c: &discover::Candidate, message: String, help: &str) -> FileResult {
-    FileResult {
-        source: Source::new(c.display.clone(), Some(c.fs_path.clone()), String::new()),
-        diagnostics: vec![rules::unreadable_file::diagnostic(message, help)],
+/// Templates of the run as seen from one file.
+struct FileView<'w> {
+    ws: &'w workspace::Workspace,
+    file: usize,
+}
+
+impl rules::Templates for FileView<'_> {
+    fn target(&self, start: usize) -> Option<&templates::Target> {
+        self.ws.edge(self.file, start).map(|e| &e.target)
+    }
+    fn file(&self, index: usize) -> Option<&workspace::File> {
+        self.ws.files.get(index)
     }
 }
 
-/// Read, sniff, parse and check one file. `None` when it is not a pipeline (and not explicit).
-fn lint_candidate(c: &discover::Candidate) -> Option<FileResult> {
-    let meta = match std::fs::metadata(&c.fs_path) {
-        Ok(m) => m,
-        Err(e) => {
-            return Some(unreadable(
-                c,
-                format!("can't read `{}`: {e}", c.display),
-                "check that the file exists and that you may read it",
-            ))
-        }
+/// Check one file of the workspace.
+fn lint_file(ws: &workspace::Workspace, i: usize) -> Vec<Diagnostic> {
+    let file = &ws.files[i];
+    let repo = RepoDir {
+        root: file.root.clone(),
     };
-    if !meta.is_file() {
-        return Some(unreadable(
-            c,
-            format!("`{}` is not a regular file", c.display),
-            "pass a pipeline file or a directory",
-        ));
-    }
-    if meta.len() > MAX_FILE_BYTES {
-        if !c.explicit {
-            return None;
-        }
-        return Some(unreadable(
-            c,
-            format!(
-                "`{}` is {} bytes, more than the {} bytes azplint reads",
-                c.display,
-                meta.len(),
-                MAX_FILE_BYTES
-            ),
-            "no pipeline is this large; exclude the file with --exclude",
-        ));
-    }
-    let bytes = match std::fs::read(&c.fs_path) {
-        Ok(b) => b,
-        Err(e) => {
-            return Some(unreadable(
-                c,
-                format!("can't read `{}`: {e}", c.display),
-                "check that you may read the file",
-            ))
-        }
-    };
-    let file = RepoDir {
-        root: c.root.clone(),
-    };
-    match String::from_utf8(bytes) {
-        Ok(text) => {
-            if text.contains('\0') {
-                if !c.explicit {
-                    return None;
-                }
-                return Some(unreadable(
-                    c,
-                    format!("`{}` is a binary file", c.display),
-                    "pass YAML pipeline files only",
-                ));
-            }
-            let source = Source::new(c.display.clone(), Some(c.fs_path.clone()), text);
-            if !c.explicit && !discover::looks_like_pipeline(&source.text) {
-                return None;
-            }
-            let diagnostics = lint_source(&source, &file);
-            Some(FileResult {
-                source,
-                diagnostics,
-            })
-        }
-        Err(e) => {
-            if !c.explicit && !discover::looks_like_pipeline(&String::from_utf8_lossy(e.as_bytes()))
-            {
-                return None;
-            }
-            let at = e.utf8_error().valid_up_to();
-            let text = String::from_utf8_lossy(e.as_bytes()).into_owned();
-            let source = Source::new(c.display.clone(), Some(c.fs_path.clone()), text);
-            // Find the first replacement character, where the invalid bytes were.
-            let pos = source
-                .text
-                .find('\u{fffd}')
-                .unwrap_or(at.min(source.text.len()));
-            let end = pos + source.text[pos..].chars().next().map_or(0, char::len_utf8);
-            let d = rules::unreadable_file::diagnostic(
-                format!(
-                    "`{}` is not valid UTF-8 (invalid bytes at byte {at})",
-                    c.display
-                ),
-                "save the file as UTF-8; Azure Pipelines reads pipeline files as UTF-8",
-            );
-            let d = diagnostic::Diagnostic {
-                span: pos..end,
-                label: "invalid UTF-8 here".into(),
-                ..d
-            };
-            Some(FileResult {
-                source,
-                diagnostics: vec![d],
-            })
-        }
-    }
+    let view = FileView { ws, file: i };
+    check_parsed(&file.source, &file.parsed, &repo, &view)
 }
 
-/// Parse and check one source. Diagnostics come back sorted by position.
-pub fn lint_source(source: &Source, files: &dyn RepoFiles) -> Vec<Diagnostic> {
-    let mut out = Vec::new();
-    match yaml::parse(&source.text) {
-        Err(e) => out.push(rules::yaml_syntax::diagnostic(&e, source.text.len())),
-        Ok(docs) => {
-            let empty = yaml::Document::default();
-            let doc = docs.first().unwrap_or(&empty);
-            let model = pipeline::Model::build(doc.root.as_ref());
-            let ctx = Context {
-                source,
-                doc,
-                model: &model,
-                files,
-            };
-            rules::check_all(&ctx, &mut out);
-        }
-    }
+fn sort_diagnostics(out: &mut [Diagnostic]) {
     out.sort_by(|a, b| (a.span.start, a.span.end, a.rule).cmp(&(b.span.start, b.span.end, b.rule)));
+}
+
+fn check_parsed(
+    source: &Source,
+    parsed: &Result<Vec<yaml::Document>, yaml::ParseError>,
+    files: &dyn RepoFiles,
+    templates: &dyn rules::Templates,
+) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    match parsed {
+        Err(e) => out.push(rules::yaml_syntax::diagnostic(e, source.text.len())),
+        Ok(docs) => {
+            for doc in docs {
+                let model = pipeline::Model::build(doc.root.as_ref());
+                let ctx = Context {
+                    source,
+                    doc,
+                    model: &model,
+                    files,
+                    templates,
+                };
+                rules::check_all(&ctx, &mut out);
+            }
+        }
+    }
+    sort_diagnostics(&mut out);
     out
+}
+
+/// Parse and check one source on its own (no templates are followed). Diagnostics come back
+/// sorted by position.
+pub fn lint_source(source: &Source, files: &dyn RepoFiles) -> Vec<Diagnostic> {
+    check_parsed(
+        source,
+        &yaml::parse(&source.text),
+        files,
+        &rules::NoTemplates,
+    )
 }
 
 /// Files of one repository, for `scriptPath` inputs.

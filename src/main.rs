@@ -45,6 +45,23 @@ struct CheckArgs {
     /// Skip files matching this glob (repeatable)
     #[arg(long, value_name = "GLOB")]
     exclude: Vec<String>,
+    /// Map a repository alias to a local checkout, for `template: x.yml@ALIAS` (repeatable)
+    #[arg(long, value_name = "ALIAS=PATH", value_parser = parse_repository)]
+    repository: Vec<(String, PathBuf)>,
+}
+
+fn parse_repository(s: &str) -> Result<(String, PathBuf), String> {
+    let (alias, path) = s
+        .split_once('=')
+        .ok_or_else(|| format!("expected ALIAS=PATH, got `{s}`"))?;
+    if alias.trim().is_empty() || path.trim().is_empty() {
+        return Err(format!("expected ALIAS=PATH, got `{s}`"));
+    }
+    let path = PathBuf::from(path);
+    if !path.is_dir() {
+        return Err(format!("`{}` is not a directory", path.display()));
+    }
+    Ok((alias.trim().to_string(), path))
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -124,6 +141,7 @@ fn check(args: CheckArgs) -> ExitCode {
             include: args.include.clone(),
             exclude: args.exclude.clone(),
         },
+        repositories: args.repository.iter().cloned().collect(),
     };
     let report = match azplint::lint(&options) {
         Ok(r) => r,

@@ -189,11 +189,8 @@ fn symlinks_out_of_the_root_are_not_followed() {
     std::os::unix::fs::symlink(d.join("loop"), d.join("loop")).unwrap_or(());
     let run = azplint_in(d, &["--format", "json", "."]);
     let v: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
-    assert_eq!(
-        v["files"], 2,
-        "clean.yml and the link to it: {}",
-        run.stdout
-    );
+    // clean.yml and the link to it are one file (read once); the links out of the root are skipped.
+    assert_eq!(v["files"], 1, "{}", run.stdout);
     assert_eq!(run.code, 0, "{}", run.stdout);
 }
 

@@ -30,6 +30,19 @@ const REVIEWED: &[(&str, u64)] = &[
     // PublishCodeCoverageResults@2 `codeCoverageTool` x2 (dropped in @2), AzureCLI@2 `signType`,
     // PublishSymbols@2 `Pat`, `retryCountOnTaskFailure` under inputs, Ant@1 `workingDirectory`.
     ("unknown-task-input", 30),
+    // Genuinely missing local templates: synced eng/common templates of the Azure SDK repos that
+    // point at repository-specific files their repository lacks (1es-redirect.yml, globals.yml),
+    // azure-sdk-tools content-validation pipelines (eng/pipelines/common/content-validation-for-*.yml
+    // absent) and js-sdk-release-tools CI templates meant for other repositories, PowerShell's
+    // insert-nuget-config-azfeed.yml and .vsts-ci/templates/windows-test.yml (stale), and
+    // dotnet-docker's variables/internal-core.yml -> core.yml.
+    ("template-not-found", 28),
+    // One per unmapped repository alias (1ESPipelineTemplates, onebranchTemplates, eng, ...).
+    ("remote-template", 15),
+    // dotnet-docker init-docker-linux.yml / init-docker-windows.yml call init-common.yml without
+    // its required `dockerClientOS`; nothing includes them any more (stale templates that would
+    // fail if used).
+    ("missing-template-parameter", 2),
 ];
 
 #[test]
@@ -39,8 +52,16 @@ fn corpus_lints_without_crash_and_within_review() {
         eprintln!("skipped: ../shared/corpus is not here");
         return;
     }
-    let corpus = corpus.to_string_lossy().into_owned();
-    let (code, v) = common::json(&[&corpus]);
+    // Each repository is its own root (for `/`-rooted template paths), as when linting a checkout.
+    let mut repos: Vec<String> = std::fs::read_dir(&corpus)
+        .unwrap()
+        .flatten()
+        .filter(|e| e.path().is_dir())
+        .map(|e| e.path().to_string_lossy().into_owned())
+        .collect();
+    repos.sort();
+    let args: Vec<&str> = repos.iter().map(String::as_str).collect();
+    let (code, v) = common::json(&args);
     assert!(code == 0 || code == 1, "exit code {code}");
     assert_eq!(
         v["files"], 1261,

@@ -19,35 +19,15 @@ impl<'a> TaskStep<'a> {
     /// True when `inputs:` may hold keys azplint can't see: `inputs: ${{ parameters.x }}`, or an
     /// `${{ insert }}`/`${{ each }}` block whose keys are computed.
     pub fn inputs_are_open(&self) -> bool {
-        let Some(inputs) = self.inputs else {
-            return false;
-        };
-        if inputs.as_map().is_none() {
-            return !inputs.is_null();
-        }
-        let mut open = false;
-        visit_keys(inputs, &mut |e| {
-            if let Some(k) = e.key.as_str() {
-                if is_expression_key(k) && e.value.as_map().is_none() {
-                    open = true; // `${{ insert }}: ${{ parameters.x }}`
-                } else if is_expression(k) && !is_expression_key(k) {
-                    open = true; // a key built from an expression
-                }
-                let t = k.trim_start_matches("${{").trim_start();
-                if t.starts_with("each") || t.starts_with("insert") {
-                    open = true;
-                }
-            }
-        });
-        open
+        self.inputs.iter().any(|inputs| open_inputs(inputs))
     }
 
     /// The value of `input` in this step.
     pub fn value_of(&self, input: &'a Input) -> Value<'a> {
         match self.input_entry(input) {
+            Some(e) if e.value.is_null() => Value::Literal(""),
             Some(e) => match e.value.as_str() {
                 Some(v) if !is_expression(v) => Value::Literal(v),
-                _ if e.value.is_null() => Value::Literal(""),
                 _ => Value::Unknown,
             },
             None => Value::Default(input.default.as_deref().unwrap_or("")),
@@ -57,7 +37,7 @@ impl<'a> TaskStep<'a> {
     /// Every plain input entry of the step (following `${{ if }}` blocks).
     pub fn input_entries(&self) -> Vec<&'a Entry> {
         let mut out = Vec::new();
-        if let Some(inputs) = self.inputs {
+        for inputs in &self.inputs {
             for_each_entry(inputs, 0, &mut |e| {
                 if e.key.as_str().is_some_and(|k| !is_expression(k)) {
                     out.push(e)
@@ -66,6 +46,27 @@ impl<'a> TaskStep<'a> {
         }
         out
     }
+}
+
+fn open_inputs(inputs: &crate::yaml::Node) -> bool {
+    if inputs.as_map().is_none() {
+        return !inputs.is_null();
+    }
+    let mut open = false;
+    visit_keys(inputs, &mut |e| {
+        if let Some(k) = e.key.as_str() {
+            if is_expression_key(k) && e.value.as_map().is_none() {
+                open = true; // `${{ insert }}: ${{ parameters.x }}`
+            } else if is_expression(k) && !is_expression_key(k) {
+                open = true; // a key built from an expression
+            }
+            let t = k.trim_start_matches("${{").trim_start();
+            if t.starts_with("each") || t.starts_with("insert") {
+                open = true;
+            }
+        }
+    });
+    open
 }
 
 /// Every entry of a mapping, expression keys included, recursing into expression blocks.

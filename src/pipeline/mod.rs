@@ -1,6 +1,7 @@
 //! The pipeline model: task steps found by shape, with their references resolved against the catalog.
 
 pub mod inputs;
+pub mod params;
 pub mod taskref;
 
 use crate::catalog::{catalog, TaskVersion};
@@ -32,8 +33,9 @@ pub struct TaskStep<'a> {
     pub step: &'a Node,
     /// The `task:` entry.
     pub task: &'a Entry,
-    /// The `inputs:` value, when present.
-    pub inputs: Option<&'a Node>,
+    /// The `inputs:` values: usually one; several when `${{ if }}`/`${{ else }}` branches of the
+    /// step each have their own.
+    pub inputs: Vec<&'a Node>,
     pub resolution: Resolution<'a>,
 }
 
@@ -49,31 +51,33 @@ impl<'a> TaskStep<'a> {
     /// The input entry given for `input` (by its name or any alias, ignoring case), following
     /// `${{ if }}` blocks inside `inputs:`.
     pub fn input_entry(&self, input: &crate::catalog::Input) -> Option<&'a Entry> {
-        let inputs = self.inputs?;
         let mut found = None;
-        for_each_entry(inputs, 0, &mut |e| {
-            if found.is_none() {
-                if let Some(k) = e.key.as_str() {
-                    if k.eq_ignore_ascii_case(&input.name)
-                        || input.aliases.iter().any(|a| a.eq_ignore_ascii_case(k))
-                    {
-                        found = Some(e);
+        for inputs in &self.inputs {
+            for_each_entry(inputs, 0, &mut |e| {
+                if found.is_none() {
+                    if let Some(k) = e.key.as_str() {
+                        if k.eq_ignore_ascii_case(&input.name)
+                            || input.aliases.iter().any(|a| a.eq_ignore_ascii_case(k))
+                        {
+                            found = Some(e);
+                        }
                     }
                 }
-            }
-        });
+            });
+        }
         found
     }
 
     /// The input entry with this exact key (ignoring case), following `${{ if }}` blocks.
     pub fn input_by_key(&self, key: &str) -> Option<&'a Entry> {
-        let inputs = self.inputs?;
         let mut found = None;
-        for_each_entry(inputs, 0, &mut |e| {
-            if found.is_none() && e.key.as_str().is_some_and(|k| k.eq_ignore_ascii_case(key)) {
-                found = Some(e);
-            }
-        });
+        for inputs in &self.inputs {
+            for_each_entry(inputs, 0, &mut |e| {
+                if found.is_none() && e.key.as_str().is_some_and(|k| k.eq_ignore_ascii_case(key)) {
+                    found = Some(e);
+                }
+            });
+        }
         found
     }
 }
@@ -102,6 +106,25 @@ pub struct Model<'a> {
     /// Every step (of any kind) in a steps list: under a `steps:` key, or in the default of a
     /// template parameter of type `step`/`stepList`.
     pub steps: Vec<Step<'a>>,
+    /// `template:` references: list items (steps, jobs, stages, variables) and `extends:`.
+    pub template_refs: Vec<TemplateRef<'a>>,
+}
+
+/// A `- template: path` item or `extends: template: path`.
+#[derive(Debug, Clone)]
+pub struct TemplateRef<'a> {
+    /// The mapping holding `template:` (and `parameters:`).
+    pub node: &'a Node,
+    /// The `template:` entry; its value is the path.
+    pub entry: &'a Entry,
+    /// The `parameters:` value passed, when present.
+    pub parameters: Option<&'a Node>,
+}
+
+impl<'a> TemplateRef<'a> {
+    pub fn path(&self) -> &'a str {
+        self.entry.value.as_str().unwrap_or("")
+    }
 }
 
 /// A step of a steps list, with its kind.
@@ -119,8 +142,71 @@ impl<'a> Model<'a> {
         if let Some(root) = root {
             find_steps(root, false, 0, &mut model.task_steps);
             find_step_lists(root, 0, &mut model.steps);
+            find_template_refs(root, false, 0, &mut model.template_refs);
+            if let Some(ext) = root.get("extends") {
+                if let Some(r) = template_ref(ext) {
+                    model.template_refs.push(r);
+                }
+            }
         }
         model
+    }
+}
+
+/// A mapping whose first plain key is `template:` with a scalar value.
+fn template_ref(node: &Node) -> Option<TemplateRef<'_>> {
+    let entries = node.as_map()?;
+    let first = entries
+        .iter()
+        .find(|e| !e.key.as_str().is_some_and(is_expression_key))?;
+    if first.key.as_str() != Some("template")
+        || first.value.as_str().is_none()
+        || first.value.is_null()
+    {
+        return None;
+    }
+    let mut parameters = None;
+    for_each_entry(node, 0, &mut |e| {
+        if parameters.is_none() && e.key.as_str() == Some("parameters") {
+            parameters = Some(&e.value);
+        }
+    });
+    Some(TemplateRef {
+        node,
+        entry: first,
+        parameters,
+    })
+}
+
+/// Template references are items of sequences (steps, jobs, stages and variables lists, also when
+/// passed as parameters), through `${{ }}` blocks.
+fn find_template_refs<'a>(
+    node: &'a Node,
+    in_seq: bool,
+    depth: usize,
+    out: &mut Vec<TemplateRef<'a>>,
+) {
+    if depth >= MAX_DEPTH {
+        return;
+    }
+    match &node.kind {
+        NodeKind::Seq(items) => {
+            for item in items {
+                find_template_refs(item, true, depth + 1, out);
+            }
+        }
+        NodeKind::Map(entries) => {
+            if in_seq {
+                if let Some(r) = template_ref(node) {
+                    out.push(r);
+                }
+            }
+            for e in entries {
+                let spliced = in_seq && e.key.as_str().is_some_and(is_expression_key);
+                find_template_refs(&e.value, spliced, depth + 1, out);
+            }
+        }
+        NodeKind::Scalar(..) | NodeKind::Alias(_) => {}
     }
 }
 
@@ -228,10 +314,10 @@ fn task_step(node: &Node) -> Option<TaskStep<'_>> {
     // `task:` itself must be a direct key (a step spliced from a `${{ if }}` block is visited on its
     // own); `inputs:` may come from a conditional block of the step.
     let task = entries.iter().find(|e| e.key.as_str() == Some("task"))?;
-    let mut inputs = None;
+    let mut inputs = Vec::new();
     for_each_entry(node, 0, &mut |e| {
-        if inputs.is_none() && e.key.as_str() == Some("inputs") {
-            inputs = Some(&e.value);
+        if e.key.as_str() == Some("inputs") {
+            inputs.push(&e.value);
         }
     });
     let reference = if task.value.is_null() {
@@ -245,7 +331,7 @@ fn task_step(node: &Node) -> Option<TaskStep<'_>> {
         .iter()
         .find(|e| !e.key.as_str().is_some_and(is_expression_key));
     let is_first = first_plain.is_some_and(|e| std::ptr::eq(e, task));
-    if !is_first && !reference.contains('@') && inputs.is_none() {
+    if !is_first && !reference.contains('@') && inputs.is_empty() {
         return None;
     }
     Some(TaskStep {

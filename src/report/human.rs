@@ -126,10 +126,14 @@ pub fn render_one(src: &Source, d: &Diagnostic, style: Style) -> String {
             src.display, lc.line, lc.column, d.severity, d.rule, d.message
         );
     }
-    // miette has no note section: the note (why it matters) follows the help, aligned with it.
-    if let Some(note) = &d.note {
+    // miette has no note section: the note (why it matters) follows the help, aligned with it,
+    // then the include chain of a finding inside a template.
+    let chain = (!d.included_from.is_empty())
+        .then(|| format!("included from {}", d.included_from.join(" → ")));
+    for (head, text) in [("  note: ", d.note.as_ref()), ("  info: ", chain.as_ref())] {
+        let Some(note) = text else { continue };
         let opts = textwrap::Options::new(style.width.saturating_sub(2).max(40))
-            .initial_indent("  note: ")
+            .initial_indent(head)
             .subsequent_indent("        ");
         for line in textwrap::wrap(note, opts) {
             out.push_str(&line);

@@ -22,6 +22,8 @@ struct Item<'a> {
     end_column: usize,
     help: Option<&'a str>,
     note: Option<&'a str>,
+    /// Include chain of a finding inside a template (`path:line`, outermost first).
+    included_from: &'a [String],
 }
 
 pub fn render(report: &Report) -> String {
@@ -41,6 +43,7 @@ pub fn render(report: &Report) -> String {
                 end_column: end.column,
                 help: d.help.as_deref(),
                 note: d.note.as_deref(),
+                included_from: &d.included_from,
             }
         })
         .collect();

@@ -35,9 +35,10 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
         let Resolution::Builtin(task) = &step.resolution else {
             continue;
         };
-        let Some(inputs) = step.inputs else { continue };
         let mut groups = Vec::new();
-        blocks(inputs, 0, &mut groups);
+        for inputs in &step.inputs {
+            blocks(inputs, 0, &mut groups);
+        }
         for group in groups {
             for (i, later) in group.iter().enumerate() {
                 let later_key = later.key.as_str().unwrap_or("");

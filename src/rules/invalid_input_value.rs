@@ -47,6 +47,9 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                 continue;
             }
             let value = raw.trim();
+            if value.is_empty() {
+                continue; // an empty value is missing-required-input's concern
+            }
             let kind = input.kind.as_str();
             if kind == "boolean" {
                 if value.eq_ignore_ascii_case("true") || value.eq_ignore_ascii_case("false") {
@@ -69,7 +72,12 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
             {
                 continue;
             }
-            let allowed = |v: &str| input.options.iter().any(|o| o.eq_ignore_ascii_case(v));
+            let allowed = |v: &str| {
+                input
+                    .options
+                    .iter()
+                    .any(|o| o.trim().eq_ignore_ascii_case(v))
+            };
             let bad: Vec<&str> = if input.multi_select {
                 value
                     .split(',')
@@ -88,7 +96,7 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                     format!("`{first}` is not a valid value for `{key}` of `{reference}`"),
                 )
                 .note(format!("`{key}` accepts only its listed options; the task fails or falls back to another mode with anything else"));
-            match crate::suggest::closest(first, input.options.iter().map(String::as_str)) {
+            match crate::suggest::closest(first, input.options.iter().map(|o| o.trim())) {
                 Some(s) => {
                     d = d
                         .label(format!("did you mean `{s}`?"))

@@ -64,7 +64,12 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
             if is_visible(step, task, input) != Truth::True {
                 continue;
             }
-            let mut help = format!("add `{name}:` under `inputs:`");
+            let given = step.input_entry(input).is_some();
+            let mut help = if given {
+                format!("give `{name}` a value")
+            } else {
+                format!("add `{name}:` under `inputs:`")
+            };
             if !input.options.is_empty() && input.options.len() <= 8 {
                 help.push_str(&format!(
                     " (one of {})",

@@ -3,21 +3,32 @@
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::pipeline::Model;
 use crate::source::Source;
+use crate::templates::Target;
 use crate::yaml::Document;
 
 mod deprecated_task;
 mod duplicate_input;
+mod duplicate_key;
 mod extension_task;
 mod idtoken_expiry;
 mod invalid_input_value;
+mod invalid_template_parameter_value;
 mod missing_required_input;
+mod missing_template_parameter;
+pub mod remote_template;
 mod task_reference_format;
+pub mod template_cycle;
+mod template_not_found;
+mod template_outside_repository;
+mod template_params;
 mod unknown_step_key;
 mod unknown_task;
 mod unknown_task_input;
 mod unknown_task_version;
+mod unknown_template_parameter;
 pub mod unreadable_file;
 mod wif_unsupported_task;
+mod yaml_anchor;
 pub mod yaml_syntax;
 
 /// Access to other files of the repository (a `scriptPath`), given to rules so that rules never
@@ -38,12 +49,34 @@ impl RepoFiles for NoFiles {
     }
 }
 
+/// The templates of the run, as seen from one file: rules look up where a reference points and
+/// read the template's parsed document, never the filesystem.
+pub trait Templates: Sync {
+    /// Where the `template:` value starting at byte `start` of this file points.
+    fn target(&self, start: usize) -> Option<&Target>;
+    /// A file of the run (a resolved template).
+    fn file(&self, index: usize) -> Option<&crate::workspace::File>;
+}
+
+/// No templates known (standard input, unit tests).
+pub struct NoTemplates;
+
+impl Templates for NoTemplates {
+    fn target(&self, _: usize) -> Option<&Target> {
+        None
+    }
+    fn file(&self, _: usize) -> Option<&crate::workspace::File> {
+        None
+    }
+}
+
 /// What a rule sees of one file.
 pub struct Context<'a> {
     pub source: &'a Source,
     pub doc: &'a Document,
     pub model: &'a Model<'a>,
     pub files: &'a dyn RepoFiles,
+    pub templates: &'a dyn Templates,
 }
 
 pub struct Rule {
@@ -80,6 +113,15 @@ pub static RULES: &[&Rule] = &[
     &invalid_input_value::RULE,
     &duplicate_input::RULE,
     &unknown_step_key::RULE,
+    &template_not_found::RULE,
+    &template_outside_repository::RULE,
+    &template_cycle::RULE,
+    &remote_template::RULE,
+    &unknown_template_parameter::RULE,
+    &missing_template_parameter::RULE,
+    &invalid_template_parameter_value::RULE,
+    &yaml_anchor::RULE,
+    &duplicate_key::RULE,
 ];
 
 pub fn by_id(id: &str) -> Option<&'static Rule> {

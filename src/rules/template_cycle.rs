@@ -1,0 +1,40 @@
+//! `template-cycle`: templates that include each other, or nesting past Azure's limits
+//! (20 levels, 100 files). Emitted by the driver, which sees the whole include graph.
+
+use super::Rule;
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::templates::{GraphProblem, MAX_DEPTH, MAX_FILES};
+use crate::workspace::Workspace;
+
+pub static RULE: Rule = Rule {
+    id: "template-cycle",
+    severity: Severity::Error,
+    summary: "Templates include each other in a cycle, or nest deeper than Azure allows",
+    check: super::nothing,
+};
+
+pub fn diagnostic(ws: &Workspace, span: crate::yaml::Span, problem: &GraphProblem) -> Diagnostic {
+    let name = |i: usize| ws.files[i].source.display.clone();
+    match problem {
+        GraphProblem::Cycle { chain } => {
+            let mut names: Vec<String> = chain.iter().map(|&i| name(i)).collect();
+            if let Some(first) = names.first().cloned() {
+                names.push(first);
+            }
+            RULE.diag(span, "this template reference closes a cycle of includes")
+                .label("includes a template that includes this file again")
+                .help("break the cycle: move the shared part into a template that includes neither")
+                .note(format!("the cycle: {}; Azure Pipelines stops expanding and fails the run", names.join(" → ")))
+        }
+        GraphProblem::TooDeep { root } => RULE
+            .diag(span, format!("templates nest more than {MAX_DEPTH} levels deep below `{}`", name(*root)))
+            .label(format!("level {}", MAX_DEPTH + 1))
+            .help("flatten the chain of templates")
+            .note(format!("Azure Pipelines allows at most {MAX_DEPTH} levels of nested templates")),
+        GraphProblem::TooManyFiles { count } => RULE
+            .diag(span, format!("this pipeline includes {count} template files, more than Azure's limit of {MAX_FILES}"))
+            .label("first include")
+            .help("merge small templates, or split the pipeline")
+            .note(format!("Azure Pipelines allows at most {MAX_FILES} template files in one pipeline")),
+    }
+}

@@ -1,0 +1,72 @@
+//! Shared by the template parameter rules: a reference resolved to a template file, with what it
+//! declares and what the caller passes.
+
+use super::Context;
+use crate::pipeline::params::{declared, Declared};
+use crate::pipeline::{for_each_entry, TemplateRef};
+use crate::templates::Target;
+use crate::yaml::{is_expression, is_expression_key, Entry};
+
+pub(super) struct Call<'c, 'a> {
+    pub reference: &'c TemplateRef<'a>,
+    pub declared: Declared<'c>,
+    /// The template path as the caller wrote it.
+    pub template: &'a str,
+    pub template_source: &'c crate::source::Source,
+    /// Literal parameter entries the caller passes (through `${{ if }}` blocks).
+    pub passed: Vec<&'a Entry>,
+    /// The caller passes parameters azplint can't see (`parameters: ${{ parameters }}`,
+    /// `${{ insert }}`, `${{ each }}`).
+    pub open: bool,
+}
+
+/// Every reference of the file that resolves to a template of the run.
+pub(super) fn calls<'c, 'a>(ctx: &'c Context<'a>) -> Vec<Call<'c, 'a>> {
+    let mut out = Vec::new();
+    for r in &ctx.model.template_refs {
+        let Some(Target::File(i)) = ctx.templates.target(r.entry.value.span.start) else {
+            continue;
+        };
+        let Some(file) = ctx.templates.file(*i) else {
+            continue;
+        };
+        let Some(doc) = file.document() else { continue };
+        let mut passed = Vec::new();
+        let mut open = false;
+        match r.parameters {
+            None => {}
+            Some(p) if p.is_null() => {}
+            Some(p) if p.as_map().is_none() => open = true,
+            Some(p) => {
+                if let Some(entries) = p.as_map() {
+                    for e in entries {
+                        if let Some(k) = e.key.as_str() {
+                            let t = k.trim_start_matches("${{").trim_start();
+                            if is_expression_key(k)
+                                && (t.starts_with("insert") || t.starts_with("each"))
+                            {
+                                open = true;
+                            } else if !is_expression_key(k) && is_expression(k) {
+                                open = true;
+                            }
+                        }
+                    }
+                }
+                for_each_entry(p, 0, &mut |e| {
+                    if e.key.as_str().is_some_and(|k| !is_expression(k)) {
+                        passed.push(e);
+                    }
+                });
+            }
+        }
+        out.push(Call {
+            reference: r,
+            declared: declared(doc.root.as_ref()),
+            template: r.path().trim(),
+            template_source: &file.source,
+            passed,
+            open,
+        });
+    }
+    out
+}

@@ -1,0 +1,443 @@
+//! Template references: where a `template:` path points, and the include graph of a run.
+
+use crate::yaml::{is_expression, Span};
+use std::collections::HashMap;
+use std::path::{Component, Path, PathBuf};
+
+/// Azure's limits on template expansion.
+pub const MAX_DEPTH: usize = 20;
+pub const MAX_FILES: usize = 100;
+
+/// Where a template reference points.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Target {
+    /// A file in this run (index into the run's files).
+    File(usize),
+    /// No file at any of the paths tried (shown as the user would write them).
+    NotFound { tried: Vec<String> },
+    /// The path leaves the repository root.
+    Outside { resolved: String },
+    /// Built with `${{ }}`: known only when Azure expands it.
+    Dynamic,
+    /// `path@alias` for a repository that is not mapped to a local checkout.
+    Remote { alias: String },
+    /// The file exists but could not be read or parsed as text.
+    Unreadable,
+}
+
+/// A resolved location before loading: a canonical path, or why there is none.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Located {
+    Path(PathBuf),
+    Other(Target),
+}
+
+/// Lexically normalize `a/./b/../c` (no filesystem access). `None` when `..` climbs above the start.
+pub fn normalize(path: &Path) -> Option<PathBuf> {
+    let mut out = PathBuf::new();
+    let mut depth = 0usize;
+    for c in path.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                if depth == 0 {
+                    return None;
+                }
+                out.pop();
+                depth -= 1;
+            }
+            Component::Normal(n) => {
+                out.push(n);
+                depth += 1;
+            }
+            Component::RootDir | Component::Prefix(_) => {
+                out.push(c.as_os_str());
+                depth = 0;
+            }
+        }
+    }
+    Some(out)
+}
+
+/// Resolve a `template:` value written in the file at `from` (a canonical path) of the repository
+/// at `root` (canonical). `repositories` maps aliases to local checkouts.
+pub fn locate(
+    value: &str,
+    from: &Path,
+    root: &Path,
+    repositories: &HashMap<String, PathBuf>,
+) -> Located {
+    let value = value.trim();
+    if is_expression(value) {
+        return Located::Other(Target::Dynamic);
+    }
+    let (path, alias) = match value.rsplit_once('@') {
+        Some((p, a)) if !a.is_empty() && !a.contains('/') && !a.contains('\\') => (p, Some(a)),
+        _ => (value, None),
+    };
+    let path = path.replace('\\', "/");
+    let from_dir = from.parent().unwrap_or(root);
+    let (base_root, candidates): (PathBuf, Vec<PathBuf>) = match alias {
+        None => {
+            if let Some(rooted) = path.strip_prefix('/') {
+                (root.to_path_buf(), vec![root.join(rooted)])
+            } else {
+                (root.to_path_buf(), vec![from_dir.join(&path)])
+            }
+        }
+        Some(a) if a.eq_ignore_ascii_case("self") => {
+            if let Some(rooted) = path.strip_prefix('/') {
+                (root.to_path_buf(), vec![root.join(rooted)])
+            } else {
+                // Both occur in real pipelines: relative to the file, then to the root.
+                (
+                    root.to_path_buf(),
+                    vec![from_dir.join(&path), root.join(&path)],
+                )
+            }
+        }
+        Some(a) => match repositories.iter().find(|(k, _)| k.eq_ignore_ascii_case(a)) {
+            Some((_, checkout)) => {
+                let checkout = checkout.canonicalize().unwrap_or(checkout.clone());
+                // In another repository, every path is relative to that repository's root.
+                (
+                    checkout.clone(),
+                    vec![checkout.join(path.trim_start_matches('/'))],
+                )
+            }
+            None => {
+                return Located::Other(Target::Remote {
+                    alias: a.to_string(),
+                })
+            }
+        },
+    };
+    let mut tried = Vec::new();
+    let mut outside = None;
+    for c in &candidates {
+        let Some(norm) = normalize(c) else {
+            outside = Some(c.display().to_string());
+            continue;
+        };
+        if !norm.starts_with(&base_root) {
+            outside = Some(norm.display().to_string());
+            continue;
+        }
+        tried.push(norm.clone());
+        if let Ok(real) = norm.canonicalize() {
+            if !real.starts_with(&base_root) {
+                // A symlink out of the repository.
+                outside = Some(real.display().to_string());
+                continue;
+            }
+            if real.is_file() {
+                return Located::Path(real);
+            }
+        }
+    }
+    match (tried.is_empty(), outside) {
+        (true, Some(resolved)) => Located::Other(Target::Outside { resolved }),
+        _ => Located::Other(Target::NotFound {
+            tried: tried.iter().map(|p| display_for(p)).collect(),
+        }),
+    }
+}
+
+/// How to show a canonical path: relative to the working directory when it can be.
+pub fn display_for(path: &Path) -> String {
+    let Ok(cwd) = std::env::current_dir().and_then(|c| c.canonicalize()) else {
+        return path.display().to_string();
+    };
+    let mut up = String::new();
+    for anc in cwd.ancestors() {
+        if let Ok(rest) = path.strip_prefix(anc) {
+            let rest = rest.to_string_lossy();
+            return if up.is_empty() {
+                rest.into_owned()
+            } else {
+                format!("{up}{rest}")
+            };
+        }
+        up.push_str("../");
+        if up.len() > 3 * 8 {
+            break;
+        }
+    }
+    path.display().to_string()
+}
+
+/// One reference in the include graph.
+#[derive(Debug, Clone)]
+pub struct Edge {
+    /// Byte range of the `template:` value in the including file.
+    pub span: Span,
+    pub target: Target,
+}
+
+/// Cycles and nesting depth in the include graph. Returns (file, edge index, problem).
+pub fn graph_problems(edges: &[Vec<Edge>]) -> Vec<(usize, usize, GraphProblem)> {
+    let n = edges.len();
+    let mut out = Vec::new();
+    // Back edges by iterative DFS: each cycle is reported once, at the reference that closes it.
+    let mut color = vec![0u8; n]; // 0 new, 1 on stack, 2 done
+    for start in 0..n {
+        if color[start] != 0 {
+            continue;
+        }
+        let mut stack: Vec<(usize, usize)> = vec![(start, 0)];
+        color[start] = 1;
+        while let Some((node, next)) = stack.last().copied() {
+            if next < edges[node].len() {
+                stack.last_mut().expect("non-empty").1 += 1;
+                if let Target::File(t) = edges[node][next].target {
+                    match color[t] {
+                        0 => {
+                            color[t] = 1;
+                            stack.push((t, 0));
+                        }
+                        1 => {
+                            let chain: Vec<usize> = stack
+                                .iter()
+                                .map(|(f, _)| *f)
+                                .skip_while(|f| *f != t)
+                                .collect();
+                            out.push((node, next, GraphProblem::Cycle { chain }));
+                        }
+                        _ => {}
+                    }
+                }
+            } else {
+                color[node] = 2;
+                stack.pop();
+            }
+        }
+    }
+    // Depth: the longest chain of includes below each file, ignoring the edges that close cycles.
+    let cyclic: std::collections::HashSet<(usize, usize)> =
+        out.iter().map(|(f, e, _)| (*f, *e)).collect();
+    let mut height: Vec<Option<usize>> = vec![None; n];
+    let mut order = Vec::with_capacity(n);
+    let mut seen = vec![false; n];
+    for start in 0..n {
+        if seen[start] {
+            continue;
+        }
+        let mut stack = vec![(start, false)];
+        while let Some((node, done)) = stack.pop() {
+            if done {
+                order.push(node);
+                continue;
+            }
+            if seen[node] {
+                continue;
+            }
+            seen[node] = true;
+            stack.push((node, true));
+            for (i, e) in edges[node].iter().enumerate() {
+                if let Target::File(t) = e.target {
+                    if !cyclic.contains(&(node, i)) && !seen[t] {
+                        stack.push((t, false));
+                    }
+                }
+            }
+        }
+    }
+    for &node in &order {
+        let h = edges[node]
+            .iter()
+            .enumerate()
+            .filter_map(|(i, e)| match e.target {
+                Target::File(t) if !cyclic.contains(&(node, i)) => Some(height[t].unwrap_or(0) + 1),
+                _ => None,
+            })
+            .max()
+            .unwrap_or(0);
+        height[node] = Some(h);
+    }
+    let included: std::collections::HashSet<usize> = edges
+        .iter()
+        .flatten()
+        .filter_map(|e| match e.target {
+            Target::File(t) => Some(t),
+            _ => None,
+        })
+        .collect();
+    for root in (0..n).filter(|r| !included.contains(r)) {
+        if height[root].unwrap_or(0) > MAX_DEPTH {
+            // Follow the deepest path to the reference at level MAX_DEPTH + 1.
+            let mut node = root;
+            for level in 1..=MAX_DEPTH + 1 {
+                let Some((i, t)) =
+                    edges[node]
+                        .iter()
+                        .enumerate()
+                        .find_map(|(i, e)| match e.target {
+                            Target::File(t)
+                                if !cyclic.contains(&(node, i))
+                                    && height[t].unwrap_or(0) + 1 == height[node].unwrap_or(0) =>
+                            {
+                                Some((i, t))
+                            }
+                            _ => None,
+                        })
+                else {
+                    break;
+                };
+                if level == MAX_DEPTH + 1 {
+                    out.push((node, i, GraphProblem::TooDeep { root }));
+                    break;
+                }
+                node = t;
+            }
+        }
+        // Distinct files reachable from the root.
+        let mut reach = std::collections::HashSet::new();
+        let mut work = vec![root];
+        while let Some(f) = work.pop() {
+            for e in &edges[f] {
+                if let Target::File(t) = e.target {
+                    if reach.insert(t) {
+                        work.push(t);
+                    }
+                }
+            }
+        }
+        if reach.len() > MAX_FILES {
+            if let Some(first) = edges[root]
+                .iter()
+                .position(|e| matches!(e.target, Target::File(_)))
+            {
+                out.push((
+                    root,
+                    first,
+                    GraphProblem::TooManyFiles { count: reach.len() },
+                ));
+            }
+        }
+    }
+    out
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum GraphProblem {
+    /// The reference closes a cycle through these files (in include order).
+    Cycle { chain: Vec<usize> },
+    /// Nesting deeper than [`MAX_DEPTH`] below `root`.
+    TooDeep { root: usize },
+    /// More than [`MAX_FILES`] templates below this root.
+    TooManyFiles { count: usize },
+}
+
+/// For each file, the chain of includes from a root file: `(including file, span of the reference)`,
+/// outermost first. Empty for files that nobody includes.
+pub fn include_chains(edges: &[Vec<Edge>], order: &[usize]) -> Vec<Vec<(usize, Span)>> {
+    let n = edges.len();
+    // Files included by another file (a file including itself is still a root).
+    let mut included = vec![false; n];
+    for (f, es) in edges.iter().enumerate() {
+        for e in es {
+            if let Target::File(t) = e.target {
+                if t != f {
+                    included[t] = true;
+                }
+            }
+        }
+    }
+    let mut parent: Vec<Option<(usize, Span)>> = vec![None; n];
+    let mut seen = vec![false; n];
+    let mut queue = std::collections::VecDeque::new();
+    let seeds: Vec<usize> = order
+        .iter()
+        .copied()
+        .filter(|&r| !included[r])
+        .chain(order.iter().copied())
+        .collect();
+    for seed in seeds {
+        // Roots first; then files reachable only through cycles start their own walk.
+        if seen[seed] {
+            continue;
+        }
+        seen[seed] = true;
+        queue.push_back(seed);
+        while let Some(f) = queue.pop_front() {
+            for e in &edges[f] {
+                if let Target::File(t) = e.target {
+                    if !seen[t] {
+                        seen[t] = true;
+                        parent[t] = Some((f, e.span.clone()));
+                        queue.push_back(t);
+                    }
+                }
+            }
+        }
+    }
+    (0..n)
+        .map(|f| {
+            let mut chain = Vec::new();
+            let mut cur = f;
+            while let Some((p, span)) = parent[cur].clone() {
+                chain.push((p, span));
+                cur = p;
+                if chain.len() > n {
+                    break;
+                }
+            }
+            chain.reverse();
+            chain
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn normalizes_lexically() {
+        assert_eq!(
+            normalize(Path::new("/a/b/../c/./d")),
+            Some(PathBuf::from("/a/c/d"))
+        );
+        assert_eq!(normalize(Path::new("a/../../b")), None);
+    }
+
+    fn edge(t: usize) -> Edge {
+        Edge {
+            span: 0..1,
+            target: Target::File(t),
+        }
+    }
+
+    #[test]
+    fn finds_cycles_once() {
+        // 0 -> 1 -> 2 -> 1
+        let edges = vec![vec![edge(1)], vec![edge(2)], vec![edge(1)]];
+        let p = graph_problems(&edges);
+        assert_eq!(p.len(), 1);
+        assert_eq!(p[0].0, 2);
+        assert!(matches!(&p[0].2, GraphProblem::Cycle { chain } if chain == &vec![1, 2]));
+    }
+
+    #[test]
+    fn finds_deep_chains() {
+        let n = MAX_DEPTH + 3;
+        let edges: Vec<Vec<Edge>> = (0..n)
+            .map(|i| if i + 1 < n { vec![edge(i + 1)] } else { vec![] })
+            .collect();
+        let p = graph_problems(&edges);
+        assert_eq!(p, vec![(MAX_DEPTH, 0, GraphProblem::TooDeep { root: 0 })]);
+        let chains = include_chains(&edges, &(0..n).collect::<Vec<_>>());
+        assert_eq!(
+            chains[2].iter().map(|(f, _)| *f).collect::<Vec<_>>(),
+            vec![0, 1]
+        );
+    }
+
+    #[test]
+    fn wide_includes_are_linear() {
+        // One template included 10,000 times from one file.
+        let mut edges = vec![(0..10_000).map(|_| edge(1)).collect::<Vec<_>>(), vec![]];
+        edges.push(vec![]);
+        assert!(graph_problems(&edges).is_empty());
+    }
+}

@@ -1,0 +1,273 @@
+//! The files of one run: the discovered pipelines plus every template they reach, each read and
+//! parsed once, and the include graph between them.
+
+use crate::diagnostic::Diagnostic;
+use crate::discover::{self, Candidate};
+use crate::rules;
+use crate::source::Source;
+use crate::templates::{self, Edge, Located, Target};
+use crate::yaml::{self, Document, ParseError};
+use crate::{FileResult, MAX_FILE_BYTES};
+use rayon::prelude::*;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+/// A pipeline or template file, parsed.
+#[derive(Debug)]
+pub struct File {
+    pub source: Source,
+    pub parsed: Result<Vec<Document>, ParseError>,
+    /// Canonical path (the key that makes each file load once).
+    pub canonical: PathBuf,
+    /// Root of the repository the file belongs to.
+    pub root: PathBuf,
+}
+
+impl File {
+    /// The document template rules look at: the first one.
+    pub fn document(&self) -> Option<&Document> {
+        self.parsed.as_ref().ok().and_then(|d| d.first())
+    }
+}
+
+/// All files of a run and the references between them.
+#[derive(Debug, Default)]
+pub struct Workspace {
+    pub files: Vec<File>,
+    /// `edges[i]`: the template references of `files[i]`, in source order.
+    pub edges: Vec<Vec<Edge>>,
+    /// Files that could not be read (not part of the graph).
+    pub unreadable: Vec<FileResult>,
+}
+
+enum Loaded {
+    File(File),
+    Skip,
+    Unreadable(FileResult),
+}
+
+fn unreadable(display: &str, fs_path: &Path, message: String, help: &str) -> Loaded {
+    Loaded::Unreadable(FileResult {
+        source: Source::new(
+            display.to_string(),
+            Some(fs_path.to_path_buf()),
+            String::new(),
+        ),
+        diagnostics: vec![rules::unreadable_file::diagnostic(message, help)],
+    })
+}
+
+/// Read, sniff and parse one file. `sniff`: skip files that don't look like pipelines.
+fn load(display: &str, fs_path: &Path, root: &Path, sniff: bool) -> Loaded {
+    let meta = match std::fs::metadata(fs_path) {
+        Ok(m) => m,
+        Err(e) => {
+            return unreadable(
+                display,
+                fs_path,
+                format!("can't read `{display}`: {e}"),
+                "check that the file exists and that you may read it",
+            )
+        }
+    };
+    if !meta.is_file() {
+        return unreadable(
+            display,
+            fs_path,
+            format!("`{display}` is not a regular file"),
+            "pass a pipeline file or a directory",
+        );
+    }
+    if meta.len() > MAX_FILE_BYTES {
+        if sniff {
+            return Loaded::Skip;
+        }
+        return unreadable(
+            display,
+            fs_path,
+            format!(
+                "`{display}` is {} bytes, more than the {MAX_FILE_BYTES} bytes azplint reads",
+                meta.len()
+            ),
+            "no pipeline is this large; exclude the file with --exclude",
+        );
+    }
+    let bytes = match std::fs::read(fs_path) {
+        Ok(b) => b,
+        Err(e) => {
+            return unreadable(
+                display,
+                fs_path,
+                format!("can't read `{display}`: {e}"),
+                "check that you may read the file",
+            )
+        }
+    };
+    let canonical = fs_path
+        .canonicalize()
+        .unwrap_or_else(|_| fs_path.to_path_buf());
+    match String::from_utf8(bytes) {
+        Ok(text) => {
+            if text.contains('\0') {
+                if sniff {
+                    return Loaded::Skip;
+                }
+                return unreadable(
+                    display,
+                    fs_path,
+                    format!("`{display}` is a binary file"),
+                    "pass YAML pipeline files only",
+                );
+            }
+            let source = Source::new(display.to_string(), Some(fs_path.to_path_buf()), text);
+            if sniff && !discover::looks_like_pipeline(&source.text) {
+                return Loaded::Skip;
+            }
+            let parsed = yaml::parse(&source.text);
+            Loaded::File(File {
+                source,
+                parsed,
+                canonical,
+                root: root.to_path_buf(),
+            })
+        }
+        Err(e) => {
+            let lossy = String::from_utf8_lossy(e.as_bytes()).into_owned();
+            if sniff && !discover::looks_like_pipeline(&lossy) {
+                return Loaded::Skip;
+            }
+            let at = e.utf8_error().valid_up_to();
+            let source = Source::new(display.to_string(), Some(fs_path.to_path_buf()), lossy);
+            // The first replacement character is where the invalid bytes were.
+            let pos = source
+                .text
+                .find('\u{fffd}')
+                .unwrap_or(at.min(source.text.len()));
+            let end = pos + source.text[pos..].chars().next().map_or(0, char::len_utf8);
+            let d = rules::unreadable_file::diagnostic(
+                format!("`{display}` is not valid UTF-8 (invalid bytes at byte {at})"),
+                "save the file as UTF-8; Azure Pipelines reads pipeline files as UTF-8",
+            );
+            let d = Diagnostic {
+                span: pos..end,
+                label: "invalid UTF-8 here".into(),
+                ..d
+            };
+            Loaded::Unreadable(FileResult {
+                source,
+                diagnostics: vec![d],
+            })
+        }
+    }
+}
+
+/// Locate every template reference of a file.
+fn locate_refs(file: &File, repositories: &HashMap<String, PathBuf>) -> Vec<(yaml::Span, Located)> {
+    let Some(doc) = file.document() else {
+        return Vec::new();
+    };
+    let model = crate::pipeline::Model::build(doc.root.as_ref());
+    model
+        .template_refs
+        .iter()
+        .map(|r| {
+            let located = templates::locate(r.path(), &file.canonical, &file.root, repositories);
+            (r.entry.value.span.clone(), located)
+        })
+        .collect()
+}
+
+impl Workspace {
+    /// Load the discovered candidates, then follow template references until every reachable
+    /// template is loaded. Work is parallel per wave of new files.
+    pub fn build(candidates: &[Candidate], repositories: &HashMap<String, PathBuf>) -> Workspace {
+        let mut ws = Workspace::default();
+        let mut index: HashMap<PathBuf, usize> = HashMap::new();
+        let loaded: Vec<Loaded> = candidates
+            .par_iter()
+            .map(|c| load(&c.display, &c.fs_path, &c.root, !c.explicit))
+            .collect();
+        for l in loaded {
+            match l {
+                Loaded::File(f) => {
+                    if !index.contains_key(&f.canonical) {
+                        index.insert(f.canonical.clone(), ws.files.len());
+                        ws.files.push(f);
+                    }
+                }
+                Loaded::Skip => {}
+                Loaded::Unreadable(r) => ws.unreadable.push(r),
+            }
+        }
+        // Unreadable templates: their path, so references to them can say so.
+        let mut unreadable_paths: HashMap<PathBuf, ()> = HashMap::new();
+        let mut scanned = 0;
+        while scanned < ws.files.len() {
+            let wave: Vec<Vec<(yaml::Span, Located)>> = ws.files[scanned..]
+                .par_iter()
+                .map(|f| locate_refs(f, repositories))
+                .collect();
+            let wave_end = ws.files.len();
+            // New files to load, with the root of the repository they belong to.
+            let mut to_load: Vec<(PathBuf, PathBuf)> = Vec::new();
+            for (offset, refs) in wave.iter().enumerate() {
+                let from = &ws.files[scanned + offset];
+                for (_, located) in refs {
+                    if let Located::Path(p) = located {
+                        if !index.contains_key(p)
+                            && !unreadable_paths.contains_key(p)
+                            && !to_load.iter().any(|(q, _)| q == p)
+                        {
+                            let root = repositories
+                                .values()
+                                .filter_map(|r| r.canonicalize().ok())
+                                .find(|r| p.starts_with(r))
+                                .unwrap_or_else(|| from.root.clone());
+                            to_load.push((p.clone(), root));
+                        }
+                    }
+                }
+            }
+            let new: Vec<(PathBuf, Loaded)> = to_load
+                .par_iter()
+                .map(|(p, root)| (p.clone(), load(&templates::display_for(p), p, root, false)))
+                .collect();
+            for (p, l) in new {
+                match l {
+                    Loaded::File(f) => {
+                        index.insert(p, ws.files.len());
+                        ws.files.push(f);
+                    }
+                    Loaded::Unreadable(r) => {
+                        unreadable_paths.insert(p, ());
+                        ws.unreadable.push(r);
+                    }
+                    Loaded::Skip => {}
+                }
+            }
+            for refs in wave {
+                let edges = refs
+                    .into_iter()
+                    .map(|(span, located)| {
+                        let target = match located {
+                            Located::Path(p) => match index.get(&p) {
+                                Some(&i) => Target::File(i),
+                                None => Target::Unreadable,
+                            },
+                            Located::Other(t) => t,
+                        };
+                        Edge { span, target }
+                    })
+                    .collect();
+                ws.edges.push(edges);
+            }
+            scanned = wave_end;
+        }
+        ws
+    }
+
+    /// The edge of file `file` whose `template:` value starts at `start`.
+    pub fn edge(&self, file: usize, start: usize) -> Option<&Edge> {
+        self.edges.get(file)?.iter().find(|e| e.span.start == start)
+    }
+}
