@@ -248,6 +248,20 @@ fn top_level_keys(text: &str) -> impl Iterator<Item = &str> {
     })
 }
 
+/// Whether the top-level `extends:` of a text holds a block mapping.
+fn extends_is_mapping(text: &str) -> bool {
+    let mut lines = text.lines().skip_while(|l| !l.starts_with("extends:"));
+    let Some(first) = lines.next() else { return false };
+    let rest = first["extends:".len()..].trim();
+    if !rest.is_empty() && !rest.starts_with('#') {
+        return rest.starts_with('{') || rest.starts_with("${{");
+    }
+    lines
+        .map(str::trim)
+        .find(|l| !l.is_empty() && !l.starts_with('#'))
+        .is_some_and(|l| !l.starts_with('-'))
+}
+
 /// Whether a YAML text is an Azure Pipelines document: a pipeline, or a template of stages, jobs,
 /// steps or variables.
 pub fn looks_like_pipeline(text: &str) -> bool {
@@ -257,6 +271,11 @@ pub fn looks_like_pipeline(text: &str) -> bool {
     let mut other = 0usize;
     for key in top_level_keys(text) {
         if FOREIGN_KEYS.contains(&key) {
+            return false;
+        }
+        // Azure's `extends:` is a mapping (template, parameters); other tools' configs (TypeSpec,
+        // Spectral, ESLint) write `extends: ./base` or a list.
+        if key == "extends" && !extends_is_mapping(text) {
             return false;
         }
         if STRONG_KEYS.contains(&key) || crate::yaml::is_expression_key(key) {
@@ -312,6 +331,9 @@ mod tests {
         assert!(!looks_like_pipeline("version: '3'\nservices:\n  db: {}\n"));
         assert!(!looks_like_pipeline("repos:\n- repo: x\n"));
         assert!(!looks_like_pipeline("replicaCount: 1\nresources: {}\n"));
+        assert!(!looks_like_pipeline("extends: ./typespec-base.yaml\n"));
+        assert!(!looks_like_pipeline("extends:\n  - spectral:oas\n"));
+        assert!(looks_like_pipeline("extends:\n  template: x.yml\n"));
     }
 
     #[test]

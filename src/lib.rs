@@ -6,6 +6,7 @@
 pub mod catalog;
 pub mod diagnostic;
 pub mod discover;
+pub mod expr;
 pub mod pipeline;
 pub mod report;
 pub mod rules;
@@ -186,6 +187,7 @@ fn check_parsed(
                     model: &model,
                     files,
                     templates,
+                    structure: Default::default(),
                 };
                 rules::check_all(&ctx, &mut out);
             }

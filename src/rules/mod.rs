@@ -6,9 +6,14 @@ use crate::source::Source;
 use crate::templates::Target;
 use crate::yaml::Document;
 
+mod deprecated_syntax;
 mod deprecated_task;
+mod invalid_value;
+mod missing_key;
+mod unknown_key;
 mod duplicate_input;
 mod duplicate_key;
+mod expression_syntax;
 mod extension_task;
 mod idtoken_expiry;
 mod invalid_input_value;
@@ -77,6 +82,18 @@ pub struct Context<'a> {
     pub model: &'a Model<'a>,
     pub files: &'a dyn RepoFiles,
     pub templates: &'a dyn Templates,
+    /// The schema check of the document, computed once for the rules that report from it.
+    pub structure: std::cell::OnceCell<Vec<crate::structure::validate::Problem>>,
+}
+
+impl Context<'_> {
+    /// What the schema check found in this document.
+    pub fn structure(&self) -> &[crate::structure::validate::Problem] {
+        self.structure.get_or_init(|| match &self.doc.root {
+            Some(root) => crate::structure::validate::validate(root),
+            None => Vec::new(),
+        })
+    }
 }
 
 pub struct Rule {
@@ -120,8 +137,13 @@ pub static RULES: &[&Rule] = &[
     &unknown_template_parameter::RULE,
     &missing_template_parameter::RULE,
     &invalid_template_parameter_value::RULE,
+    &unknown_key::RULE,
+    &invalid_value::RULE,
+    &missing_key::RULE,
+    &deprecated_syntax::RULE,
     &yaml_anchor::RULE,
     &duplicate_key::RULE,
+    &expression_syntax::RULE,
 ];
 
 pub fn by_id(id: &str) -> Option<&'static Rule> {

@@ -4,6 +4,7 @@
 //! The output is deterministic: the same inputs give the same bytes. Odd input never panics: a file
 //! that cannot be read or parsed is reported in [`Generated::notes`] and skipped.
 
+mod schema;
 mod steps;
 
 use serde::Serialize;
@@ -38,6 +39,8 @@ pub struct Generated {
     pub wif_json: String,
     /// Contents of `rules/steps.json`.
     pub steps_json: String,
+    /// Contents of `rules/schema.json`.
+    pub schema_json: String,
     /// Odd things found in the inputs (skipped files, duplicates, cross-check differences).
     pub notes: Vec<String>,
     /// Number of task-major entries, by source.
@@ -1190,10 +1193,16 @@ pub fn generate_full(shared: &Path) -> Result<Generated, String> {
         &format!("{REGEN_COMMAND} (generated file: do not edit)"),
     )?;
 
+    let schema_json = schema::generate_schema(
+        &data,
+        &format!("{REGEN_COMMAND} (generated file: do not edit)"),
+    )?;
+
     Ok(Generated {
         tasks_json,
         wif_json,
         steps_json,
+        schema_json,
         notes,
         task_json_entries,
         schema_entries,

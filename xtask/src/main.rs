@@ -68,6 +68,7 @@ fn main() -> ExitCode {
         ("tasks.json", &g.tasks_json),
         ("wif.json", &g.wif_json),
         ("steps.json", &g.steps_json),
+        ("schema.json", &g.schema_json),
     ];
     let mut stale = false;
     for (file, text) in outputs {

@@ -34,6 +34,7 @@ fn committed_catalog_is_fresh() {
         check("tasks.json", &g.tasks_json),
         check("wif.json", &g.wif_json),
         check("steps.json", &g.steps_json),
+        check("schema.json", &g.schema_json),
     ]
     .into_iter()
     .filter_map(Result::err)

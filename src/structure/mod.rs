@@ -22,7 +22,7 @@ static STEPS: OnceLock<Vec<StepKind>> = OnceLock::new();
 /// Every step kind.
 pub fn step_kinds() -> &'static [StepKind] {
     STEPS.get_or_init(|| {
-        serde_json::from_str::<File>(include_str!("../rules/steps.json"))
+        serde_json::from_str::<File>(include_str!("../../rules/steps.json"))
             .map(|f| f.steps)
             .unwrap_or_else(|e| panic!("rules/steps.json is invalid ({e}); regenerate it with `cargo run -p xtask -- gen-catalog`"))
     })
@@ -47,3 +47,6 @@ mod tests {
         assert!(super::step_kind("nope").is_none());
     }
 }
+
+pub mod schema;
+pub mod validate;

@@ -1,0 +1,27 @@
+//! `invalid-value`: a value of the wrong shape (a list where a mapping belongs, ...), outside an
+//! allowed list, or a malformed boolean or number.
+
+use super::{Context, Rule};
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::structure::validate::Problem;
+
+pub static RULE: Rule = Rule {
+    id: "invalid-value",
+    severity: Severity::Error,
+    summary: "A value has the wrong shape, or is outside the allowed values",
+    check,
+};
+
+fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
+    for p in ctx.structure() {
+        let Problem::InvalidValue { span, message, help } = p else {
+            continue;
+        };
+        out.push(
+            RULE.diag(span.clone(), message.clone())
+                .label("invalid value")
+                .help(help.clone())
+                .note("Azure Pipelines rejects the pipeline before it runs"),
+        );
+    }
+}

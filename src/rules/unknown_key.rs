@@ -1,0 +1,35 @@
+//! `unknown-key`: a key that is not allowed where it stands (the server says "Unexpected value").
+
+use super::{Context, Rule};
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::structure::validate::Problem;
+
+pub static RULE: Rule = Rule {
+    id: "unknown-key",
+    severity: Severity::Error,
+    summary: "A key is not allowed where it stands",
+    check,
+};
+
+fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
+    for p in ctx.structure() {
+        let Problem::UnknownKey { span, key, place, allowed } = p else {
+            continue;
+        };
+        let mut d = RULE
+            .diag(span.clone(), format!("`{key}` is not a valid key in {place}"))
+            .note(format!("Azure Pipelines rejects the pipeline before it runs: `Unexpected value '{key}'`"));
+        d = match crate::suggest::closest(key, allowed.iter().map(String::as_str)) {
+            Some(s) => d.label(format!("did you mean `{s}`?")).help(format!("rename it to `{s}`")),
+            None => {
+                let list = allowed.iter().map(|a| format!("`{a}`")).collect::<Vec<_>>().join(", ");
+                d.label("unexpected key").help(if list.is_empty() {
+                    "remove it".to_string()
+                } else {
+                    format!("remove it, or move it where it belongs; {place} accepts {list}")
+                })
+            }
+        };
+        out.push(d);
+    }
+}

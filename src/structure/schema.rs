@@ -1,0 +1,94 @@
+//! The compacted pipeline schema (`rules/schema.json`, generated from Microsoft's YAML schema).
+
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::sync::OnceLock;
+
+/// One schema node: the subset of JSON Schema the pipeline schema uses.
+#[derive(Debug, Deserialize, Default)]
+pub struct Def {
+    #[serde(rename = "$ref")]
+    pub reference: Option<String>,
+    /// `string`, `array` or `object`. (A property literally named `type` lives in `properties`.)
+    #[serde(rename = "type", default, deserialize_with = "type_name")]
+    pub ty: Option<String>,
+    pub properties: Option<BTreeMap<String, Def>>,
+    #[serde(rename = "additionalProperties")]
+    pub additional: Option<bool>,
+    #[serde(default)]
+    pub required: Vec<String>,
+    #[serde(rename = "anyOf")]
+    pub any_of: Option<Vec<Def>>,
+    pub items: Option<Box<Def>>,
+    #[serde(rename = "enum")]
+    pub allowed: Option<Vec<String>>,
+    #[serde(rename = "ignoreCase")]
+    pub ignore_case: Option<String>,
+    pub pattern: Option<String>,
+    #[serde(rename = "firstProperty", default)]
+    pub first_property: Vec<String>,
+    #[serde(rename = "patternProperties")]
+    pub pattern_properties: Option<BTreeMap<String, Def>>,
+    #[serde(rename = "deprecationMessage")]
+    pub deprecation: Option<String>,
+}
+
+fn type_name<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    Ok(match serde_json::Value::deserialize(d)? {
+        serde_json::Value::String(s) => Some(s),
+        _ => None,
+    })
+}
+
+#[derive(Deserialize)]
+struct File {
+    definitions: BTreeMap<String, Def>,
+}
+
+static DEFS: OnceLock<BTreeMap<String, Def>> = OnceLock::new();
+
+/// Every definition by name.
+pub fn definitions() -> &'static BTreeMap<String, Def> {
+    DEFS.get_or_init(|| {
+        serde_json::from_str::<File>(include_str!("../../rules/schema.json"))
+            .map(|f| f.definitions)
+            .unwrap_or_else(|e| {
+                panic!("rules/schema.json is invalid ({e}); regenerate it with `cargo run -p xtask -- gen-catalog`")
+            })
+    })
+}
+
+pub fn def(name: &str) -> Option<&'static Def> {
+    definitions().get(name)
+}
+
+/// Does `s` match one of the schema's patterns? `None` for a pattern this matcher doesn't know.
+pub fn pattern_matches(pattern: &str, s: &str, ignore_case: bool) -> Option<bool> {
+    let literal = pattern.strip_prefix('^').and_then(|p| p.strip_suffix('$'));
+    if let Some(lit) = literal.filter(|l| l.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')) {
+        return Some(if ignore_case { s.eq_ignore_ascii_case(lit) } else { s == lit });
+    }
+    match pattern {
+        "^[-_A-Za-z0-9]*$" => Some(s.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')),
+        "^\\s*[0-9]+\\s*$" => {
+            let t = s.trim();
+            Some(!t.is_empty() && t.bytes().all(|b| b.is_ascii_digit()))
+        }
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn loads_and_matches() {
+        assert!(def("pipeline").is_some());
+        assert!(def("job").unwrap().any_of.is_some());
+        assert_eq!(pattern_matches("^true$", "TRUE", true), Some(true));
+        assert_eq!(pattern_matches("^none$", "None", false), Some(false));
+        assert_eq!(pattern_matches("^\\s*[0-9]+\\s*$", " 60 ", false), Some(true));
+        assert_eq!(pattern_matches("^(a|b)$", "a", false), None);
+    }
+}

@@ -1,0 +1,501 @@
+//! Check a document against the pipeline schema the way the server reads it: template-expression
+//! blocks are lifted into their parent first, values built from expressions are never judged, and
+//! every scalar is a string (booleans and numbers are fine where strings are expected).
+
+use super::schema::{def, pattern_matches, Def};
+use crate::yaml::{is_expression, is_expression_key, Entry, Node, NodeKind, Span, MAX_DEPTH};
+
+/// What the schema check found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Problem {
+    /// A key that is not allowed where it stands.
+    UnknownKey {
+        span: Span,
+        key: String,
+        /// Where it stands ("a job", "`pool`").
+        place: String,
+        allowed: Vec<String>,
+    },
+    /// A value of the wrong shape, or outside an allowed list.
+    InvalidValue { span: Span, message: String, help: String },
+    /// A required key is absent (one of `keys`).
+    MissingKey { span: Span, keys: Vec<String>, place: String, suggestion: Option<String> },
+    /// A deprecated key (`phases`, `queue`, ...), with the schema's message.
+    Deprecated { span: Span, key: String, message: String },
+}
+
+/// Check a document root. Pipelines and templates of stages, jobs, steps and variables are all
+/// accepted at the root.
+pub fn validate(root: &Node) -> Vec<Problem> {
+    let mut out = Vec::new();
+    if root.is_null() {
+        return out;
+    }
+    let alternatives: Vec<&'static Def> = ["pipeline", "stagesTemplate", "jobsTemplate", "stepsTemplate", "variablesTemplate", "extendsTemplate"]
+        .iter()
+        .filter_map(|n| def(n))
+        .flat_map(|d| flatten(d, 0))
+        .collect();
+    let mut v = Validator { depth: 0 };
+    v.any_of(root, &alternatives, "the pipeline", &mut out);
+    out
+}
+
+/// The alternatives of a definition, through `$ref`s and nested `anyOf`s.
+fn flatten(d: &'static Def, depth: usize) -> Vec<&'static Def> {
+    if depth > 16 {
+        return vec![d];
+    }
+    if let Some(r) = &d.reference {
+        if d.properties.is_none() && d.ty.is_none() && d.any_of.is_none() {
+            if let Some(target) = def(r) {
+                return flatten(target, depth + 1);
+            }
+        }
+    }
+    match &d.any_of {
+        Some(alts) => alts.iter().flat_map(|a| flatten(a, depth + 1)).collect(),
+        None => vec![d],
+    }
+}
+
+/// The name a definition is known by when it is only a `$ref`.
+fn ref_name(d: &Def) -> Option<&str> {
+    d.reference.as_deref()
+}
+
+/// Entries of a mapping with `${{ if }}`/`${{ else }}`/`${{ each }}` blocks lifted in, and whether
+/// keys may come from somewhere azplint can't see (`${{ insert }}`, keys built from expressions).
+fn lifted_entries(node: &Node) -> (Vec<&Entry>, bool) {
+    fn go<'a>(node: &'a Node, depth: usize, out: &mut Vec<&'a Entry>, open: &mut bool) {
+        let Some(entries) = node.as_map() else {
+            if !node.is_null() {
+                *open = true;
+            }
+            return;
+        };
+        for e in entries {
+            match e.key.as_str() {
+                Some(k) if is_expression_key(k) => {
+                    let t = k.trim_start_matches("${{").trim_start();
+                    if t.starts_with("insert") || e.value.as_map().is_none() || depth >= MAX_DEPTH {
+                        *open = true;
+                    } else {
+                        go(&e.value, depth + 1, out, open);
+                    }
+                }
+                Some(k) if is_expression(k) => *open = true,
+                Some(_) => out.push(e),
+                None => *open = true,
+            }
+        }
+    }
+    let mut out = Vec::new();
+    let mut open = false;
+    go(node, 0, &mut out, &mut open);
+    (out, open)
+}
+
+/// Items of a sequence with `- ${{ if }}:` / `- ${{ each }}:` blocks lifted in. Items built from
+/// expressions are left out.
+fn lifted_items(node: &Node) -> Vec<&Node> {
+    fn go<'a>(items: &'a [Node], depth: usize, out: &mut Vec<&'a Node>) {
+        for item in items {
+            if let Some(s) = item.as_str() {
+                if is_expression(s) {
+                    continue;
+                }
+            }
+            let block = item.as_map().filter(|m| {
+                !m.is_empty() && m.iter().all(|e| e.key.as_str().is_some_and(is_expression_key))
+            });
+            match block {
+                Some(entries) if depth < MAX_DEPTH => {
+                    for e in entries {
+                        match &e.value.kind {
+                            NodeKind::Seq(inner) => go(inner, depth + 1, out),
+                            NodeKind::Map(_) => go(std::slice::from_ref(&e.value), depth + 1, out),
+                            _ => {}
+                        }
+                    }
+                }
+                Some(_) => {}
+                None => out.push(item),
+            }
+        }
+    }
+    let mut out = Vec::new();
+    if let Some(items) = node.as_seq() {
+        go(items, 0, &mut out);
+    }
+    out
+}
+
+fn shape(node: &Node) -> &'static str {
+    node.kind_name()
+}
+
+/// Friendly names of the places definitions describe.
+fn place_of(def_name: &str) -> Option<&'static str> {
+    Some(match def_name {
+        "pipeline" => "the pipeline",
+        "stage" => "a stage",
+        "job" => "a job",
+        "pool" => "`pool`",
+        "variable" => "a variable",
+        "schedule" => "a schedule",
+        "trigger" => "`trigger`",
+        "pr" => "`pr`",
+        "resources" => "`resources`",
+        "repositoryResource" => "a repository resource",
+        "containerResource" => "a container resource",
+        "pipelineResource" => "a pipeline resource",
+        "jobStrategy" => "`strategy`",
+        "deploymentStrategy" => "a deployment `strategy`",
+        "jobContainer" => "`container`",
+        "deploymentEnvironment" => "`environment`",
+        "templateParameter" | "pipelineTemplateParameter" => "a parameter",
+        _ => return None,
+    })
+}
+
+struct Validator {
+    depth: usize,
+}
+
+impl Validator {
+    fn check(&mut self, node: &Node, d: &'static Def, place: &str, out: &mut Vec<Problem>) {
+        if self.depth >= MAX_DEPTH {
+            return;
+        }
+        // Never judge what Azure only knows later, nor aliases (reported by yaml-anchor).
+        match &node.kind {
+            NodeKind::Scalar(s, _) if is_expression(s) => return,
+            NodeKind::Alias(_) => return,
+            _ => {}
+        }
+        if let Some(name) = ref_name(d) {
+            match name {
+                // Task steps and steps have rules of their own; `any` accepts anything.
+                "task" | "any" | "mapping" | "templateContext" => return,
+                "step" => return self.step(node, out),
+                _ => {}
+            }
+            if let Some(target) = def(name) {
+                let place = place_of(name).unwrap_or(place);
+                self.depth += 1;
+                self.check(node, target, place, out);
+                self.depth -= 1;
+                // A `$ref` may carry its own `enum` (e.g. `commands: any|restricted`).
+                if let (Some(allowed), Some(s)) = (&d.allowed, node.as_str()) {
+                    self.check_enum(node, s, allowed, d.ignore_case.is_some(), place, out);
+                }
+                return;
+            }
+        }
+        if d.any_of.is_some() {
+            let alts = flatten(d, 0);
+            self.depth += 1;
+            self.any_of(node, &alts, place, out);
+            self.depth -= 1;
+            return;
+        }
+        match d.ty.as_deref() {
+            Some("string") => self.string(node, d, place, out),
+            Some("array") => self.array(node, d, place, out),
+            Some("object") => self.object(node, d, place, out),
+            _ => {}
+        }
+    }
+
+    fn check_enum(&mut self, node: &Node, s: &str, allowed: &[String], ignore_case: bool, place: &str, out: &mut Vec<Problem>) {
+        let s = s.trim();
+        let ok = allowed.iter().any(|a| if ignore_case { a.eq_ignore_ascii_case(s) } else { a == s });
+        if !ok {
+            let list = allowed.iter().map(|a| format!("`{a}`")).collect::<Vec<_>>().join(", ");
+            let help = match crate::suggest::closest(s, allowed.iter().map(String::as_str)) {
+                Some(c) => format!("did you mean `{c}`? {place} accepts {list}"),
+                None => format!("use one of {list}"),
+            };
+            out.push(Problem::InvalidValue {
+                span: node.span.clone(),
+                message: format!("`{s}` is not a valid value in {place}"),
+                help,
+            });
+        }
+    }
+
+    fn string(&mut self, node: &Node, d: &Def, place: &str, out: &mut Vec<Problem>) {
+        let Some(s) = node.as_str() else {
+            out.push(Problem::InvalidValue {
+                span: node.span.clone(),
+                message: format!("{place} expects a string, not {}", shape(node)),
+                help: "write a single value here".to_string(),
+            });
+            return;
+        };
+        if node.is_null() {
+            return;
+        }
+        if let Some(allowed) = &d.allowed {
+            self.check_enum(node, s, allowed, d.ignore_case.is_some(), place, out);
+        }
+        if let Some(p) = &d.pattern {
+            if pattern_matches(p, s.trim(), d.ignore_case.is_some()) == Some(false) {
+                out.push(Problem::InvalidValue {
+                    span: node.span.clone(),
+                    message: format!("`{}` is not a valid value in {place}", s.trim()),
+                    help: if p == "^\\s*[0-9]+\\s*$" {
+                        "write a whole number".to_string()
+                    } else {
+                        format!("the value must match `{p}`")
+                    },
+                });
+            }
+        }
+    }
+
+    fn array(&mut self, node: &Node, d: &'static Def, place: &str, out: &mut Vec<Problem>) {
+        if node.is_null() {
+            return;
+        }
+        if node.as_seq().is_none() {
+            out.push(Problem::InvalidValue {
+                span: node.span.clone(),
+                message: format!("{place} expects a list, not {}", shape(node)),
+                help: "write it as a list of `- ` items".to_string(),
+            });
+            return;
+        }
+        let Some(items_def) = d.items.as_deref() else { return };
+        for item in lifted_items(node) {
+            self.depth += 1;
+            self.check(item, items_def, place, out);
+            self.depth -= 1;
+        }
+    }
+
+    fn object(&mut self, node: &Node, d: &'static Def, place: &str, out: &mut Vec<Problem>) {
+        if node.is_null() {
+            return;
+        }
+        if node.as_map().is_none() {
+            out.push(Problem::InvalidValue {
+                span: node.span.clone(),
+                message: format!("{place} expects a mapping, not {}", shape(node)),
+                help: "write `key: value` pairs here".to_string(),
+            });
+            return;
+        }
+        let (entries, open) = lifted_entries(node);
+        let props = d.properties.as_ref();
+        for e in &entries {
+            let Some(key) = e.key.as_str() else { continue };
+            if let Some(pd) = props.and_then(|p| p.get(key)) {
+                if let Some(msg) = pd.deprecation.as_ref().or_else(|| pd.reference.as_deref().and_then(def).and_then(|t| t.deprecation.as_ref())) {
+                    out.push(Problem::Deprecated {
+                        span: e.key.span.clone(),
+                        key: key.to_string(),
+                        message: msg.clone(),
+                    });
+                }
+                let child_place = format!("`{key}`");
+                self.depth += 1;
+                self.check(&e.value, pd, &child_place, out);
+                self.depth -= 1;
+                continue;
+            }
+            if let Some(pp) = &d.pattern_properties {
+                if let Some((_, pd)) = pp.iter().next() {
+                    self.depth += 1;
+                    self.check(&e.value, pd, &format!("`{key}`"), out);
+                    self.depth -= 1;
+                    continue;
+                }
+            }
+            if d.additional == Some(false) {
+                let allowed: Vec<String> = props.map(|p| p.keys().cloned().collect()).unwrap_or_default();
+                out.push(Problem::UnknownKey {
+                    span: e.key.span.clone(),
+                    key: key.to_string(),
+                    place: place.to_string(),
+                    allowed,
+                });
+            }
+        }
+        if !open {
+            for r in &d.required {
+                if !entries.iter().any(|e| e.key.as_str() == Some(r.as_str())) {
+                    out.push(Problem::MissingKey {
+                        span: node.span.start..node.span.start,
+                        keys: vec![r.clone()],
+                        place: place.to_string(),
+                        suggestion: None,
+                    });
+                }
+            }
+        }
+    }
+
+    /// A step: its identifying key, if any, decides its kind; the rest is for the step rules.
+    fn step(&mut self, node: &Node, out: &mut Vec<Problem>) {
+        if node.as_map().is_none() {
+            if !node.is_null() {
+                out.push(Problem::InvalidValue {
+                    span: node.span.clone(),
+                    message: format!("a step must be a mapping, not {}", shape(node)),
+                    help: "start the step with its kind, e.g. `- script: ...` or `- task: Name@1`".into(),
+                });
+            }
+            return;
+        }
+        let (entries, open) = lifted_entries(node);
+        let kinds: Vec<&str> = super::step_kinds().iter().map(|k| k.kind.as_str()).collect();
+        if open || entries.iter().any(|e| e.key.as_str().is_some_and(|k| kinds.contains(&k))) {
+            return;
+        }
+        // `- 'A sentence explaining the problem': error` is a deliberate trap that makes Azure stop
+        // with that sentence (dotnet/arcade uses it); no key with spaces is a typo of a step kind.
+        if entries.len() == 1 && entries[0].key.as_str().is_some_and(|k| k.trim().contains(' ')) {
+            return;
+        }
+        let suggestion = entries
+            .iter()
+            .filter_map(|e| e.key.as_str())
+            .find_map(|k| crate::suggest::closest(k, kinds.iter().copied()).map(|s| (k, s)));
+        let span = match suggestion {
+            Some((k, _)) => entries
+                .iter()
+                .find(|e| e.key.as_str() == Some(k))
+                .map_or(node.span.clone(), |e| e.key.span.clone()),
+            None => node.span.start..node.span.start,
+        };
+        out.push(Problem::MissingKey {
+            span,
+            keys: kinds.iter().map(|k| k.to_string()).collect(),
+            place: "a step".into(),
+            suggestion: suggestion.map(|(_, s)| s.to_string()),
+        });
+    }
+
+    /// The node must match one of `alts`; report against the closest one.
+    fn any_of(&mut self, node: &Node, alts: &[&'static Def], place: &str, out: &mut Vec<Problem>) {
+        let fits = |d: &&'static Def| match d.ty.as_deref() {
+            Some("string") => node.as_str().is_some(),
+            Some("array") => node.as_seq().is_some() || node.is_null(),
+            Some("object") => node.as_map().is_some() || node.is_null(),
+            _ => true,
+        };
+        let mut candidates: Vec<&'static Def> = alts.iter().copied().filter(fits).collect();
+        if candidates.is_empty() {
+            let mut shapes: Vec<&str> = alts
+                .iter()
+                .filter_map(|d| match d.ty.as_deref() {
+                    Some("string") => Some("a string"),
+                    Some("array") => Some("a list"),
+                    Some("object") => Some("a mapping"),
+                    _ => None,
+                })
+                .collect();
+            shapes.dedup();
+            out.push(Problem::InvalidValue {
+                span: node.span.clone(),
+                message: format!("{place} expects {}, not {}", shapes.join(" or "), shape(node)),
+                help: "check the indentation and the kind of value expected here".into(),
+            });
+            return;
+        }
+        if node.as_map().is_some() {
+            let (entries, open) = lifted_entries(node);
+            let has = |k: &str| entries.iter().any(|e| e.key.as_str() == Some(k));
+            // The first property says what a mapping is (a job, a deployment, ...); without one,
+            // the required keys do.
+            let discriminated = |d: &&'static Def| !d.first_property.is_empty() || !d.required.is_empty();
+            let all_discriminated = candidates.iter().all(discriminated);
+            let matching: Vec<&'static Def> = candidates
+                .iter()
+                .copied()
+                .filter(|d| {
+                    if d.first_property.is_empty() {
+                        d.required.iter().all(|k| has(k))
+                    } else {
+                        d.first_property.iter().all(|k| has(k))
+                    }
+                })
+                .collect();
+            if matching.is_empty() && all_discriminated {
+                if open {
+                    return;
+                }
+                let mut keys: Vec<String> = candidates
+                    .iter()
+                    .flat_map(|d| if d.first_property.is_empty() { d.required.clone() } else { d.first_property.clone() })
+                    .collect();
+                keys.sort();
+                keys.dedup();
+                let suggestion = entries
+                    .iter()
+                    .filter_map(|e| e.key.as_str())
+                    .find_map(|k| crate::suggest::closest(k, keys.iter().map(String::as_str)).map(str::to_string));
+                out.push(Problem::MissingKey {
+                    span: node.span.start..node.span.start,
+                    keys,
+                    place: place.to_string(),
+                    suggestion,
+                });
+                return;
+            }
+            if !matching.is_empty() {
+                candidates = matching;
+            } else {
+                candidates.retain(|d| !discriminated(d));
+            }
+            // Prefer alternatives whose keys cover the mapping.
+            let covers = |d: &&'static Def| {
+                d.additional != Some(false)
+                    || entries.iter().all(|e| {
+                        e.key
+                            .as_str()
+                            .is_some_and(|k| d.properties.as_ref().is_some_and(|p| p.contains_key(k)))
+                    })
+            };
+            if candidates.iter().any(covers) {
+                candidates.retain(covers);
+            }
+        }
+        let mut best: Option<Vec<Problem>> = None;
+        for d in candidates {
+            let mut found = Vec::new();
+            self.check(node, d, place, &mut found);
+            if found.is_empty() {
+                return;
+            }
+            if best.as_ref().is_none_or(|b| found.len() < b.len()) {
+                best = Some(found);
+            }
+        }
+        if let Some(b) = best {
+            // Alternatives that are each a single literal (booleans, `none`, ...): one message.
+            if node.as_str().is_some() && alts.iter().all(|d| d.pattern.is_some() || d.ty.as_deref() != Some("string")) {
+                let literals: Vec<String> = alts
+                    .iter()
+                    .filter_map(|d| d.pattern.as_deref())
+                    .filter_map(|p| p.strip_prefix('^').and_then(|p| p.strip_suffix('$')))
+                    .filter(|l| l.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'))
+                    .map(|l| format!("`{l}`"))
+                    .collect();
+                let others = alts.iter().any(|d| d.ty.as_deref() != Some("string"));
+                if !literals.is_empty() && !others && literals.len() == alts.len() {
+                    out.push(Problem::InvalidValue {
+                        span: node.span.clone(),
+                        message: format!("`{}` is not a valid value in {place}", node.as_str().unwrap_or("").trim()),
+                        help: format!("use one of {}", literals.join(", ")),
+                    });
+                    return;
+                }
+            }
+            out.extend(b);
+        }
+    }
+}
+
