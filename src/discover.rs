@@ -193,6 +193,7 @@ const STRONG_KEYS: &[&str] = &[
     "pr",
     "schedules",
     "lockBehavior",
+    "phases",
 ];
 /// Top-level keys that pipelines and templates have, but other YAML may have too.
 const WEAK_KEYS: &[&str] = &[
@@ -214,6 +215,7 @@ const WEAK_KEYS: &[&str] = &[
     "services",
     "demands",
     "template",
+    "queue",
 ];
 /// Keys that mark other kinds of YAML: GitHub workflows, Kubernetes, compose, and so on.
 const FOREIGN_KEYS: &[&str] = &[
@@ -251,7 +253,9 @@ fn top_level_keys(text: &str) -> impl Iterator<Item = &str> {
 /// Whether the top-level `extends:` of a text holds a block mapping.
 fn extends_is_mapping(text: &str) -> bool {
     let mut lines = text.lines().skip_while(|l| !l.starts_with("extends:"));
-    let Some(first) = lines.next() else { return false };
+    let Some(first) = lines.next() else {
+        return false;
+    };
     let rest = first["extends:".len()..].trim();
     if !rest.is_empty() && !rest.starts_with('#') {
         return rest.starts_with('{') || rest.starts_with("${{");

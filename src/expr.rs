@@ -1283,6 +1283,60 @@ mod tests {
     }
 
     #[test]
+    fn fuzzed_input_never_panics_and_errors_stay_in_bounds() {
+        const PIECES: [&str; 24] = [
+            "(",
+            ")",
+            "[",
+            "]",
+            ",",
+            ".",
+            "*",
+            "'",
+            "''",
+            " ",
+            "eq",
+            "a",
+            "-",
+            "1",
+            ".5",
+            "é",
+            "${{",
+            "}}",
+            "}",
+            "==",
+            "if ",
+            "else",
+            "each x in ",
+            "\u{3000}",
+        ];
+        let mut seed: u64 = 0x9E37_79B9_7F4A_7C15;
+        for _ in 0..20_000 {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            let len = (seed % 12) as usize;
+            let s: String = (0..len)
+                .map(|i| PIECES[((seed >> (i * 5)) % PIECES.len() as u64) as usize])
+                .collect();
+            for e in [parse(&s).err(), directive(&s).err()].into_iter().flatten() {
+                let r = e.range();
+                assert!(r.end <= s.len(), "{s:?}: {e:?}");
+                assert!(
+                    s.is_char_boundary(r.start) && s.is_char_boundary(r.end),
+                    "{s:?}: {e:?}"
+                );
+            }
+            for f in find_template_expressions(&s) {
+                assert!(
+                    f.range.end <= s.len() && s.get(f.inner()).is_some(),
+                    "{s:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
     fn known_functions_ignore_case() {
         assert_eq!(function("startswith").map(|f| f.name), Some("startsWith"));
         assert_eq!(function("NOTIN").map(|f| f.name), Some("notIn"));

@@ -70,8 +70,10 @@ pub fn lint(options: &Options) -> Result<Report, String> {
         .map(|i| lint_file(&ws, i))
         .collect();
 
+    let mut order: Vec<usize> = (0..ws.files.len()).collect();
+    order.sort_by(|&a, &b| ws.files[a].source.display.cmp(&ws.files[b].source.display));
     // Problems of the include graph: cycles, nesting past Azure's limits.
-    for (file, edge, problem) in templates::graph_problems(&ws.edges) {
+    for (file, edge, problem) in templates::graph_problems(&ws.edges, &order) {
         let e = &ws.edges[file][edge];
         per_file[file].push(rules::template_cycle::diagnostic(
             &ws,
@@ -80,8 +82,6 @@ pub fn lint(options: &Options) -> Result<Report, String> {
         ));
     }
     // One note per repository alias whose templates can't be read, at its first reference.
-    let mut order: Vec<usize> = (0..ws.files.len()).collect();
-    order.sort_by(|&a, &b| ws.files[a].source.display.cmp(&ws.files[b].source.display));
     let mut noted = std::collections::HashSet::new();
     for &f in &order {
         for e in &ws.edges[f] {

@@ -36,6 +36,15 @@ struct CheckArgs {
     /// Output format
     #[arg(long, value_enum, default_value_t = Format::Human)]
     format: Format,
+    /// Write the report to FILE instead of standard output
+    #[arg(long, value_name = "FILE")]
+    output: Option<PathBuf>,
+    /// Exit with 1 when a finding of this severity or worse exists (`never`: only 0 or 2)
+    #[arg(long, value_enum, default_value_t = FailOn::Warning)]
+    fail_on: FailOn,
+    /// Print the diagnostics only: no summary line
+    #[arg(long)]
+    quiet: bool,
     /// When to use colors in the human format
     #[arg(long, value_enum, default_value_t = Color::Auto)]
     color: Color,
@@ -64,10 +73,41 @@ fn parse_repository(s: &str) -> Result<(String, PathBuf), String> {
     Ok((alias.trim().to_string(), path))
 }
 
-#[derive(Clone, Copy, ValueEnum)]
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum Format {
+    /// miette's graphical report
     Human,
+    /// one line per finding: `path:line:col: severity[rule-id]: message`
+    Short,
+    /// one JSON object
     Json,
+    /// SARIF 2.1.0, for GitHub code scanning and SARIF viewers
+    Sarif,
+    /// GitHub Actions workflow commands (annotations)
+    Github,
+    /// Azure Pipelines logging commands (`task.logissue`)
+    Azure,
+    /// JUnit XML, one test case per file
+    Junit,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum FailOn {
+    Error,
+    Warning,
+    Note,
+    Never,
+}
+
+impl FailOn {
+    fn threshold(self) -> Option<Severity> {
+        match self {
+            FailOn::Error => Some(Severity::Error),
+            FailOn::Warning => Some(Severity::Warning),
+            FailOn::Note => Some(Severity::Note),
+            FailOn::Never => None,
+        }
+    }
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -150,17 +190,25 @@ fn check(args: CheckArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    let fail_on = args.fail_on.threshold();
+    // The terminal gets colors only when the report goes to it.
+    let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
     let text = match args.format {
-        Format::Json => report::json::render(&report),
+        // The human and JSON reporters print file text as is; break CI command markers in it
+        // (see `report`), as every other format does.
+        Format::Json => report::defang_json(&report::json::render(&report)),
+        Format::Short => report::short::render(&report),
+        Format::Sarif => report::sarif::render(&report),
+        Format::Github => report::github::render(&report),
+        Format::Azure => report::azure::render(&report),
+        Format::Junit => report::junit::render(&report, fail_on),
         Format::Human => {
             let color = match args.color {
                 Color::Always => true,
                 Color::Never => false,
-                Color::Auto => {
-                    std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
-                }
+                Color::Auto => to_terminal && std::env::var_os("NO_COLOR").is_none(),
             };
-            let width = if std::io::stdout().is_terminal() {
+            let width = if to_terminal {
                 std::env::var("COLUMNS")
                     .ok()
                     .and_then(|c| c.parse().ok())
@@ -168,18 +216,35 @@ fn check(args: CheckArgs) -> ExitCode {
             } else {
                 100
             };
-            report::human::render(&report, report::human::Style { color, width })
+            report::defang_lines(&report::human::render(
+                &report,
+                report::human::Style { color, width },
+            ))
         }
     };
-    let code = print_stdout(&text);
-    if code != ExitCode::SUCCESS {
-        return code;
+    match &args.output {
+        Some(file) => {
+            if let Err(e) = std::fs::write(file, text.as_bytes()) {
+                eprintln!("azplint: can't write `{}`: {e}", file.display());
+                return ExitCode::from(2);
+            }
+        }
+        None => {
+            let code = print_stdout(&text);
+            if code != ExitCode::SUCCESS {
+                return code;
+            }
+        }
     }
-    if matches!(args.format, Format::Human) {
+    // The summary goes to stderr after a human report, and after any report written to a file
+    // (nothing else tells the terminal how the run went); `--quiet` drops it, like ruff's.
+    if !args.quiet && (args.format == Format::Human || args.output.is_some()) {
         eprintln!("{}", report::summary(&report));
     }
-    let failing = report.count(Severity::Error) + report.count(Severity::Warning);
-    if failing > 0 {
+    if report
+        .diagnostics()
+        .any(|(_, d)| report::fails(d.severity, fail_on))
+    {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS

@@ -123,7 +123,6 @@ pub fn locate(
             outside = Some(norm.display().to_string());
             continue;
         }
-        tried.push(norm.clone());
         if let Ok(real) = norm.canonicalize() {
             if !real.starts_with(&base_root) {
                 // A symlink out of the repository.
@@ -134,6 +133,7 @@ pub fn locate(
                 return Located::Path(real);
             }
         }
+        tried.push(norm.clone());
     }
     match (tried.is_empty(), outside) {
         (true, Some(resolved)) => Located::Other(Target::Outside { resolved }),
@@ -175,12 +175,31 @@ pub struct Edge {
 }
 
 /// Cycles and nesting depth in the include graph. Returns (file, edge index, problem).
-pub fn graph_problems(edges: &[Vec<Edge>]) -> Vec<(usize, usize, GraphProblem)> {
+pub fn graph_problems(edges: &[Vec<Edge>], order: &[usize]) -> Vec<(usize, usize, GraphProblem)> {
     let n = edges.len();
     let mut out = Vec::new();
+    // Walks start from the files nobody else includes, in `order` (path order), so the reference
+    // reported for a cycle does not depend on the order files were found in.
+    let mut included = vec![false; n];
+    for (f, es) in edges.iter().enumerate() {
+        for e in es {
+            if let Target::File(t) = e.target {
+                if t != f {
+                    included[t] = true;
+                }
+            }
+        }
+    }
+    let starts: Vec<usize> = order
+        .iter()
+        .copied()
+        .filter(|&f| !included[f])
+        .chain(order.iter().copied())
+        .chain(0..n)
+        .collect();
     // Back edges by iterative DFS: each cycle is reported once, at the reference that closes it.
     let mut color = vec![0u8; n]; // 0 new, 1 on stack, 2 done
-    for start in 0..n {
+    for start in starts {
         if color[start] != 0 {
             continue;
         }
@@ -263,6 +282,7 @@ pub fn graph_problems(edges: &[Vec<Edge>]) -> Vec<(usize, usize, GraphProblem)> 
         })
         .collect();
     for root in (0..n).filter(|r| !included.contains(r)) {
+        let before = out.len();
         if height[root].unwrap_or(0) > MAX_DEPTH {
             // Follow the deepest path to the reference at level MAX_DEPTH + 1.
             let mut node = root;
@@ -284,7 +304,13 @@ pub fn graph_problems(edges: &[Vec<Edge>]) -> Vec<(usize, usize, GraphProblem)> 
                     break;
                 };
                 if level == MAX_DEPTH + 1 {
-                    out.push((node, i, GraphProblem::TooDeep { root }));
+                    // A deep chain shared by two pipelines is reported once.
+                    let seen = out[..before].iter().any(|(f, e, p)| {
+                        *f == node && *e == i && matches!(p, GraphProblem::TooDeep { .. })
+                    });
+                    if !seen {
+                        out.push((node, i, GraphProblem::TooDeep { root }));
+                    }
                     break;
                 }
                 node = t;
@@ -412,7 +438,7 @@ mod tests {
     fn finds_cycles_once() {
         // 0 -> 1 -> 2 -> 1
         let edges = vec![vec![edge(1)], vec![edge(2)], vec![edge(1)]];
-        let p = graph_problems(&edges);
+        let p = graph_problems(&edges, &(0..edges.len()).collect::<Vec<_>>());
         assert_eq!(p.len(), 1);
         assert_eq!(p[0].0, 2);
         assert!(matches!(&p[0].2, GraphProblem::Cycle { chain } if chain == &vec![1, 2]));
@@ -424,7 +450,7 @@ mod tests {
         let edges: Vec<Vec<Edge>> = (0..n)
             .map(|i| if i + 1 < n { vec![edge(i + 1)] } else { vec![] })
             .collect();
-        let p = graph_problems(&edges);
+        let p = graph_problems(&edges, &(0..edges.len()).collect::<Vec<_>>());
         assert_eq!(p, vec![(MAX_DEPTH, 0, GraphProblem::TooDeep { root: 0 })]);
         let chains = include_chains(&edges, &(0..n).collect::<Vec<_>>());
         assert_eq!(
@@ -438,6 +464,6 @@ mod tests {
         // One template included 10,000 times from one file.
         let mut edges = vec![(0..10_000).map(|_| edge(1)).collect::<Vec<_>>(), vec![]];
         edges.push(vec![]);
-        assert!(graph_problems(&edges).is_empty());
+        assert!(graph_problems(&edges, &[0, 1, 2]).is_empty());
     }
 }

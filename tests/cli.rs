@@ -252,11 +252,18 @@ fn remote_templates_are_followed_when_the_alias_is_mapped() {
     let repo = tmp.path().join("app");
     let tools = tmp.path().join("tools");
     fs::create_dir_all(repo.join(".git")).unwrap();
-    write(&repo, "azure-pipelines.yml", "steps:\n- template: steps/copy.yml@tools\n  parameters:\n    container: drop\n");
+    write(
+        &repo,
+        "azure-pipelines.yml",
+        "steps:\n- template: steps/copy.yml@tools\n  parameters:\n    container: drop\n",
+    );
     write(
         &tools,
         "steps/copy.yml",
-        &format!("parameters:\n- name: container\n  type: string\n{}", PIPELINE_WITH_WARNING),
+        &format!(
+            "parameters:\n- name: container\n  type: string\n{}",
+            PIPELINE_WITH_WARNING
+        ),
     );
     // Not mapped: one note, nothing read from the other repository.
     let run = azplint_in(&repo, &["--format", "json", "azure-pipelines.yml"]);
@@ -266,14 +273,29 @@ fn remote_templates_are_followed_when_the_alias_is_mapped() {
     assert_eq!(run.code, 0, "a note does not fail the run");
     // Mapped: the template is linted, and its finding says where it was included from.
     let mapping = format!("tools={}", tools.display());
-    let run = azplint_in(&repo, &["--format", "json", "--repository", &mapping, "azure-pipelines.yml"]);
+    let run = azplint_in(
+        &repo,
+        &[
+            "--format",
+            "json",
+            "--repository",
+            &mapping,
+            "azure-pipelines.yml",
+        ],
+    );
     let v: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
     assert_eq!(v["files"], 2, "{}", run.stdout);
     let d = v["diagnostics"].as_array().unwrap();
     assert_eq!(d.len(), 1, "{}", run.stdout);
     assert_eq!(d[0]["rule"], "wif-unsupported-task");
-    assert!(d[0]["path"].as_str().unwrap().ends_with("tools/steps/copy.yml"));
-    assert_eq!(d[0]["included_from"], serde_json::json!(["azure-pipelines.yml:2"]));
+    assert!(d[0]["path"]
+        .as_str()
+        .unwrap()
+        .ends_with("tools/steps/copy.yml"));
+    assert_eq!(
+        d[0]["included_from"],
+        serde_json::json!(["azure-pipelines.yml:2"])
+    );
     // A bad mapping is a usage error.
     assert_eq!(azplint_in(&repo, &["--repository", "tools", "."]).code, 2);
 }

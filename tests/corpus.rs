@@ -71,7 +71,10 @@ fn corpus_lints_without_crash_and_within_review() {
     // 1,261 files, less two that are not Azure Pipelines documents although their top-level key is
     // `extends`: microsoft/typespec's tspconfig.yaml (`extends: ./typespec-base.yaml`) and a
     // Spectral config (`extends:` a list).
-    assert_eq!(v["files"], 1259, "every corpus pipeline or template is linted");
+    assert_eq!(
+        v["files"], 1259,
+        "every corpus pipeline or template is linted"
+    );
     let mut counts: BTreeMap<String, u64> = BTreeMap::new();
     for d in v["diagnostics"].as_array().unwrap() {
         let rule = d["rule"].as_str().unwrap().to_string();

@@ -92,11 +92,9 @@ pub fn type_mismatch(ty: &str, value: &Node) -> Option<String> {
             (!BOOLS.iter().any(|b| b.eq_ignore_ascii_case(s.trim())))
                 .then(|| format!("`{}` is not a boolean", s.trim()))
         }
-        (NodeKind::Scalar(s, _), "number") => s
-            .trim()
-            .parse::<f64>()
-            .is_err()
-            .then(|| format!("`{}` is not a number", s.trim())),
+        (NodeKind::Scalar(s, _), "number") => {
+            (!is_number(s)).then(|| format!("`{}` is not a number", s.trim()))
+        }
         (NodeKind::Scalar(..), "string") => None,
         (NodeKind::Scalar(..), _) if want_map || want_seq => {
             Some(format!("a scalar is not a {ty}"))
@@ -114,4 +112,10 @@ pub fn type_mismatch(ty: &str, value: &Node) -> Option<String> {
         }
         _ => None,
     }
+}
+
+/// A finite decimal number (`inf` and `NaN` are not numbers in a pipeline).
+pub fn is_number(s: &str) -> bool {
+    let t = s.trim();
+    t.bytes().any(|b| b.is_ascii_digit()) && t.parse::<f64>().is_ok_and(f64::is_finite)
 }

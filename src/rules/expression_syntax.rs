@@ -149,7 +149,7 @@ impl Walker<'_> {
             }
             let whole = found.range == (0..value.len());
             match expr::directive(inner) {
-                Err(e) => self.expr_error(&at, e.shifted(3)),
+                Err(e) => self.expr_error(&at, text, e.shifted(3)),
                 Ok(d) => {
                     if let Some(kind) = d.kind() {
                         if !whole {
@@ -160,7 +160,7 @@ impl Walker<'_> {
                     }
                     if let Some(e) = d.expression() {
                         let off = 3 + expr::offset_in(inner, e).unwrap_or(0);
-                        self.expression(&at, e, off);
+                        self.expression(&at, text, e, off);
                     }
                 }
             }
@@ -173,11 +173,11 @@ impl Walker<'_> {
         chain
     }
 
-    /// Parse one expression found at byte `off` of the `${{ }}` text, and check its calls.
-    fn expression(&mut self, at: &Located, e: &str, off: usize) {
+    /// Parse one expression found at byte `off` of the `${{ }}` text `text`, and check its calls.
+    fn expression(&mut self, at: &Located, text: &str, e: &str, off: usize) {
         let tree = match expr::parse(e) {
             Ok(t) => t,
-            Err(err) => return self.expr_error(at, err.shifted(off)),
+            Err(err) => return self.expr_error(at, text, err.shifted(off)),
         };
         for call in expr::calls(&tree) {
             let name_span = at.span(off + call.offset..off + call.offset + call.name.len());
@@ -194,10 +194,16 @@ impl Walker<'_> {
         }
     }
 
-    fn expr_error(&mut self, at: &Located, e: ExprError) {
-        // Point at a character, not between two: an empty range marks the end of the expression.
+    /// Report a parse error; its offsets are inside the `${{ }}` text `text`.
+    fn expr_error(&mut self, at: &Located, text: &str, e: ExprError) {
+        // Point at a character, not between two: an empty range marks the end of the expression,
+        // so take the character before it.
         let range = if e.len == 0 && e.offset > 0 {
-            e.offset - 1..e.offset
+            let mut start = e.offset - 1;
+            while start > 0 && !text.is_char_boundary(start) {
+                start -= 1;
+            }
+            start..e.offset
         } else {
             e.range()
         };
@@ -252,7 +258,7 @@ impl Walker<'_> {
             (Some(h), _) => ("unknown function".to_string(), h.to_string()),
             (None, Some(s)) => (
                 format!("did you mean `{s}`?"),
-                format!("did you mean `{s}`? Rename the call to `{s}(...)`"),
+                format!("rename it to `{s}`"),
             ),
             (None, None) => (
                 "unknown function".to_string(),

@@ -2,7 +2,7 @@
 
 use super::{template_params::calls, Context, Rule};
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::pipeline::params::type_mismatch;
+use crate::pipeline::params::{is_number, type_mismatch};
 use crate::yaml::is_expression;
 
 pub static RULE: Rule = Rule {
@@ -40,10 +40,13 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
             if allowed.len() != values.len() || allowed.iter().any(|a| is_expression(a)) {
                 continue; // values built from expressions
             }
-            if allowed
-                .iter()
-                .any(|a| a.trim().eq_ignore_ascii_case(v.trim()))
-            {
+            let same = |a: &str| {
+                a.trim().eq_ignore_ascii_case(v.trim())
+                    || (is_number(a)
+                        && is_number(v)
+                        && a.trim().parse::<f64>().ok() == v.trim().parse::<f64>().ok())
+            };
+            if allowed.iter().any(|a| same(a)) {
                 continue;
             }
             let list = allowed

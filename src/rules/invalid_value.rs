@@ -14,7 +14,12 @@ pub static RULE: Rule = Rule {
 
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     for p in ctx.structure() {
-        let Problem::InvalidValue { span, message, help } = p else {
+        let Problem::InvalidValue {
+            span,
+            message,
+            help,
+        } = p
+        else {
             continue;
         };
         out.push(

@@ -13,14 +13,30 @@ pub static RULE: Rule = Rule {
 
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     for p in ctx.structure() {
-        let Problem::MissingKey { span, keys, place, suggestion } = p else {
+        let Problem::MissingKey {
+            span,
+            keys,
+            place,
+            suggestion,
+        } = p
+        else {
             continue;
         };
-        let list = keys.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ");
+        let list = keys
+            .iter()
+            .map(|k| format!("`{k}`"))
+            .collect::<Vec<_>>()
+            .join(", ");
         let (message, label) = if keys.len() == 1 {
-            (format!("{place} needs `{}`", keys[0]), format!("`{}` missing", keys[0]))
+            (
+                format!("{place} needs `{}`", keys[0]),
+                format!("`{}` missing", keys[0]),
+            )
         } else {
-            (format!("{place} needs one of {list}"), "no key says what this is".to_string())
+            (
+                format!("{place} needs one of {list}"),
+                "no key says what this is".to_string(),
+            )
         };
         let mut d = RULE
             .diag(span.clone(), message)

@@ -27,11 +27,19 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
             .diag(span, format!("template `{path}` does not exist"))
             .label(format!("tried {tried_list}"))
             .note("Azure Pipelines fails to compile the pipeline: a template it can't find stops the whole run");
-        d = d.help(if path.starts_with('/') {
-            "a path starting with `/` is relative to the repository root: check the path, or add the missing file".to_string()
-        } else {
-            "a relative path is relative to the file that includes it (write `/path` for the repository root): check the path, or add the missing file".to_string()
-        });
+        let help = match path.rsplit_once('@') {
+            Some((_, alias)) if alias.eq_ignore_ascii_case("self") => {
+                "with `@self`, the path is tried relative to the including file, then to the repository root: check the path, or add the missing file"
+            }
+            Some(_) => "the path is relative to the root of that repository's checkout: check the path, or the `--repository` mapping",
+            None if path.starts_with('/') => {
+                "a path starting with `/` is relative to the repository root: check the path, or add the missing file"
+            }
+            None => {
+                "a relative path is relative to the file that includes it (write `/path` for the repository root): check the path, or add the missing file"
+            }
+        };
+        d = d.help(help);
         out.push(d);
     }
 }

@@ -42,9 +42,13 @@ pub(super) fn calls<'c, 'a>(ctx: &'c Context<'a>) -> Vec<Call<'c, 'a>> {
                     for e in entries {
                         if let Some(k) = e.key.as_str() {
                             let t = k.trim_start_matches("${{").trim_start();
-                            if is_expression_key(k)
-                                && (t.starts_with("insert") || t.starts_with("each"))
-                            {
+                            // Only `${{ if }}`/`${{ elseif }}`/`${{ else }}` blocks hold keys
+                            // azplint can read; `insert`, `each` and `${{ x }}: v` keys don't.
+                            let readable = ["if", "elseif", "else"].iter().any(|w| {
+                                t.strip_prefix(w)
+                                    .is_some_and(|r| r.starts_with(|c: char| !c.is_alphanumeric()))
+                            });
+                            if is_expression_key(k) && !readable {
                                 open = true;
                             } else if !is_expression_key(k) && is_expression(k) {
                                 open = true;

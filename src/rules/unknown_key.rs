@@ -13,16 +13,33 @@ pub static RULE: Rule = Rule {
 
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     for p in ctx.structure() {
-        let Problem::UnknownKey { span, key, place, allowed } = p else {
+        let Problem::UnknownKey {
+            span,
+            key,
+            place,
+            allowed,
+        } = p
+        else {
             continue;
         };
         let mut d = RULE
-            .diag(span.clone(), format!("`{key}` is not a valid key in {place}"))
-            .note(format!("Azure Pipelines rejects the pipeline before it runs: `Unexpected value '{key}'`"));
+            .diag(
+                span.clone(),
+                format!("`{key}` is not a valid key in {place}"),
+            )
+            .note(format!(
+                "Azure Pipelines rejects the pipeline before it runs: `Unexpected value '{key}'`"
+            ));
         d = match crate::suggest::closest(key, allowed.iter().map(String::as_str)) {
-            Some(s) => d.label(format!("did you mean `{s}`?")).help(format!("rename it to `{s}`")),
+            Some(s) => d
+                .label(format!("did you mean `{s}`?"))
+                .help(format!("rename it to `{s}`")),
             None => {
-                let list = allowed.iter().map(|a| format!("`{a}`")).collect::<Vec<_>>().join(", ");
+                let list = allowed
+                    .iter()
+                    .map(|a| format!("`{a}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ");
                 d.label("unexpected key").help(if list.is_empty() {
                     "remove it".to_string()
                 } else {

@@ -65,11 +65,19 @@ pub fn def(name: &str) -> Option<&'static Def> {
 /// Does `s` match one of the schema's patterns? `None` for a pattern this matcher doesn't know.
 pub fn pattern_matches(pattern: &str, s: &str, ignore_case: bool) -> Option<bool> {
     let literal = pattern.strip_prefix('^').and_then(|p| p.strip_suffix('$'));
-    if let Some(lit) = literal.filter(|l| l.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')) {
-        return Some(if ignore_case { s.eq_ignore_ascii_case(lit) } else { s == lit });
+    if let Some(lit) = literal.filter(|l| l.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'))
+    {
+        return Some(if ignore_case {
+            s.eq_ignore_ascii_case(lit)
+        } else {
+            s == lit
+        });
     }
     match pattern {
-        "^[-_A-Za-z0-9]*$" => Some(s.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')),
+        "^[-_A-Za-z0-9]*$" => Some(
+            s.chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'),
+        ),
         "^\\s*[0-9]+\\s*$" => {
             let t = s.trim();
             Some(!t.is_empty() && t.bytes().all(|b| b.is_ascii_digit()))
@@ -88,7 +96,10 @@ mod tests {
         assert!(def("job").unwrap().any_of.is_some());
         assert_eq!(pattern_matches("^true$", "TRUE", true), Some(true));
         assert_eq!(pattern_matches("^none$", "None", false), Some(false));
-        assert_eq!(pattern_matches("^\\s*[0-9]+\\s*$", " 60 ", false), Some(true));
+        assert_eq!(
+            pattern_matches("^\\s*[0-9]+\\s*$", " 60 ", false),
+            Some(true)
+        );
         assert_eq!(pattern_matches("^(a|b)$", "a", false), None);
     }
 }

@@ -17,11 +17,24 @@ pub enum Problem {
         allowed: Vec<String>,
     },
     /// A value of the wrong shape, or outside an allowed list.
-    InvalidValue { span: Span, message: String, help: String },
+    InvalidValue {
+        span: Span,
+        message: String,
+        help: String,
+    },
     /// A required key is absent (one of `keys`).
-    MissingKey { span: Span, keys: Vec<String>, place: String, suggestion: Option<String> },
+    MissingKey {
+        span: Span,
+        keys: Vec<String>,
+        place: String,
+        suggestion: Option<String>,
+    },
     /// A deprecated key (`phases`, `queue`, ...), with the schema's message.
-    Deprecated { span: Span, key: String, message: String },
+    Deprecated {
+        span: Span,
+        key: String,
+        message: String,
+    },
 }
 
 /// Check a document root. Pipelines and templates of stages, jobs, steps and variables are all
@@ -31,11 +44,18 @@ pub fn validate(root: &Node) -> Vec<Problem> {
     if root.is_null() {
         return out;
     }
-    let alternatives: Vec<&'static Def> = ["pipeline", "stagesTemplate", "jobsTemplate", "stepsTemplate", "variablesTemplate", "extendsTemplate"]
-        .iter()
-        .filter_map(|n| def(n))
-        .flat_map(|d| flatten(d, 0))
-        .collect();
+    let alternatives: Vec<&'static Def> = [
+        "pipeline",
+        "stagesTemplate",
+        "jobsTemplate",
+        "stepsTemplate",
+        "variablesTemplate",
+        "extendsTemplate",
+    ]
+    .iter()
+    .filter_map(|n| def(n))
+    .flat_map(|d| flatten(d, 0))
+    .collect();
     let mut v = Validator { depth: 0 };
     v.any_of(root, &alternatives, "the pipeline", &mut out);
     out
@@ -107,7 +127,9 @@ fn lifted_items(node: &Node) -> Vec<&Node> {
                 }
             }
             let block = item.as_map().filter(|m| {
-                !m.is_empty() && m.iter().all(|e| e.key.as_str().is_some_and(is_expression_key))
+                !m.is_empty()
+                    && m.iter()
+                        .all(|e| e.key.as_str().is_some_and(is_expression_key))
             });
             match block {
                 Some(entries) if depth < MAX_DEPTH => {
@@ -208,11 +230,29 @@ impl Validator {
         }
     }
 
-    fn check_enum(&mut self, node: &Node, s: &str, allowed: &[String], ignore_case: bool, place: &str, out: &mut Vec<Problem>) {
+    fn check_enum(
+        &mut self,
+        node: &Node,
+        s: &str,
+        allowed: &[String],
+        ignore_case: bool,
+        place: &str,
+        out: &mut Vec<Problem>,
+    ) {
         let s = s.trim();
-        let ok = allowed.iter().any(|a| if ignore_case { a.eq_ignore_ascii_case(s) } else { a == s });
+        let ok = allowed.iter().any(|a| {
+            if ignore_case {
+                a.eq_ignore_ascii_case(s)
+            } else {
+                a == s
+            }
+        });
         if !ok {
-            let list = allowed.iter().map(|a| format!("`{a}`")).collect::<Vec<_>>().join(", ");
+            let list = allowed
+                .iter()
+                .map(|a| format!("`{a}`"))
+                .collect::<Vec<_>>()
+                .join(", ");
             let help = match crate::suggest::closest(s, allowed.iter().map(String::as_str)) {
                 Some(c) => format!("did you mean `{c}`? {place} accepts {list}"),
                 None => format!("use one of {list}"),
@@ -267,8 +307,32 @@ impl Validator {
             });
             return;
         }
-        let Some(items_def) = d.items.as_deref() else { return };
+        let Some(items_def) = d.items.as_deref() else {
+            return;
+        };
+        // Items of a deprecated kind (`- phase: ...`): reported at their first key.
+        let deprecated_items = items_def
+            .reference
+            .as_deref()
+            .and_then(def)
+            .and_then(|t| t.deprecation.as_ref());
         for item in lifted_items(node) {
+            if let (Some(msg), Some(first)) =
+                (deprecated_items, item.as_map().and_then(|m| m.first()))
+            {
+                // A `- template:` item is a reference, not the legacy kind itself.
+                if let Some(key) = first
+                    .key
+                    .as_str()
+                    .filter(|k| !is_expression(k) && *k != "template")
+                {
+                    out.push(Problem::Deprecated {
+                        span: first.key.span.clone(),
+                        key: key.to_string(),
+                        message: msg.clone(),
+                    });
+                }
+            }
             self.depth += 1;
             self.check(item, items_def, place, out);
             self.depth -= 1;
@@ -292,7 +356,12 @@ impl Validator {
         for e in &entries {
             let Some(key) = e.key.as_str() else { continue };
             if let Some(pd) = props.and_then(|p| p.get(key)) {
-                if let Some(msg) = pd.deprecation.as_ref().or_else(|| pd.reference.as_deref().and_then(def).and_then(|t| t.deprecation.as_ref())) {
+                if let Some(msg) = pd.deprecation.as_ref().or_else(|| {
+                    pd.reference
+                        .as_deref()
+                        .and_then(def)
+                        .and_then(|t| t.deprecation.as_ref())
+                }) {
                     out.push(Problem::Deprecated {
                         span: e.key.span.clone(),
                         key: key.to_string(),
@@ -314,7 +383,9 @@ impl Validator {
                 }
             }
             if d.additional == Some(false) {
-                let allowed: Vec<String> = props.map(|p| p.keys().cloned().collect()).unwrap_or_default();
+                let allowed: Vec<String> = props
+                    .map(|p| p.keys().cloned().collect())
+                    .unwrap_or_default();
                 out.push(Problem::UnknownKey {
                     span: e.key.span.clone(),
                     key: key.to_string(),
@@ -344,19 +415,32 @@ impl Validator {
                 out.push(Problem::InvalidValue {
                     span: node.span.clone(),
                     message: format!("a step must be a mapping, not {}", shape(node)),
-                    help: "start the step with its kind, e.g. `- script: ...` or `- task: Name@1`".into(),
+                    help: "start the step with its kind, e.g. `- script: ...` or `- task: Name@1`"
+                        .into(),
                 });
             }
             return;
         }
         let (entries, open) = lifted_entries(node);
-        let kinds: Vec<&str> = super::step_kinds().iter().map(|k| k.kind.as_str()).collect();
-        if open || entries.iter().any(|e| e.key.as_str().is_some_and(|k| kinds.contains(&k))) {
+        let kinds: Vec<&str> = super::step_kinds()
+            .iter()
+            .map(|k| k.kind.as_str())
+            .collect();
+        if open
+            || entries
+                .iter()
+                .any(|e| e.key.as_str().is_some_and(|k| kinds.contains(&k)))
+        {
             return;
         }
         // `- 'A sentence explaining the problem': error` is a deliberate trap that makes Azure stop
         // with that sentence (dotnet/arcade uses it); no key with spaces is a typo of a step kind.
-        if entries.len() == 1 && entries[0].key.as_str().is_some_and(|k| k.trim().contains(' ')) {
+        if entries.len() == 1
+            && entries[0]
+                .key
+                .as_str()
+                .is_some_and(|k| k.trim().contains(' '))
+        {
             return;
         }
         let suggestion = entries
@@ -400,7 +484,11 @@ impl Validator {
             shapes.dedup();
             out.push(Problem::InvalidValue {
                 span: node.span.clone(),
-                message: format!("{place} expects {}, not {}", shapes.join(" or "), shape(node)),
+                message: format!(
+                    "{place} expects {}, not {}",
+                    shapes.join(" or "),
+                    shape(node)
+                ),
                 help: "check the indentation and the kind of value expected here".into(),
             });
             return;
@@ -410,7 +498,8 @@ impl Validator {
             let has = |k: &str| entries.iter().any(|e| e.key.as_str() == Some(k));
             // The first property says what a mapping is (a job, a deployment, ...); without one,
             // the required keys do.
-            let discriminated = |d: &&'static Def| !d.first_property.is_empty() || !d.required.is_empty();
+            let discriminated =
+                |d: &&'static Def| !d.first_property.is_empty() || !d.required.is_empty();
             let all_discriminated = candidates.iter().all(discriminated);
             let matching: Vec<&'static Def> = candidates
                 .iter()
@@ -429,14 +518,19 @@ impl Validator {
                 }
                 let mut keys: Vec<String> = candidates
                     .iter()
-                    .flat_map(|d| if d.first_property.is_empty() { d.required.clone() } else { d.first_property.clone() })
+                    .flat_map(|d| {
+                        if d.first_property.is_empty() {
+                            d.required.clone()
+                        } else {
+                            d.first_property.clone()
+                        }
+                    })
                     .collect();
                 keys.sort();
                 keys.dedup();
-                let suggestion = entries
-                    .iter()
-                    .filter_map(|e| e.key.as_str())
-                    .find_map(|k| crate::suggest::closest(k, keys.iter().map(String::as_str)).map(str::to_string));
+                let suggestion = entries.iter().filter_map(|e| e.key.as_str()).find_map(|k| {
+                    crate::suggest::closest(k, keys.iter().map(String::as_str)).map(str::to_string)
+                });
                 out.push(Problem::MissingKey {
                     span: node.span.start..node.span.start,
                     keys,
@@ -454,9 +548,9 @@ impl Validator {
             let covers = |d: &&'static Def| {
                 d.additional != Some(false)
                     || entries.iter().all(|e| {
-                        e.key
-                            .as_str()
-                            .is_some_and(|k| d.properties.as_ref().is_some_and(|p| p.contains_key(k)))
+                        e.key.as_str().is_some_and(|k| {
+                            d.properties.as_ref().is_some_and(|p| p.contains_key(k))
+                        })
                     })
             };
             if candidates.iter().any(covers) {
@@ -476,7 +570,11 @@ impl Validator {
         }
         if let Some(b) = best {
             // Alternatives that are each a single literal (booleans, `none`, ...): one message.
-            if node.as_str().is_some() && alts.iter().all(|d| d.pattern.is_some() || d.ty.as_deref() != Some("string")) {
+            if node.as_str().is_some()
+                && alts
+                    .iter()
+                    .all(|d| d.pattern.is_some() || d.ty.as_deref() != Some("string"))
+            {
                 let literals: Vec<String> = alts
                     .iter()
                     .filter_map(|d| d.pattern.as_deref())
@@ -488,7 +586,10 @@ impl Validator {
                 if !literals.is_empty() && !others && literals.len() == alts.len() {
                     out.push(Problem::InvalidValue {
                         span: node.span.clone(),
-                        message: format!("`{}` is not a valid value in {place}", node.as_str().unwrap_or("").trim()),
+                        message: format!(
+                            "`{}` is not a valid value in {place}",
+                            node.as_str().unwrap_or("").trim()
+                        ),
                         help: format!("use one of {}", literals.join(", ")),
                     });
                     return;
@@ -498,4 +599,3 @@ impl Validator {
         }
     }
 }
-

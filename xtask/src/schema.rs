@@ -35,16 +35,51 @@ const REQUIRED: &[(&str, &str, &str, &str)] = &[(
 
 /// Properties given another definition: (definition, property, new definition, why).
 const RETYPED: &[(&str, &str, &str, &str)] = &[
-    ("job", "timeoutInMinutes", "integer", "the server reads it as a whole number; the schema says only string"),
-    ("job", "cancelTimeoutInMinutes", "integer", "the server reads it as a whole number; the schema says only string"),
-    ("jobStrategy", "maxParallel", "integer", "the server reads it as a whole number; the schema says only string"),
-    ("jobStrategy", "parallel", "integer", "the server reads it as a whole number; the schema says only string"),
+    (
+        "job",
+        "timeoutInMinutes",
+        "integer",
+        "the server reads it as a whole number; the schema says only string",
+    ),
+    (
+        "job",
+        "cancelTimeoutInMinutes",
+        "integer",
+        "the server reads it as a whole number; the schema says only string",
+    ),
+    (
+        "jobStrategy",
+        "maxParallel",
+        "integer",
+        "the server reads it as a whole number; the schema says only string",
+    ),
+    (
+        "jobStrategy",
+        "parallel",
+        "integer",
+        "the server reads it as a whole number; the schema says only string",
+    ),
     // The schema's pattern allows `-`, which the server rejects in job names; the invalid-name rule
     // checks job and stage names with the server's rule instead.
-    ("job", "job", "string", "job names are checked by the invalid-name rule with the server's rule"),
-    ("job", "continueOnError", "boolean", "the server reads a job's continueOnError as a boolean"),
+    (
+        "job",
+        "job",
+        "string",
+        "job names are checked by the invalid-name rule with the server's rule",
+    ),
+    (
+        "job",
+        "continueOnError",
+        "boolean",
+        "the server reads a job's continueOnError as a boolean",
+    ),
     // Real pipelines that run use `.` in repository aliases (azure-sdk-tools: `azure-sdk-docs-eng.ms`).
-    ("repositoryResource", "repository", "string", "the server accepts `.` in repository aliases, which the schema's pattern rejects"),
+    (
+        "repositoryResource",
+        "repository",
+        "string",
+        "the server accepts `.` in repository aliases, which the schema's pattern rejects",
+    ),
 ];
 
 fn compact(v: &Value) -> Value {
@@ -57,7 +92,10 @@ fn compact(v: &Value) -> Value {
                         // Property and pattern-property names are data, not keywords.
                         "properties" | "patternProperties" => match val {
                             Value::Object(props) => Value::Object(
-                                props.iter().map(|(pk, pv)| (pk.clone(), compact(pv))).collect(),
+                                props
+                                    .iter()
+                                    .map(|(pk, pv)| (pk.clone(), compact(pv)))
+                                    .collect(),
                             ),
                             other => other.clone(),
                         },
@@ -94,7 +132,9 @@ fn retype(defs: &mut Map<String, Value>, def: &str, prop: &str, to: &str) -> boo
             _ => false,
         }
     };
-    let Some(d) = defs.get_mut(def) else { return false };
+    let Some(d) = defs.get_mut(def) else {
+        return false;
+    };
     if let Some(Value::Array(alts)) = d.get_mut("anyOf") {
         let mut changed = false;
         for alt in alts.iter_mut() {
@@ -121,20 +161,46 @@ pub fn generate_schema(data: &Path, generated_by: &str) -> Result<String, String
         .collect();
     let mut corrections: Vec<Value> = Vec::new();
     // Task steps are checked against the task catalog and rules/steps.json, not here.
-    out.insert("task".into(), serde_json::json!({"type": "object", "additionalProperties": true}));
+    out.insert(
+        "task".into(),
+        serde_json::json!({"type": "object", "additionalProperties": true}),
+    );
     corrections.push(serde_json::json!({"definition": "task", "why": "task steps are checked against the task catalog (rules/tasks.json) and rules/steps.json"}));
-    out.insert("integer".into(), serde_json::json!({"type": "string", "pattern": "^\\s*[0-9]+\\s*$"}));
+    out.insert(
+        "integer".into(),
+        serde_json::json!({"type": "string", "pattern": "^\\s*[0-9]+\\s*$"}),
+    );
+    // `trigger`/`pr` as a plain string: the schema allows only `none`; whether the server also takes
+    // a single branch name is not verified, so no string is flagged there.
+    for def in ["trigger", "pr"] {
+        let alts = out
+            .get_mut(def)
+            .and_then(|d| d.get_mut("anyOf"))
+            .and_then(Value::as_array_mut);
+        for alt in alts.into_iter().flatten() {
+            if alt.get("pattern").and_then(Value::as_str) == Some("^none$") {
+                if let Some(o) = alt.as_object_mut() {
+                    o.remove("pattern");
+                    corrections.push(serde_json::json!({"definition": def, "removed": "pattern ^none$", "why": "not verified that the server rejects a single branch name; not flagged"}));
+                }
+            }
+        }
+    }
     for (def, first, key, why) in REQUIRED {
-        let alts = out.get_mut(*def).and_then(|d| d.get_mut("anyOf")).and_then(Value::as_array_mut);
+        let alts = out
+            .get_mut(*def)
+            .and_then(|d| d.get_mut("anyOf"))
+            .and_then(Value::as_array_mut);
         for alt in alts.into_iter().flatten() {
             let is_it = alt
                 .get("firstProperty")
                 .and_then(Value::as_array)
                 .is_some_and(|f| f.first().and_then(Value::as_str) == Some(first));
             if is_it {
-                let req = alt
-                    .as_object_mut()
-                    .map(|o| o.entry("required").or_insert_with(|| Value::Array(Vec::new())));
+                let req = alt.as_object_mut().map(|o| {
+                    o.entry("required")
+                        .or_insert_with(|| Value::Array(Vec::new()))
+                });
                 if let Some(Value::Array(r)) = req {
                     r.push(Value::String(key.to_string()));
                     corrections.push(serde_json::json!({"definition": def, "alternative": first, "required": key, "why": why}));
@@ -144,7 +210,9 @@ pub fn generate_schema(data: &Path, generated_by: &str) -> Result<String, String
     }
     for (def, prop, to, why) in RETYPED {
         if retype(&mut out, def, prop, to) {
-            corrections.push(serde_json::json!({"definition": def, "property": prop, "now": to, "why": why}));
+            corrections.push(
+                serde_json::json!({"definition": def, "property": prop, "now": to, "why": why}),
+            );
         }
     }
     let mut s = String::new();
