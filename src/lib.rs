@@ -153,6 +153,11 @@ impl rules::Templates for FileView<'_> {
     fn file(&self, index: usize) -> Option<&workspace::File> {
         self.ws.files.get(index)
     }
+    fn included(&self) -> bool {
+        self.ws.edges.iter().enumerate().any(|(f, es)| {
+            f != self.file && es.iter().any(|e| e.target == templates::Target::File(self.file))
+        })
+    }
 }
 
 /// Check one file of the workspace.

@@ -100,7 +100,7 @@ fn rules_fire_at_annotated_lines_only() {
                 .as_array()
                 .unwrap()
                 .iter()
-                .filter(|d| d["rule"] == rule.as_str())
+                .filter(|d| d["rule"] == rule.as_str() && d["path"] == rel.as_str())
                 .map(|d| d["line"].as_u64().unwrap())
                 .collect();
             let want = expected_lines(&text, &rule);

@@ -1,6 +1,7 @@
 //! The pipeline model: task steps found by shape, with their references resolved against the catalog.
 
 pub mod inputs;
+pub mod names;
 pub mod params;
 pub mod taskref;
 

@@ -8,11 +8,11 @@
 //! attaches `<system-out>` to a failed result, so every finding of the file, failing or not, is
 //! also listed in `<system-out>`, one per line in the `short` shape.
 //!
-//! Text is XML-escaped (`&`, `<`, `>`, `"`, `'`), line breaks and tabs are character references
-//! (`&#10;`, `&#13;`, `&#9;`), so that every line of the document starts with markup and a line
-//! break in a value survives in attributes; characters XML 1.0 can't hold (other C0 controls,
-//! U+FFFE, U+FFFF) become U+FFFD; the second `#` of `##vso[` and `##[` is written `&#35;` (see
-//! [`super`]).
+//! Text is XML-escaped (`&`, `<`, `>`, `"`; attributes are double-quoted); line breaks and tabs
+//! are character references (`&#10;`, `&#13;`, `&#9;`), so that every line of the document starts
+//! with markup and a line break in a value survives in attributes; characters XML 1.0 can't hold
+//! (other C0 controls, U+FFFE, U+FFFF) become U+FFFD; the second `#` of `##vso[` and `##[` is
+//! written `&#35;` (see [`super`]).
 
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::source::Source;
@@ -24,7 +24,6 @@ fn xml_char(c: char, out: &mut String) {
         '<' => out.push_str("&lt;"),
         '>' => out.push_str("&gt;"),
         '"' => out.push_str("&quot;"),
-        '\'' => out.push_str("&apos;"),
         '\n' => out.push_str("&#10;"),
         '\r' => out.push_str("&#13;"),
         '\t' => out.push_str("&#9;"),
@@ -119,7 +118,7 @@ mod tests {
     fn escapes() {
         assert_eq!(
             escape("<a href=\"x\">&'\n\u{1}##[x"),
-            "&lt;a href=&quot;x&quot;&gt;&amp;&apos;&#10;\u{FFFD}#&#35;[x"
+            "&lt;a href=&quot;x&quot;&gt;&amp;'&#10;\u{FFFD}#&#35;[x"
         );
     }
 }

@@ -6,7 +6,11 @@ use crate::source::Source;
 use crate::templates::Target;
 use crate::yaml::Document;
 
+mod dependency_cycle;
 mod deprecated_syntax;
+mod duplicate_name;
+mod invalid_name;
+mod unknown_dependency;
 mod deprecated_task;
 mod duplicate_input;
 mod duplicate_key;
@@ -61,6 +65,8 @@ pub trait Templates: Sync {
     fn target(&self, start: usize) -> Option<&Target>;
     /// A file of the run (a resolved template).
     fn file(&self, index: usize) -> Option<&crate::workspace::File>;
+    /// This file is included as a template by another file of the run.
+    fn included(&self) -> bool;
 }
 
 /// No templates known (standard input, unit tests).
@@ -72,6 +78,9 @@ impl Templates for NoTemplates {
     }
     fn file(&self, _: usize) -> Option<&crate::workspace::File> {
         None
+    }
+    fn included(&self) -> bool {
+        false
     }
 }
 
@@ -141,6 +150,10 @@ pub static RULES: &[&Rule] = &[
     &invalid_value::RULE,
     &missing_key::RULE,
     &deprecated_syntax::RULE,
+    &invalid_name::RULE,
+    &duplicate_name::RULE,
+    &unknown_dependency::RULE,
+    &dependency_cycle::RULE,
     &yaml_anchor::RULE,
     &duplicate_key::RULE,
     &expression_syntax::RULE,

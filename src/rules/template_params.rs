@@ -48,9 +48,10 @@ pub(super) fn calls<'c, 'a>(ctx: &'c Context<'a>) -> Vec<Call<'c, 'a>> {
                                 t.strip_prefix(w)
                                     .is_some_and(|r| r.starts_with(|c: char| !c.is_alphanumeric()))
                             });
-                            if is_expression_key(k) && !readable {
-                                open = true;
-                            } else if !is_expression_key(k) && is_expression(k) {
+                            // A key built from an expression (`a_${{ x }}`) is unreadable too.
+                            if (is_expression_key(k) && !readable)
+                                || (!is_expression_key(k) && is_expression(k))
+                            {
                                 open = true;
                             }
                         }

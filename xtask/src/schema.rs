@@ -226,9 +226,9 @@ pub fn generate_schema(data: &Path, generated_by: &str) -> Result<String, String
     let mut keys: Vec<&String> = out.keys().collect();
     keys.sort();
     for (i, k) in keys.into_iter().enumerate() {
-        let _ = write!(
+        let _ = writeln!(
             s,
-            "{}: {}{}\n",
+            "{}: {}{}",
             serde_json::to_string(k).unwrap_or_default(),
             serde_json::to_string(&out[k]).unwrap_or_default(),
             if i + 1 < n { "," } else { "" }
