@@ -155,7 +155,10 @@ impl rules::Templates for FileView<'_> {
     }
     fn included(&self) -> bool {
         self.ws.edges.iter().enumerate().any(|(f, es)| {
-            f != self.file && es.iter().any(|e| e.target == templates::Target::File(self.file))
+            f != self.file
+                && es
+                    .iter()
+                    .any(|e| e.target == templates::Target::File(self.file))
         })
     }
 }

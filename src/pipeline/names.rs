@@ -28,7 +28,13 @@ pub struct Named<'a> {
 
 /// Items of a list with `${{ if }}` blocks lifted in (marked conditional); `complete` turns false
 /// for blocks and items azplint can't see through.
-fn items<'a>(list: &'a Node, conditional: bool, depth: usize, out: &mut Vec<(&'a Node, bool)>, complete: &mut bool) {
+fn items<'a>(
+    list: &'a Node,
+    conditional: bool,
+    depth: usize,
+    out: &mut Vec<(&'a Node, bool)>,
+    complete: &mut bool,
+) {
     let Some(seq) = list.as_seq() else {
         if !list.is_null() {
             *complete = false;
@@ -40,20 +46,26 @@ fn items<'a>(list: &'a Node, conditional: bool, depth: usize, out: &mut Vec<(&'a
             *complete = false; // `- ${{ parameters.jobs }}`
             continue;
         };
-        let all_expr = !entries.is_empty() && entries.iter().all(|e| e.key.as_str().is_some_and(is_expression_key));
+        let all_expr = !entries.is_empty()
+            && entries
+                .iter()
+                .all(|e| e.key.as_str().is_some_and(is_expression_key));
         if all_expr {
             for e in entries {
                 let k = e.key.as_str().unwrap_or("");
                 let t = k.trim_start_matches("${{").trim_start();
-                let branch = ["if", "elseif", "else"]
-                    .iter()
-                    .any(|w| t.strip_prefix(w).is_some_and(|r| r.starts_with(|c: char| !c.is_alphanumeric())));
+                let branch = ["if", "elseif", "else"].iter().any(|w| {
+                    t.strip_prefix(w)
+                        .is_some_and(|r| r.starts_with(|c: char| !c.is_alphanumeric()))
+                });
                 if !branch || depth >= MAX_DEPTH {
                     *complete = false;
                     continue;
                 }
                 match &e.value.kind {
-                    crate::yaml::NodeKind::Seq(_) => items(&e.value, true, depth + 1, out, complete),
+                    crate::yaml::NodeKind::Seq(_) => {
+                        items(&e.value, true, depth + 1, out, complete)
+                    }
                     crate::yaml::NodeKind::Map(_) => out.push((&e.value, true)),
                     _ => *complete = false,
                 }
@@ -85,9 +97,10 @@ fn scope<'a>(list: &'a Node, kind: &'static str, keys: &[&str]) -> Scope<'a> {
     items(list, false, 0, &mut raw, &mut complete);
     let mut out = Vec::new();
     for (node, conditional) in raw {
-        let entry = node
-            .as_map()
-            .and_then(|m| m.iter().find(|e| e.key.as_str().is_some_and(|k| keys.contains(&k))));
+        let entry = node.as_map().and_then(|m| {
+            m.iter()
+                .find(|e| e.key.as_str().is_some_and(|k| keys.contains(&k)))
+        });
         let Some(entry) = entry else {
             complete = false; // a template reference, or something else
             continue;
@@ -147,7 +160,9 @@ pub fn scopes(root: &Node) -> Vec<Scope<'_>> {
 /// digit.
 pub fn valid_name(name: &str) -> bool {
     let mut chars = name.chars();
-    chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+    chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 

@@ -8,8 +8,8 @@
 //! Errors are `::error`, warnings `::warning` and notes `::notice`. `col` and `endColumn` are only
 //! given when the finding starts and ends on the same line (the Checks API behind annotations
 //! takes columns on one line only); `endColumn` points just past the flagged text, as in the JSON
-//! format. GitHub shows at most 10 error and 10 warning annotations per step (and 50 per job); the
-//! rest are only in the log.
+//! format. GitHub shows at most 10 error, 10 warning and 10 notice annotations per step and 50 per
+//! job (actions/toolkit, "Problem Matchers", Limitations); the rest are only in the log.
 //!
 //! Escaping, as the runner unescapes (`ActionCommand.cs` in actions/runner, and `escapeData` /
 //! `escapeProperty` in `@actions/core`'s `command.ts`):

@@ -52,10 +52,19 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                             chain.push(items[t].name);
                             let span = items[node].depends[k].1.clone();
                             out.push(
-                                RULE.diag(span, format!("{} `{}` depends on `{}`, which depends on it in turn", scope.kind, items[node].name, items[t].name))
-                                    .label("closes a cycle")
-                                    .help("remove one of the dependencies of the cycle")
-                                    .note(format!("the cycle: {}; Azure Pipelines rejects the pipeline", chain.join(" → "))),
+                                RULE.diag(
+                                    span,
+                                    format!(
+                                        "{} `{}` depends on `{}`, which depends on it in turn",
+                                        scope.kind, items[node].name, items[t].name
+                                    ),
+                                )
+                                .label("closes a cycle")
+                                .help("remove one of the dependencies of the cycle")
+                                .note(format!(
+                                    "the cycle: {}; Azure Pipelines rejects the pipeline",
+                                    chain.join(" → ")
+                                )),
                             );
                         }
                         _ => {}

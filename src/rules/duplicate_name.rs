@@ -16,9 +16,16 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     for scope in scopes(root) {
         // Items in `${{ if }}`/`${{ else }}` branches may exclude each other: compare only the
         // ones that are always there.
-        let fixed: Vec<_> = scope.items.iter().filter(|i| !i.conditional && !i.dynamic).collect();
+        let fixed: Vec<_> = scope
+            .items
+            .iter()
+            .filter(|i| !i.conditional && !i.dynamic)
+            .collect();
         for (i, later) in fixed.iter().enumerate() {
-            let Some(first) = fixed[..i].iter().find(|f| f.name.eq_ignore_ascii_case(later.name)) else {
+            let Some(first) = fixed[..i]
+                .iter()
+                .find(|f| f.name.eq_ignore_ascii_case(later.name))
+            else {
                 continue;
             };
             out.push(

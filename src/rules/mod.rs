@@ -6,29 +6,32 @@ use crate::source::Source;
 use crate::templates::Target;
 use crate::yaml::Document;
 
+mod condition_syntax;
 mod dependency_cycle;
 mod deprecated_syntax;
-mod duplicate_name;
-mod invalid_name;
-mod unknown_dependency;
 mod deprecated_task;
 mod duplicate_input;
 mod duplicate_key;
+mod duplicate_name;
 mod expression_syntax;
 mod extension_task;
 mod idtoken_expiry;
+mod invalid_cron;
 mod invalid_input_value;
+mod invalid_name;
 mod invalid_template_parameter_value;
 mod invalid_value;
 mod missing_key;
 mod missing_required_input;
 mod missing_template_parameter;
 pub mod remote_template;
+mod retired_vm_image;
 mod task_reference_format;
 pub mod template_cycle;
 mod template_not_found;
 mod template_outside_repository;
 mod template_params;
+mod unknown_dependency;
 mod unknown_key;
 mod unknown_step_key;
 mod unknown_task;
@@ -154,9 +157,12 @@ pub static RULES: &[&Rule] = &[
     &duplicate_name::RULE,
     &unknown_dependency::RULE,
     &dependency_cycle::RULE,
+    &condition_syntax::RULE,
+    &invalid_cron::RULE,
     &yaml_anchor::RULE,
     &duplicate_key::RULE,
     &expression_syntax::RULE,
+    &retired_vm_image::RULE,
 ];
 
 pub fn by_id(id: &str) -> Option<&'static Rule> {

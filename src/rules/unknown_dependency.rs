@@ -13,7 +13,15 @@ pub static RULE: Rule = Rule {
 
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     // A template's stages and jobs join the caller's: its dependencies may name the caller's.
-    if ctx.templates.included() || ctx.doc.root.as_ref().is_some_and(|r| r.get("parameters").is_some() && r.get("trigger").is_none() && r.get("pr").is_none() && r.get("extends").is_none() && r.get("resources").is_none()) {
+    if ctx.templates.included()
+        || ctx.doc.root.as_ref().is_some_and(|r| {
+            r.get("parameters").is_some()
+                && r.get("trigger").is_none()
+                && r.get("pr").is_none()
+                && r.get("extends").is_none()
+                && r.get("resources").is_none()
+        })
+    {
         return;
     }
     let Some(root) = &ctx.doc.root else { return };
@@ -31,11 +39,22 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                     .diag(span.clone(), format!("{} `{}` depends on `{dep}`, which is not a {} here", scope.kind, item.name, scope.kind))
                     .note(format!("Azure Pipelines rejects the pipeline: a dependency must name a {} in the same scope", scope.kind));
                 d = match crate::suggest::closest(dep, names.iter().copied()) {
-                    Some(s) => d.label(format!("did you mean `{s}`?")).help(format!("use `{s}`")),
+                    Some(s) => d
+                        .label(format!("did you mean `{s}`?"))
+                        .help(format!("use `{s}`")),
                     None => {
-                        let list = names.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ");
-                        d.label(format!("no {} named `{dep}`", scope.kind))
-                            .help(if list.is_empty() { "remove it".to_string() } else { format!("depend on one of {list}") })
+                        let list = names
+                            .iter()
+                            .map(|n| format!("`{n}`"))
+                            .collect::<Vec<_>>()
+                            .join(", ");
+                        d.label(format!("no {} named `{dep}`", scope.kind)).help(
+                            if list.is_empty() {
+                                "remove it".to_string()
+                            } else {
+                                format!("depend on one of {list}")
+                            },
+                        )
                     }
                 };
                 out.push(d);

@@ -1,0 +1,506 @@
+//! `retired-vm-image`: a `vmImage` names a Microsoft-hosted image that is retired (error) or whose
+//! retirement is announced (warning).
+//!
+//! The images, their dates and sources are data: `rules/vm-images.csv`, embedded at build time and
+//! parsed once. Labels match ignoring ASCII case (`macOS-12` and `macos-12` are the same image).
+//!
+//! Values are read from every `vmImage:` key of the document, from template parameters named like
+//! `*vmImage*` (the default of a typed declaration, a legacy declaration, a value passed to a
+//! template) and from the `strategy: matrix:` legs that feed a `vmImage: $(variable)`. Values built
+//! with `${{ }}`, `$( )` or `$[ ]` are not checked.
+
+use super::{Context, Rule};
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::pipeline::for_each_entry;
+use crate::yaml::{is_expression, Node, NodeKind, MAX_DEPTH};
+use std::sync::OnceLock;
+
+pub static RULE: Rule = Rule {
+    id: "retired-vm-image",
+    severity: Severity::Error,
+    summary: "A `vmImage` names a Microsoft-hosted image that is retired or being retired",
+    check,
+};
+
+/// The image data, with its sources: one row per label (aliases have their own rows).
+const DATA: &str = include_str!("../../rules/vm-images.csv");
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Status {
+    /// The removal date has passed: jobs asking for the image no longer start.
+    Retired,
+    /// A retirement is announced: the image still runs, with brownouts before the date.
+    Announced,
+}
+
+#[derive(Debug)]
+struct Image {
+    label: String,
+    status: Status,
+    /// The removal date (ISO), when the source gives one.
+    retired: Option<String>,
+    replacement: String,
+    source: String,
+}
+
+fn images() -> &'static [Image] {
+    static IMAGES: OnceLock<Vec<Image>> = OnceLock::new();
+    IMAGES.get_or_init(|| parse(DATA).unwrap_or_else(|e| panic!("rules/vm-images.csv: {e}")))
+}
+
+/// The image of a `vmImage` label, ignoring ASCII case and surrounding blanks.
+fn lookup(label: &str) -> Option<&'static Image> {
+    let label = label.trim();
+    images()
+        .iter()
+        .find(|i| i.label.eq_ignore_ascii_case(label))
+}
+
+/// Split one CSV record: comma-separated, fields may be double-quoted with `""` for a quote.
+fn fields(line: &str) -> Result<Vec<String>, String> {
+    let mut out = Vec::new();
+    let mut field = String::new();
+    let mut chars = line.chars().peekable();
+    let mut quoted = false;
+    let mut at_start = true;
+    while let Some(c) = chars.next() {
+        if quoted {
+            match c {
+                '"' if chars.peek() == Some(&'"') => {
+                    chars.next();
+                    field.push('"');
+                }
+                '"' => quoted = false,
+                _ => field.push(c),
+            }
+        } else {
+            match c {
+                '"' if at_start => {
+                    quoted = true;
+                    at_start = false;
+                    continue;
+                }
+                ',' => {
+                    out.push(std::mem::take(&mut field));
+                    at_start = true;
+                    continue;
+                }
+                _ => field.push(c),
+            }
+        }
+        at_start = false;
+    }
+    if quoted {
+        return Err(format!("unterminated quote in `{line}`"));
+    }
+    out.push(field);
+    Ok(out)
+}
+
+const HEADER: [&str; 7] = [
+    "image",
+    "status",
+    "announced",
+    "retired",
+    "replacement",
+    "source",
+    "note",
+];
+
+fn is_iso_date(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.len() == 10
+        && b[4] == b'-'
+        && b[7] == b'-'
+        && b.iter()
+            .enumerate()
+            .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit())
+}
+
+fn parse(text: &str) -> Result<Vec<Image>, String> {
+    let mut lines = text.lines().filter(|l| !l.trim().is_empty());
+    let header = fields(lines.next().ok_or("empty file")?)?;
+    if header != HEADER {
+        return Err(format!("header is {header:?}, expected {HEADER:?}"));
+    }
+    let mut out = Vec::new();
+    for line in lines {
+        let f = fields(line)?;
+        if f.len() != HEADER.len() {
+            return Err(format!(
+                "{} fields instead of {} in `{line}`",
+                f.len(),
+                HEADER.len()
+            ));
+        }
+        let status = match f[1].as_str() {
+            "retired" => Status::Retired,
+            "announced" => Status::Announced,
+            s => return Err(format!("unknown status `{s}` in `{line}`")),
+        };
+        for date in [&f[2], &f[3]] {
+            if !date.is_empty() && !is_iso_date(date) {
+                return Err(format!("`{date}` is not an ISO date in `{line}`"));
+            }
+        }
+        if status == Status::Retired && f[3].is_empty() {
+            return Err(format!("a retired image needs its date: `{line}`"));
+        }
+        if f[0].trim().is_empty() || f[4].trim().is_empty() || !f[5].starts_with("https://") {
+            return Err(format!(
+                "image, replacement and source are required: `{line}`"
+            ));
+        }
+        out.push(Image {
+            label: f[0].trim().to_string(),
+            status,
+            retired: Some(f[3].clone()).filter(|d| !d.is_empty()),
+            replacement: f[4].trim().to_string(),
+            source: f[5].trim().to_string(),
+        });
+    }
+    Ok(out)
+}
+
+/// Where an image value was found.
+enum Origin<'a> {
+    /// A `vmImage:` key.
+    VmImage,
+    /// The default of a typed parameter declaration (`- name: vmImage` / `default:`).
+    Default(&'a str),
+    /// A value under `parameters:` (a legacy declaration or a value passed to a template).
+    Parameter(&'a str),
+    /// A matrix leg's variable that a `vmImage: $(variable)` reads.
+    Matrix { leg: &'a str, variable: &'a str },
+}
+
+#[derive(Default)]
+struct Found<'a> {
+    values: Vec<(&'a Node, Origin<'a>)>,
+    /// Variables read by a `vmImage: $(name)`.
+    macros: Vec<&'a str>,
+    /// `matrix:` mappings.
+    matrices: Vec<&'a Node>,
+}
+
+/// A parameter name that holds a VM image label (`vmImage`, `linuxVmImage`, `VMImageName`, ...).
+fn image_parameter(name: &str) -> bool {
+    name.to_ascii_lowercase().contains("vmimage")
+}
+
+/// The variable of a value that is exactly one macro, `$(name)`.
+fn macro_name(value: &str) -> Option<&str> {
+    let inner = value.trim().strip_prefix("$(")?.strip_suffix(')')?.trim();
+    (!inner.is_empty() && !inner.contains(['$', '(', ')'])).then_some(inner)
+}
+
+/// A scalar, or each scalar of a sequence (an `object` parameter listing several images).
+fn scalars<'a>(node: &'a Node, mut f: impl FnMut(&'a Node)) {
+    match &node.kind {
+        NodeKind::Scalar(..) => f(node),
+        NodeKind::Seq(items) => items
+            .iter()
+            .filter(|i| matches!(i.kind, NodeKind::Scalar(..)))
+            .for_each(f),
+        _ => {}
+    }
+}
+
+fn walk<'a>(node: &'a Node, depth: usize, found: &mut Found<'a>) {
+    if depth > MAX_DEPTH {
+        return;
+    }
+    match &node.kind {
+        NodeKind::Map(entries) => {
+            for e in entries {
+                match e.key.as_str() {
+                    Some("vmImage") => match e.value.as_str() {
+                        Some(s) => match macro_name(s) {
+                            Some(name) => found.macros.push(name),
+                            None => found.values.push((&e.value, Origin::VmImage)),
+                        },
+                        None => {}
+                    },
+                    Some("parameters") => parameters(&e.value, depth, found),
+                    Some("matrix") if e.value.as_map().is_some() => found.matrices.push(&e.value),
+                    _ => {}
+                }
+                walk(&e.value, depth + 1, found);
+            }
+        }
+        NodeKind::Seq(items) => {
+            for item in items {
+                walk(item, depth + 1, found);
+            }
+        }
+        NodeKind::Scalar(..) | NodeKind::Alias(_) => {}
+    }
+}
+
+/// The image values of a `parameters:` value: typed declarations (`- name:` with `default:`), or a
+/// mapping of names to values (legacy declarations, values passed to a template).
+fn parameters<'a>(value: &'a Node, depth: usize, found: &mut Found<'a>) {
+    match &value.kind {
+        NodeKind::Seq(items) => {
+            for item in items {
+                let Some(name) = item.get("name").and_then(Node::as_str) else {
+                    continue;
+                };
+                if let (true, Some(default)) = (image_parameter(name), item.get("default")) {
+                    scalars(default, |n| found.values.push((n, Origin::Default(name))));
+                }
+            }
+        }
+        NodeKind::Map(_) => for_each_entry(value, depth, &mut |e| {
+            if let Some(name) = e.key.as_str().filter(|k| image_parameter(k)) {
+                scalars(&e.value, |n| {
+                    found.values.push((n, Origin::Parameter(name)))
+                });
+            }
+        }),
+        _ => {}
+    }
+}
+
+fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
+    let Some(root) = &ctx.doc.root else { return };
+    let mut found = Found::default();
+    walk(root, 0, &mut found);
+    for matrix in &found.matrices {
+        for_each_entry(matrix, 0, &mut |leg| {
+            let Some(leg_name) = leg.key.as_str() else {
+                return;
+            };
+            for_each_entry(&leg.value, 0, &mut |var| {
+                let Some(variable) = var.key.as_str() else {
+                    return;
+                };
+                if found
+                    .macros
+                    .iter()
+                    .any(|m| m.eq_ignore_ascii_case(variable))
+                    && var.value.as_str().is_some()
+                {
+                    found.values.push((
+                        &var.value,
+                        Origin::Matrix {
+                            leg: leg_name,
+                            variable,
+                        },
+                    ));
+                }
+            });
+        });
+    }
+    let mut seen = std::collections::HashSet::new();
+    for (node, origin) in found.values {
+        let Some(value) = node.as_str() else { continue };
+        if is_expression(value) || !seen.insert(node.span.start) {
+            continue;
+        }
+        if let Some(image) = lookup(value) {
+            out.push(diagnostic(node, value.trim(), image, &origin));
+        }
+    }
+}
+
+fn diagnostic(node: &Node, value: &str, image: &Image, origin: &Origin) -> Diagnostic {
+    let check_tools = "and check that the tools your jobs need are on it (the installed software \
+                       differs between images)";
+    let (severity, message, state, help, note) = match image.status {
+        Status::Retired => {
+            let date = image.retired.as_deref().unwrap_or("an earlier date");
+            (
+                Severity::Error,
+                format!("`{value}` is a retired Microsoft-hosted image, removed on {date}"),
+                "retired image".to_string(),
+                format!(
+                    "use a current image such as `{}`, {check_tools}",
+                    image.replacement
+                ),
+                format!(
+                    "a job that asks for a retired image fails before it starts, with `No image \
+                     label found to route agent pool Azure Pipelines` or `An image label with the \
+                     label {value} does not exist`; source: {}",
+                    image.source
+                ),
+            )
+        }
+        Status::Announced => {
+            let (message, state, before) = match &image.retired {
+                Some(date) => (
+                    format!(
+                        "`{value}` is a deprecated Microsoft-hosted image, to be removed on {date}"
+                    ),
+                    format!("image retiring on {date}"),
+                    format!(" before {date}"),
+                ),
+                None => (
+                    format!(
+                        "`{value}` is a deprecated Microsoft-hosted image, its removal is announced"
+                    ),
+                    "image being retired".to_string(),
+                    String::new(),
+                ),
+            };
+            (
+                Severity::Warning,
+                message,
+                state,
+                format!("move to `{}`{before}, {check_tools}", image.replacement),
+                format!(
+                    "until the removal the image still runs, but jobs can wait longer for an agent \
+                     and fail during the scheduled brownouts; after it they fail before they start; \
+                     source: {}",
+                    image.source
+                ),
+            )
+        }
+    };
+    let label = match origin {
+        Origin::VmImage => state,
+        Origin::Default(name) => format!("{state}, the default of parameter `{name}`"),
+        Origin::Parameter(name) => format!("{state}, given to parameter `{name}`"),
+        Origin::Matrix { leg, variable } => {
+            format!(
+                "{state}, `{variable}` of matrix leg `{leg}` (read by `vmImage: $({variable})`)"
+            )
+        }
+    };
+    Diagnostic::new(RULE.id, severity, node.span.clone(), message)
+        .label(label)
+        .help(help)
+        .note(note)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::NoFiles;
+    use crate::source::Source;
+
+    fn found(text: &str) -> Vec<(usize, Severity)> {
+        let source = Source::new("t.yml", None, text.to_string());
+        crate::lint_source(&source, &NoFiles)
+            .into_iter()
+            .filter(|d| d.rule == "retired-vm-image")
+            .map(|d| (text[..d.span.start].matches('\n').count() + 1, d.severity))
+            .collect()
+    }
+
+    #[test]
+    fn the_data_parses_and_every_label_is_unique() {
+        let images = parse(DATA).unwrap();
+        assert!(images.len() > 20);
+        for (i, a) in images.iter().enumerate() {
+            for b in &images[i + 1..] {
+                assert!(!a.label.eq_ignore_ascii_case(&b.label), "{} twice", a.label);
+            }
+            // A replacement is never itself listed as retired.
+            assert!(
+                lookup(&a.replacement).is_none_or(|r| r.status != Status::Retired),
+                "{} is replaced by a retired image",
+                a.label
+            );
+        }
+        for current in [
+            "ubuntu-latest",
+            "windows-latest",
+            "macOS-latest",
+            "windows-2022",
+        ] {
+            assert!(lookup(current).is_none(), "{current} listed");
+        }
+    }
+
+    #[test]
+    fn csv_fields_handle_quotes() {
+        assert_eq!(
+            fields(r#"a,"b, ""c""",,d"#).unwrap(),
+            vec!["a", r#"b, "c""#, "", "d"]
+        );
+        assert!(fields(r#"a,"b"#).is_err());
+        assert!(parse("image,status\n").is_err());
+        assert!(parse(&format!(
+            "{}\nx,gone,,2020-01-01,y,https://z,\n",
+            HEADER.join(",")
+        ))
+        .is_err());
+        assert!(parse(&format!(
+            "{}\nx,retired,,2020-1-1,y,https://z,\n",
+            HEADER.join(",")
+        ))
+        .is_err());
+    }
+
+    #[test]
+    fn labels_match_ignoring_case_and_blanks() {
+        assert_eq!(lookup("MACOS-12").unwrap().label, "macOS-12");
+        assert_eq!(lookup(" ubuntu 16.04 ").unwrap().label, "Ubuntu 16.04");
+    }
+
+    #[test]
+    fn vm_image_keys_anywhere() {
+        let t = "pool:\n  vmImage: ubuntu-16.04\nstages:\n- stage: a\n  pool:\n    vmImage: 'macos-12'\n  \
+                 jobs:\n  - job: b\n    pool:\n      vmImage: ubuntu-22.04\n    steps:\n    - script: x\n";
+        assert_eq!(
+            found(t),
+            vec![
+                (2, Severity::Error),
+                (6, Severity::Error),
+                (10, Severity::Warning)
+            ]
+        );
+    }
+
+    #[test]
+    fn expressions_and_current_images_are_skipped() {
+        let t = "pool:\n  vmImage: $(image)\njobs:\n- job: a\n  pool:\n    vmImage: ${{ parameters.os }}\n  \
+                 steps:\n  - script: x\n- job: b\n  pool:\n    vmImage: ubuntu-latest\n  steps:\n  - script: x\n\
+                 - job: c\n  pool:\n    vmImage: $[ variables.img ]\n  steps:\n  - script: x\n";
+        assert!(found(t).is_empty());
+    }
+
+    #[test]
+    fn parameter_defaults_and_passed_values() {
+        let t = "parameters:\n- name: linuxVmImage\n  default: ubuntu-18.04\n- name: images\n  type: object\n  \
+                 default: [ubuntu-16.04]\n- name: vmImages\n  type: object\n  default:\n  - windows-2019\n  \
+                 - windows-2022\njobs:\n- template: t.yml\n  parameters:\n    macVmImage: macOS-11\n    \
+                 other: ubuntu-16.04\n";
+        assert_eq!(
+            found(t),
+            vec![
+                (3, Severity::Error),
+                (10, Severity::Error),
+                (15, Severity::Error)
+            ]
+        );
+    }
+
+    #[test]
+    fn matrix_legs_feeding_a_vm_image_macro() {
+        let t = "jobs:\n- job: a\n  strategy:\n    matrix:\n      linux:\n        imageName: ubuntu-16.04\n      \
+                 mac:\n        imageName: macOS-latest\n        other: macOS-10.15\n  pool:\n    \
+                 vmImage: $(imageName)\n  steps:\n  - script: x\n";
+        assert_eq!(found(t), vec![(6, Severity::Error)]);
+    }
+
+    #[test]
+    fn a_value_is_reported_once() {
+        let t = "steps:\n- template: t.yml\n  parameters:\n    vmImage: vs2017-win2016\n";
+        assert_eq!(found(t), vec![(4, Severity::Error)]);
+    }
+
+    #[test]
+    fn messages_name_the_date_the_replacement_and_the_source() {
+        let text = "pool:\n  vmImage: ubuntu-22.04\n";
+        let source = Source::new("t.yml", None, text.to_string());
+        let d = crate::lint_source(&source, &NoFiles)
+            .into_iter()
+            .find(|d| d.rule == "retired-vm-image")
+            .unwrap();
+        assert!(d.message.contains("2027-04-17"), "{}", d.message);
+        assert!(d.help.as_deref().unwrap().contains("ubuntu-24.04"));
+        assert!(d.note.as_deref().unwrap().contains("https://"));
+    }
+}
