@@ -7,6 +7,7 @@ pub mod catalog;
 pub mod config;
 pub mod diagnostic;
 pub mod discover;
+pub mod filter;
 pub mod expr;
 pub mod pipeline;
 pub mod report;

@@ -32,6 +32,7 @@ mod template_not_found;
 mod template_outside_repository;
 mod template_params;
 mod unknown_dependency;
+pub mod unused_suppression;
 mod unknown_key;
 mod unknown_step_key;
 mod unknown_task;
@@ -159,6 +160,7 @@ pub static RULES: &[&Rule] = &[
     &dependency_cycle::RULE,
     &condition_syntax::RULE,
     &invalid_cron::RULE,
+    &unused_suppression::RULE,
     &yaml_anchor::RULE,
     &duplicate_key::RULE,
     &expression_syntax::RULE,

@@ -1,0 +1,12 @@
+//! `unused-suppression`: an `# azplint: ignore[...]` comment that suppresses nothing. Emitted by the
+//! filter stage, which applies suppressions.
+
+use super::Rule;
+use crate::diagnostic::Severity;
+
+pub static RULE: Rule = Rule {
+    id: "unused-suppression",
+    severity: Severity::Note,
+    summary: "An `# azplint: ignore[...]` comment suppresses nothing",
+    check: super::nothing,
+};
