@@ -55,6 +55,11 @@ pub fn suppressions(source: &Source) -> Vec<Suppression> {
                 };
                 let alone = line[..at].trim().is_empty();
                 let start = source.line_range(line_no).start + at;
+                // The comment ends at its `]` (more text may follow: another comment).
+                let end = match line[at..].find(']') {
+                    Some(close) if args.trim_start().starts_with('[') => start + close + 1,
+                    _ => source.line_range(line_no).end,
+                };
                 out.push(Suppression {
                     rules,
                     line: if file {
@@ -64,7 +69,7 @@ pub fn suppressions(source: &Source) -> Vec<Suppression> {
                     } else {
                         Some(line_no)
                     },
-                    span: start..source.line_range(line_no).end,
+                    span: start..end,
                     used: HashSet::new(),
                 });
                 break;
@@ -161,7 +166,7 @@ fn glob_matches(glob: &str, path: &str) -> bool {
 }
 
 /// Findings recorded with `--write-baseline`, hidden by `--baseline`.
-#[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct Baseline {
     pub version: u32,
     pub findings: Vec<BaselineEntry>,

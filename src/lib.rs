@@ -7,6 +7,7 @@ pub mod catalog;
 pub mod config;
 pub mod diagnostic;
 pub mod discover;
+pub mod docs;
 pub mod filter;
 pub mod expr;
 pub mod pipeline;
@@ -61,15 +62,28 @@ pub struct Options {
     pub filters: discover::Filters,
     /// Repository aliases mapped to local checkouts, for `template: x.yml@alias`.
     pub repositories: std::collections::HashMap<String, PathBuf>,
+    /// `.azplint.yml`: levels, per-file ignores, service connections.
+    pub config: Option<config::Loaded>,
+    /// Findings to hide (`--baseline`).
+    pub baseline: Option<filter::Baseline>,
+    /// Sniff files named on the command line too (pre-commit passes every YAML file).
+    pub pipelines_only: bool,
+    /// Lint this text as if it were the file at this path (`--stdin-filename PATH -`).
+    pub stdin: Option<(PathBuf, String)>,
 }
 
 /// Lint the files under `options.paths`, and every template they include.
 pub fn lint(options: &Options) -> Result<Report, String> {
-    let (candidates, walk_errors) = discover::discover(&options.paths, &options.filters)?;
-    let ws = workspace::Workspace::build(&candidates, &options.repositories);
+    let (mut candidates, walk_errors) = discover::discover(&options.paths, &options.filters)?;
+    if options.pipelines_only {
+        for c in &mut candidates {
+            c.explicit = false;
+        }
+    }
+    let ws = workspace::Workspace::build(&candidates, &options.repositories, options.stdin.as_ref());
     let mut per_file: Vec<Vec<Diagnostic>> = (0..ws.files.len())
         .into_par_iter()
-        .map(|i| lint_file(&ws, i))
+        .map(|i| lint_file(&ws, i, options.config.as_ref()))
         .collect();
 
     let mut order: Vec<usize> = (0..ws.files.len()).collect();
@@ -115,6 +129,19 @@ pub fn lint(options: &Options) -> Result<Report, String> {
         ..
     } = ws;
     for ((file, mut diagnostics), chain) in ws_files.into_iter().zip(per_file).zip(shown) {
+        // What the user asked not to see: levels and per-file ignores, inline suppressions
+        // (which report the unused ones), then the baseline.
+        if let Some(config) = &options.config {
+            filter::apply_config(config, &file.source.display, &mut diagnostics);
+        }
+        filter::apply_suppressions(&file.source, &mut diagnostics);
+        if let Some(config) = &options.config {
+            // `unused-suppression` follows the configured levels too.
+            filter::apply_config(config, &file.source.display, &mut diagnostics);
+        }
+        if let Some(baseline) = &options.baseline {
+            filter::apply_baseline(baseline, &file.source, &mut diagnostics);
+        }
         if !chain.is_empty() {
             for d in &mut diagnostics {
                 d.included_from = chain.clone();
@@ -166,13 +193,13 @@ impl rules::Templates for FileView<'_> {
 }
 
 /// Check one file of the workspace.
-fn lint_file(ws: &workspace::Workspace, i: usize) -> Vec<Diagnostic> {
+fn lint_file(ws: &workspace::Workspace, i: usize, config: Option<&config::Loaded>) -> Vec<Diagnostic> {
     let file = &ws.files[i];
     let repo = RepoDir {
         root: file.root.clone(),
     };
     let view = FileView { ws, file: i };
-    check_parsed(&file.source, &file.parsed, &repo, &view)
+    check_parsed(&file.source, &file.parsed, &repo, &view, config)
 }
 
 fn sort_diagnostics(out: &mut [Diagnostic]) {
@@ -184,6 +211,7 @@ fn check_parsed(
     parsed: &Result<Vec<yaml::Document>, yaml::ParseError>,
     files: &dyn RepoFiles,
     templates: &dyn rules::Templates,
+    config: Option<&config::Loaded>,
 ) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     match parsed {
@@ -197,6 +225,7 @@ fn check_parsed(
                     model: &model,
                     files,
                     templates,
+                    config,
                     structure: Default::default(),
                 };
                 rules::check_all(&ctx, &mut out);
@@ -215,6 +244,7 @@ pub fn lint_source(source: &Source, files: &dyn RepoFiles) -> Vec<Diagnostic> {
         &yaml::parse(&source.text),
         files,
         &rules::NoTemplates,
+        None,
     )
 }
 

@@ -27,6 +27,16 @@ enum Command {
     Check(CheckArgs),
     /// List every rule with its default severity
     Rules,
+    /// Print a rule's documentation
+    Explain {
+        /// A rule id, e.g. `wif-unsupported-task`
+        topic: String,
+    },
+    /// Print a shell completion script
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
 }
 
 #[derive(Args, Clone)]
@@ -57,6 +67,25 @@ struct CheckArgs {
     /// Map a repository alias to a local checkout, for `template: x.yml@ALIAS` (repeatable)
     #[arg(long, value_name = "ALIAS=PATH", value_parser = parse_repository)]
     repository: Vec<(String, PathBuf)>,
+    /// Use this configuration file instead of the `.azplint.yml` found from the linted path up
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Ignore any `.azplint.yml`
+    #[arg(long, conflicts_with = "config")]
+    no_config: bool,
+    /// Hide the findings recorded in this baseline file
+    #[arg(long, value_name = "FILE")]
+    baseline: Option<PathBuf>,
+    /// Record the current findings in this baseline file (and exit 0)
+    #[arg(long, value_name = "FILE")]
+    write_baseline: Option<PathBuf>,
+    /// Lint standard input (`-`) as if it were the file at PATH (for editors)
+    #[arg(long, value_name = "PATH")]
+    stdin_filename: Option<PathBuf>,
+    /// Skip files named on the command line that are not Azure Pipelines documents (for hooks
+    /// that pass every YAML file)
+    #[arg(long)]
+    pipelines_only: bool,
 }
 
 fn parse_repository(s: &str) -> Result<(String, PathBuf), String> {
@@ -133,21 +162,85 @@ fn run() -> ExitCode {
     match cli.command {
         Some(Command::Check(args)) => check(args),
         Some(Command::Rules) => rules(),
+        Some(Command::Explain { topic }) => explain(&topic),
+        Some(Command::Completions { shell }) => {
+            let mut cmd = <Cli as clap::CommandFactory>::command();
+            let mut out = Vec::new();
+            clap_complete::generate(shell, &mut cmd, "azplint", &mut out);
+            print_stdout(&String::from_utf8_lossy(&out))
+        }
         None => check(cli.check),
     }
 }
 
 fn rules() -> ExitCode {
+    let width = azplint::rules::RULES.iter().map(|r| r.id.len()).max().unwrap_or(0);
     let mut out = String::new();
     for r in azplint::rules::RULES {
         out.push_str(&format!(
-            "{:<24} {:<8} {}\n",
+            "{:<width$}  {:<8} {}\n",
             r.id,
             r.severity.as_str(),
             r.summary
         ));
     }
     print_stdout(&out)
+}
+
+fn explain(topic: &str) -> ExitCode {
+    if let Some(doc) = azplint::docs::page(topic.trim()) {
+        return print_stdout(doc);
+    }
+    let ids = azplint::rules::RULES.iter().map(|r| r.id);
+    match azplint::suggest::closest(topic.trim(), ids) {
+        Some(s) => eprintln!("azplint: no rule `{topic}`; did you mean `{s}`? (`azplint rules` lists them)"),
+        None => eprintln!("azplint: no rule `{topic}` (`azplint rules` lists them)"),
+    }
+    ExitCode::from(2)
+}
+
+/// The configuration: `--config FILE`, else `.azplint.yml` from the first linted path up.
+fn load_config(args: &CheckArgs, paths: &[PathBuf]) -> Result<Option<azplint::config::Loaded>, String> {
+    if args.no_config {
+        return Ok(None);
+    }
+    let path = match &args.config {
+        Some(p) => Some(p.clone()),
+        None => {
+            let start = args
+                .stdin_filename
+                .as_ref()
+                .and_then(|p| p.parent().map(|d| if d.as_os_str().is_empty() { PathBuf::from(".") } else { d.to_path_buf() }))
+                .or_else(|| paths.first().cloned())
+                .unwrap_or_else(|| PathBuf::from("."));
+            azplint::config::Loaded::discover(&start)
+        }
+    };
+    match path {
+        None => Ok(None),
+        Some(p) => azplint::config::Loaded::from_file(&p).map(Some).map_err(|e| e.to_string()),
+    }
+}
+
+fn register_config_tasks(config: &azplint::config::Loaded) {
+    use azplint::catalog::{set_extra_tasks, Input, TaskVersion, WifFact};
+    let mut tasks = Vec::new();
+    let mut wif = Vec::new();
+    for t in &config.config.tasks {
+        let azplint::pipeline::TaskRef::Parsed(p) = azplint::pipeline::parse_task_ref(&t.task.value) else {
+            continue; // rejected when the configuration was read
+        };
+        let inputs = t
+            .inputs
+            .iter()
+            .map(|i| Input::configured(&i.name, i.aliases.clone(), i.required, i.options.clone(), i.service_connection))
+            .collect();
+        tasks.push(TaskVersion::configured(p.name, p.major, inputs));
+        if let Some(w) = t.wif {
+            wif.push(WifFact::configured(p.name, p.major, w));
+        }
+    }
+    set_extra_tasks(tasks, wif);
 }
 
 fn print_stdout(s: &str) -> ExitCode {
@@ -164,7 +257,30 @@ fn print_stdout(s: &str) -> ExitCode {
 }
 
 fn check(args: CheckArgs) -> ExitCode {
-    let paths = if args.paths.is_empty() {
+    // `--stdin-filename PATH -`: the text comes from standard input.
+    let reading_stdin = args.paths.iter().any(|p| p.as_os_str() == "-");
+    if reading_stdin && args.stdin_filename.is_none() {
+        eprintln!("azplint: `-` reads standard input and needs `--stdin-filename PATH`");
+        return ExitCode::from(2);
+    }
+    let stdin = match (&args.stdin_filename, reading_stdin) {
+        (Some(path), true) => {
+            let mut text = String::new();
+            if let Err(e) = std::io::Read::read_to_string(&mut std::io::stdin(), &mut text) {
+                eprintln!("azplint: can't read standard input: {e}");
+                return ExitCode::from(2);
+            }
+            Some((path.clone(), text))
+        }
+        (Some(_), false) => {
+            eprintln!("azplint: `--stdin-filename` needs `-` among the paths");
+            return ExitCode::from(2);
+        }
+        _ => None,
+    };
+    let paths: Vec<PathBuf> = if stdin.is_some() {
+        args.paths.iter().filter(|p| p.as_os_str() != "-").cloned().collect()
+    } else if args.paths.is_empty() {
         vec![PathBuf::from(".")]
     } else {
         args.paths.clone()
@@ -175,13 +291,47 @@ fn check(args: CheckArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     }
+    let config = match load_config(&args, &paths) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("azplint: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    if let Some(c) = &config {
+        register_config_tasks(c);
+    }
+    let baseline = match &args.baseline {
+        None => None,
+        Some(file) => match std::fs::read_to_string(file)
+            .map_err(|e| e.to_string())
+            .and_then(|t| serde_json::from_str::<azplint::filter::Baseline>(&t).map_err(|e| e.to_string()))
+        {
+            Ok(b) => Some(b),
+            Err(e) => {
+                eprintln!("azplint: can't read the baseline `{}`: {e}", file.display());
+                return ExitCode::from(2);
+            }
+        },
+    };
+    let mut include = args.include.clone();
+    let mut exclude = args.exclude.clone();
+    let mut repositories: std::collections::HashMap<String, PathBuf> = Default::default();
+    if let Some(c) = &config {
+        include.extend(c.config.include.iter().map(|g| g.value.clone()));
+        exclude.extend(c.config.exclude.iter().map(|g| g.value.clone()));
+        repositories.extend(c.repositories());
+    }
+    // The command line wins over the configuration.
+    repositories.extend(args.repository.iter().cloned());
     let options = azplint::Options {
         paths,
-        filters: azplint::discover::Filters {
-            include: args.include.clone(),
-            exclude: args.exclude.clone(),
-        },
-        repositories: args.repository.iter().cloned().collect(),
+        filters: azplint::discover::Filters { include, exclude },
+        repositories,
+        config,
+        baseline,
+        pipelines_only: args.pipelines_only,
+        stdin,
     };
     let report = match azplint::lint(&options) {
         Ok(r) => r,
@@ -190,6 +340,25 @@ fn check(args: CheckArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    if let Some(file) = &args.write_baseline {
+        let baseline = azplint::filter::Baseline {
+            version: 1,
+            findings: report
+                .files
+                .iter()
+                .flat_map(|f| azplint::filter::fingerprints(&f.source, &f.diagnostics))
+                .collect(),
+        };
+        let text = serde_json::to_string_pretty(&baseline).unwrap_or_default();
+        if let Err(e) = std::fs::write(file, text + "\n") {
+            eprintln!("azplint: can't write `{}`: {e}", file.display());
+            return ExitCode::from(2);
+        }
+        if !args.quiet {
+            eprintln!("azplint: recorded {} findings in `{}`", baseline.findings.len(), file.display());
+        }
+        return ExitCode::SUCCESS;
+    }
     let fail_on = args.fail_on.threshold();
     // The terminal gets colors only when the report goes to it.
     let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();

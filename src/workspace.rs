@@ -180,9 +180,30 @@ fn locate_refs(file: &File, repositories: &HashMap<String, PathBuf>) -> Vec<(yam
 impl Workspace {
     /// Load the discovered candidates, then follow template references until every reachable
     /// template is loaded. Work is parallel per wave of new files.
-    pub fn build(candidates: &[Candidate], repositories: &HashMap<String, PathBuf>) -> Workspace {
+    pub fn build(
+        candidates: &[Candidate],
+        repositories: &HashMap<String, PathBuf>,
+        stdin: Option<&(PathBuf, String)>,
+    ) -> Workspace {
         let mut ws = Workspace::default();
         let mut index: HashMap<PathBuf, usize> = HashMap::new();
+        // Standard input, linted as if it were the file at `path` (which need not exist).
+        if let Some((path, text)) = stdin {
+            let display = crate::discover::display_path(path);
+            let parent = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+            let dir = parent.canonicalize().unwrap_or_else(|_| parent.to_path_buf());
+            let canonical = dir.join(path.file_name().unwrap_or_default());
+            let root = crate::discover::git_root(parent).unwrap_or(dir);
+            let source = Source::new(display, Some(path.clone()), text.clone());
+            let parsed = yaml::parse(&source.text);
+            index.insert(canonical.clone(), 0);
+            ws.files.push(File {
+                source,
+                parsed,
+                canonical,
+                root,
+            });
+        }
         let loaded: Vec<Loaded> = candidates
             .par_iter()
             .map(|c| load(&c.display, &c.fs_path, &c.root, !c.explicit))

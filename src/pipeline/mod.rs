@@ -350,6 +350,9 @@ pub fn resolve(reference: &str) -> Resolution<'_> {
         TaskRef::Malformed(m) => return Resolution::Malformed(m),
         TaskRef::Parsed(p) => p,
     };
+    if let Some(t) = crate::catalog::extra_task(parsed.name, parsed.major) {
+        return Resolution::Builtin(t);
+    }
     let cat = catalog();
     let found = match parsed.kind {
         NameKind::Extension => return Resolution::NotBuiltin(parsed),

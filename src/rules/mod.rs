@@ -95,6 +95,8 @@ pub struct Context<'a> {
     pub model: &'a Model<'a>,
     pub files: &'a dyn RepoFiles,
     pub templates: &'a dyn Templates,
+    /// `.azplint.yml`, when there is one (service connections, ...).
+    pub config: Option<&'a crate::config::Loaded>,
     /// The schema check of the document, computed once for the rules that report from it.
     pub structure: std::cell::OnceCell<Vec<crate::structure::validate::Problem>>,
 }

@@ -12,7 +12,7 @@
 use super::{Context, Rule};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::pipeline::for_each_entry;
-use crate::yaml::{is_expression, Node, NodeKind, MAX_DEPTH};
+use crate::yaml::{is_expression, is_expression_key, Node, NodeKind, MAX_DEPTH};
 use std::sync::OnceLock;
 
 pub static RULE: Rule = Rule {
@@ -164,34 +164,41 @@ fn parse(text: &str) -> Result<Vec<Image>, String> {
 
 /// Where an image value was found.
 enum Origin<'a> {
-    /// A `vmImage:` key.
+    /// A `vmImage:` key (or the `image:` of a 1ES Pipeline Templates pool named `Azure Pipelines`).
     VmImage,
-    /// The default of a typed parameter declaration (`- name: vmImage` / `default:`).
+    /// A variable that a `vmImage: $(variable)` reads.
+    Variable(&'a str),
+    /// The default of a template parameter that a `vmImage:` reads (`${{ parameters.x }}`).
     Default(&'a str),
-    /// A value under `parameters:` (a legacy declaration or a value passed to a template).
-    Parameter(&'a str),
-    /// A matrix leg's variable that a `vmImage: $(variable)` reads.
+    /// A matrix leg's variable that the job's `vmImage: $(variable)` reads.
     Matrix { leg: &'a str, variable: &'a str },
 }
 
 #[derive(Default)]
 struct Found<'a> {
     values: Vec<(&'a Node, Origin<'a>)>,
-    /// Variables read by a `vmImage: $(name)`.
-    macros: Vec<&'a str>,
-    /// `matrix:` mappings.
-    matrices: Vec<&'a Node>,
-}
-
-/// A parameter name that holds a VM image label (`vmImage`, `linuxVmImage`, `VMImageName`, ...).
-fn image_parameter(name: &str) -> bool {
-    name.to_ascii_lowercase().contains("vmimage")
+    /// Parameters whose value a Microsoft-hosted `vmImage:` reads.
+    parameter_uses: Vec<&'a str>,
+    /// The document's own parameter declarations: name and default.
+    declared: Vec<(&'a str, &'a Node)>,
+    /// Variables whose value a Microsoft-hosted `vmImage: $(name)` reads.
+    variable_uses: Vec<&'a str>,
+    /// The document's variable definitions: name and value.
+    variables: Vec<(&'a str, &'a Node)>,
 }
 
 /// The variable of a value that is exactly one macro, `$(name)`.
 fn macro_name(value: &str) -> Option<&str> {
     let inner = value.trim().strip_prefix("$(")?.strip_suffix(')')?.trim();
     (!inner.is_empty() && !inner.contains(['$', '(', ')'])).then_some(inner)
+}
+
+/// The parameter of a value that is exactly `${{ parameters.name }}`.
+fn parameter_name(value: &str) -> Option<&str> {
+    let inner = value.trim().strip_prefix("${{")?.strip_suffix("}}")?.trim();
+    let name = inner.strip_prefix("parameters.")?;
+    (!name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'))
+        .then_some(name)
 }
 
 /// A scalar, or each scalar of a sequence (an `object` parameter listing several images).
@@ -206,91 +213,219 @@ fn scalars<'a>(node: &'a Node, mut f: impl FnMut(&'a Node)) {
     }
 }
 
-fn walk<'a>(node: &'a Node, depth: usize, found: &mut Found<'a>) {
+/// The first entry named `key` of a mapping, looking into its `${{ if }}` blocks too.
+fn entry<'a>(map: &'a Node, key: &str) -> Option<&'a Node> {
+    let mut found = None;
+    for_each_entry(map, 0, &mut |e| {
+        if found.is_none() && e.key.as_str() == Some(key) {
+            found = Some(&e.value);
+        }
+    });
+    found
+}
+
+/// Whether a pool with this `name:` is the Microsoft-hosted one: no name, or `Azure Pipelines`.
+/// A name azplint can't read (an expression) is taken as a self-hosted pool, whose images are
+/// not Microsoft's.
+fn hosted_name(name: Option<&str>) -> bool {
+    name.is_none_or(|n| n.trim().eq_ignore_ascii_case("Azure Pipelines"))
+}
+
+fn walk<'a>(
+    node: &'a Node,
+    holder: &'a Node,
+    pool: Option<&'a Node>,
+    depth: usize,
+    found: &mut Found<'a>,
+) {
     if depth > MAX_DEPTH {
         return;
     }
     match &node.kind {
         NodeKind::Map(entries) => {
+            // The pool that applies here and below: this mapping's own, or the inherited one.
+            let pool = node.get("pool").filter(|p| p.as_map().is_some()).or(pool);
+            if let Some(matrix) = node
+                .get("strategy")
+                .and_then(|s| s.get("matrix"))
+                .filter(|m| m.as_map().is_some())
+            {
+                matrix_legs(matrix, pool, found);
+            }
             for e in entries {
-                match e.key.as_str() {
-                    Some("vmImage") => match e.value.as_str() {
-                        Some(s) => match macro_name(s) {
-                            Some(name) => found.macros.push(name),
-                            None => found.values.push((&e.value, Origin::VmImage)),
-                        },
-                        None => {}
-                    },
-                    Some("parameters") => parameters(&e.value, depth, found),
-                    Some("matrix") if e.value.as_map().is_some() => found.matrices.push(&e.value),
+                let key = e.key.as_str();
+                match key {
+                    Some(k @ ("vmImage" | "image")) => {
+                        let name = holder.get("name").map(|n| n.as_str().unwrap_or("${{ }}"));
+                        // 1ES Pipeline Templates select a hosted image with `image:` in a pool
+                        // named `Azure Pipelines`; elsewhere `image:` is a container image.
+                        let hosted = match k {
+                            "vmImage" => hosted_name(name),
+                            _ => name.is_some() && hosted_name(name),
+                        };
+                        if let (true, Some(value)) = (hosted, e.value.as_str()) {
+                            match (parameter_name(value), macro_name(value)) {
+                                (Some(p), _) => found.parameter_uses.push(p),
+                                (_, Some(v)) => found.variable_uses.push(v),
+                                _ => found.values.push((&e.value, Origin::VmImage)),
+                            }
+                        }
+                    }
+                    Some("variables") => definitions(&e.value, found),
+                    // Matrix legs hold variables; `matrix_legs` reads those a `vmImage` uses.
+                    Some("matrix") => continue,
+                    Some("parameters") if depth == 0 => {
+                        declarations(&e.value, found);
+                        // Walk the defaults, not the legacy declarations' keys themselves.
+                        if let Some(map) = e.value.as_map() {
+                            for d in map {
+                                walk(&d.value, &d.value, pool, depth + 2, found);
+                            }
+                            continue;
+                        }
+                    }
                     _ => {}
                 }
-                walk(&e.value, depth + 1, found);
+                // The values of `${{ if }}:` keys are spliced into this mapping: same holder.
+                let child_holder = if key.is_some_and(is_expression_key) {
+                    holder
+                } else {
+                    &e.value
+                };
+                walk(&e.value, child_holder, pool, depth + 1, found);
             }
         }
         NodeKind::Seq(items) => {
             for item in items {
-                walk(item, depth + 1, found);
+                walk(item, item, pool, depth + 1, found);
             }
         }
         NodeKind::Scalar(..) | NodeKind::Alias(_) => {}
     }
 }
 
-/// The image values of a `parameters:` value: typed declarations (`- name:` with `default:`), or a
-/// mapping of names to values (legacy declarations, values passed to a template).
-fn parameters<'a>(value: &'a Node, depth: usize, found: &mut Found<'a>) {
+/// The top-level `parameters:` of a template: typed (`- name:` with `default:`) or legacy
+/// (`name: default`).
+fn declarations<'a>(value: &'a Node, found: &mut Found<'a>) {
     match &value.kind {
         NodeKind::Seq(items) => {
             for item in items {
-                let Some(name) = item.get("name").and_then(Node::as_str) else {
-                    continue;
-                };
-                if let (true, Some(default)) = (image_parameter(name), item.get("default")) {
-                    scalars(default, |n| found.values.push((n, Origin::Default(name))));
+                if let (Some(name), Some(default)) =
+                    (item.get("name").and_then(Node::as_str), item.get("default"))
+                {
+                    found.declared.push((name, default));
                 }
             }
         }
-        NodeKind::Map(_) => for_each_entry(value, depth, &mut |e| {
-            if let Some(name) = e.key.as_str().filter(|k| image_parameter(k)) {
-                scalars(&e.value, |n| {
-                    found.values.push((n, Origin::Parameter(name)))
-                });
+        NodeKind::Map(entries) => {
+            for e in entries {
+                if let Some(name) = e.key.as_str() {
+                    found.declared.push((name, &e.value));
+                }
             }
-        }),
+        }
         _ => {}
     }
+}
+
+/// Variable definitions: `variables: { name: value }` or `variables: [ { name:, value: } ]`.
+fn definitions<'a>(value: &'a Node, found: &mut Found<'a>) {
+    match &value.kind {
+        NodeKind::Map(_) => for_each_entry(value, 0, &mut |e| {
+            if let Some(name) = e.key.as_str() {
+                found.variables.push((name, &e.value));
+            }
+        }),
+        NodeKind::Seq(items) => {
+            for item in items {
+                if let (Some(name), Some(value)) =
+                    (item.get("name").and_then(Node::as_str), item.get("value"))
+                {
+                    found.variables.push((name, value));
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+/// The legs of a job's `strategy: matrix:` whose variable feeds the pool's `vmImage: $(variable)`,
+/// when the pool is the Microsoft-hosted one (directly, or through the leg's own pool variable).
+fn matrix_legs<'a>(matrix: &'a Node, pool: Option<&'a Node>, found: &mut Found<'a>) {
+    let Some(pool) = pool else { return };
+    let name = entry(pool, "name").map(|n| n.as_str().unwrap_or("${{ }}"));
+    // `vmImage: $(x)`, or the `image: $(x)` of a 1ES Pipeline Templates pool (which needs a name).
+    let (variable, needs_name) = match (entry(pool, "vmImage"), entry(pool, "image")) {
+        (Some(v), _) => (v, false),
+        (None, Some(i)) => (i, true),
+        (None, None) => return,
+    };
+    let Some(variable) = variable.as_str().and_then(macro_name) else {
+        return;
+    };
+    for_each_entry(matrix, 0, &mut |leg| {
+        let Some(leg_name) = leg.key.as_str() else {
+            return;
+        };
+        let get = |var: &str| {
+            let mut value = None;
+            for_each_entry(&leg.value, 0, &mut |e| {
+                if value.is_none() && e.key.as_str().is_some_and(|k| k.eq_ignore_ascii_case(var)) {
+                    value = Some(e);
+                }
+            });
+            value
+        };
+        // `name: $(Pool)` with `Pool:` set per leg.
+        let leg_pool_name = match name.and_then(macro_name) {
+            Some(pool_var) => Some(
+                get(pool_var)
+                    .and_then(|e| e.value.as_str())
+                    .unwrap_or("$(unknown)"),
+            ),
+            None => name,
+        };
+        if !hosted_name(leg_pool_name) || (needs_name && leg_pool_name.is_none()) {
+            return;
+        }
+        let Some(image) = get(variable) else { return };
+        let Some(value) = image.value.as_str() else {
+            return;
+        };
+        match parameter_name(value) {
+            Some(p) => found.parameter_uses.push(p),
+            None => found.values.push((
+                &image.value,
+                Origin::Matrix {
+                    leg: leg_name,
+                    variable: image.key.as_str().unwrap_or(variable),
+                },
+            )),
+        }
+    });
 }
 
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     let Some(root) = &ctx.doc.root else { return };
     let mut found = Found::default();
-    walk(root, 0, &mut found);
-    for matrix in &found.matrices {
-        for_each_entry(matrix, 0, &mut |leg| {
-            let Some(leg_name) = leg.key.as_str() else {
-                return;
-            };
-            for_each_entry(&leg.value, 0, &mut |var| {
-                let Some(variable) = var.key.as_str() else {
-                    return;
-                };
-                if found
-                    .macros
-                    .iter()
-                    .any(|m| m.eq_ignore_ascii_case(variable))
-                    && var.value.as_str().is_some()
-                {
-                    found.values.push((
-                        &var.value,
-                        Origin::Matrix {
-                            leg: leg_name,
-                            variable,
-                        },
-                    ));
-                }
-            });
-        });
+    walk(root, root, None, 0, &mut found);
+    for (name, value) in std::mem::take(&mut found.variables) {
+        if found
+            .variable_uses
+            .iter()
+            .any(|u| u.eq_ignore_ascii_case(name))
+        {
+            found.values.push((value, Origin::Variable(name)));
+        }
+    }
+    for (name, default) in std::mem::take(&mut found.declared) {
+        if found
+            .parameter_uses
+            .iter()
+            .any(|u| u.eq_ignore_ascii_case(name))
+        {
+            scalars(default, |n| found.values.push((n, Origin::Default(name))));
+        }
     }
     let mut seen = std::collections::HashSet::new();
     for (node, origin) in found.values {
@@ -360,7 +495,7 @@ fn diagnostic(node: &Node, value: &str, image: &Image, origin: &Origin) -> Diagn
     let label = match origin {
         Origin::VmImage => state,
         Origin::Default(name) => format!("{state}, the default of parameter `{name}`"),
-        Origin::Parameter(name) => format!("{state}, given to parameter `{name}`"),
+        Origin::Variable(name) => format!("{state}, read by `$({name})`"),
         Origin::Matrix { leg, variable } => {
             format!(
                 "{state}, `{variable}` of matrix leg `{leg}` (read by `vmImage: $({variable})`)"
@@ -462,27 +597,80 @@ mod tests {
     }
 
     #[test]
-    fn parameter_defaults_and_passed_values() {
-        let t = "parameters:\n- name: linuxVmImage\n  default: ubuntu-18.04\n- name: images\n  type: object\n  \
-                 default: [ubuntu-16.04]\n- name: vmImages\n  type: object\n  default:\n  - windows-2019\n  \
-                 - windows-2022\njobs:\n- template: t.yml\n  parameters:\n    macVmImage: macOS-11\n    \
-                 other: ubuntu-16.04\n";
+    fn parameter_defaults_read_by_a_hosted_vm_image() {
+        let t = "parameters:\n- name: linuxVmImage\n  default: ubuntu-18.04\n- name: images\n  \
+                 type: object\n  default: [ubuntu-16.04]\n- name: buildImage\n  default: windows-2019\n\
+                 - name: perfVmImage\n  default: ubuntu-20.04\njobs:\n- job: a\n  pool:\n    \
+                 vmImage: ${{ parameters.linuxVmImage }}\n  steps:\n  - script: x\n- job: b\n  pool:\n    \
+                 name: Azure Pipelines\n    vmImage: ${{parameters.buildImage}}\n  steps:\n  - script: x\n\
+                 - job: c\n  pool:\n    name: perf-pool\n    vmImage: ${{ parameters.perfVmImage }}\n  \
+                 steps:\n  - script: x\n- template: t.yml\n  parameters:\n    vmImage: macOS-11\n    \
+                 macVmImage: macOS-11\n";
         assert_eq!(
             found(t),
             vec![
                 (3, Severity::Error),
-                (10, Severity::Error),
-                (15, Severity::Error)
+                (8, Severity::Error),
+                (31, Severity::Error)
             ]
         );
+    }
+
+    #[test]
+    fn legacy_parameter_declarations() {
+        let t = "parameters:\n  vmImage: ubuntu-16.04\n  unused: ubuntu-16.04\njobs:\n- job: a\n  pool:\n    \
+                 vmImage: ${{ parameters.vmImage }}\n  steps:\n  - script: x\n";
+        assert_eq!(found(t), vec![(2, Severity::Error)]);
+    }
+
+    #[test]
+    fn self_hosted_pools_are_not_checked() {
+        let t = "pool:\n  name: Default\n  vmImage: ubuntu-16.04\njobs:\n- job: a\n  pool:\n    \
+                 name: $(poolName)\n    vmImage: ubuntu-16.04\n  steps:\n  - script: x\n- job: b\n  \
+                 pool:\n    name: ${{ parameters.pool }}\n    ${{ if eq(parameters.pool, 'x') }}:\n      \
+                 vmImage: ubuntu-16.04\n  steps:\n  - script: x\n- job: c\n  pool:\n    \
+                 name: Azure Pipelines\n    ${{ if true }}:\n      vmImage: ubuntu-16.04\n  steps:\n  \
+                 - script: x\n";
+        assert_eq!(found(t), vec![(22, Severity::Error)]);
     }
 
     #[test]
     fn matrix_legs_feeding_a_vm_image_macro() {
         let t = "jobs:\n- job: a\n  strategy:\n    matrix:\n      linux:\n        imageName: ubuntu-16.04\n      \
                  mac:\n        imageName: macOS-latest\n        other: macOS-10.15\n  pool:\n    \
-                 vmImage: $(imageName)\n  steps:\n  - script: x\n";
-        assert_eq!(found(t), vec![(6, Severity::Error)]);
+                 vmImage: $(imageName)\n  steps:\n  - script: x\n- job: b\n  strategy:\n    matrix:\n      \
+                 custom:\n        Pool: my-pool\n        OSVmImage: ubuntu-20.04\n      hosted:\n        \
+                 Pool: Azure Pipelines\n        OSVmImage: ubuntu-20.04\n  pool:\n    name: $(Pool)\n    \
+                 vmImage: $(OSVmImage)\n  steps:\n  - script: x\n- job: c\n  strategy:\n    matrix:\n      \
+                 legacy:\n        OSVmImage: ubuntu-18.04\n  pool:\n    name: my-pool\n    \
+                 demands: ImageOverride -equals $(OSVmImage)\n  steps:\n  - script: x\n";
+        assert_eq!(found(t), vec![(6, Severity::Error), (22, Severity::Error)]);
+    }
+
+    #[test]
+    fn a_stage_pool_applies_to_its_jobs_matrices() {
+        let t = "stages:\n- stage: s\n  pool:\n    vmImage: $(img)\n  jobs:\n  - job: a\n    strategy:\n      \
+                 matrix:\n        old:\n          img: windows-2019\n    steps:\n    - script: x\n";
+        assert_eq!(found(t), vec![(10, Severity::Error)]);
+    }
+
+    #[test]
+    fn variables_read_by_a_hosted_vm_image() {
+        let t = "variables:\n  vmImageName: 'windows-2019'\n  other: ubuntu-16.04\njobs:\n- job: a\n  pool:\n    \
+                 vmImage: $(vmImageName)\n  steps:\n  - script: x\n- job: b\n  variables:\n  - name: img\n    \
+                 value: macOS-13\n  pool:\n    vmImage: $(IMG)\n  steps:\n  - script: x\n- job: c\n  \
+                 variables:\n    self: ubuntu-18.04\n  pool:\n    name: my-pool\n    vmImage: $(self)\n  \
+                 steps:\n  - script: x\n";
+        assert_eq!(found(t), vec![(2, Severity::Error), (13, Severity::Error)]);
+    }
+
+    #[test]
+    fn the_image_of_a_1es_pool_named_azure_pipelines() {
+        let t = "resources:\n  containers:\n  - container: c\n    image: ubuntu-16.04\njobs:\n- job: a\n  \
+                 pool:\n    name: Azure Pipelines\n    image: macos-14\n    os: macOS\n  steps:\n  \
+                 - script: x\n- job: b\n  pool:\n    name: my-1es-pool\n    image: ubuntu-20.04\n    \
+                 os: linux\n  steps:\n  - script: x\n";
+        assert_eq!(found(t), vec![(9, Severity::Error)]);
     }
 
     #[test]

@@ -21,12 +21,11 @@ fn is_connection(input: &Input) -> bool {
 }
 
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
-    let cat = crate::catalog::catalog();
     for step in &ctx.model.task_steps {
         let Resolution::Builtin(task) = &step.resolution else {
             continue;
         };
-        let Some(fact) = cat.wif(&task.name, task.major) else {
+        let Some(fact) = crate::catalog::wif_fact(&task.name, task.major) else {
             continue;
         };
         if fact.support != WifSupport::No {
