@@ -190,10 +190,14 @@ impl Workspace {
         // Standard input, linted as if it were the file at `path` (which need not exist).
         if let Some((path, text)) = stdin {
             let display = crate::discover::display_path(path);
-            let parent = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-            let dir = parent.canonicalize().unwrap_or_else(|_| parent.to_path_buf());
-            let canonical = dir.join(path.file_name().unwrap_or_default());
-            let root = crate::discover::git_root(parent).unwrap_or(dir);
+            // The file (and its directory) need not exist: resolve from the nearest existing
+            // ancestor.
+            let absolute = std::env::current_dir().map(|c| c.join(path)).unwrap_or_else(|_| path.clone());
+            let absolute = templates::normalize(&absolute).unwrap_or(absolute);
+            let existing = absolute.ancestors().skip(1).find(|a| a.is_dir()).unwrap_or(Path::new("/"));
+            let real = existing.canonicalize().unwrap_or_else(|_| existing.to_path_buf());
+            let canonical = real.join(absolute.strip_prefix(existing).unwrap_or(&absolute));
+            let root = crate::discover::git_root(existing).unwrap_or(real);
             let source = Source::new(display, Some(path.clone()), text.clone());
             let parsed = yaml::parse(&source.text);
             index.insert(canonical.clone(), 0);
