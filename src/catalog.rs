@@ -332,6 +332,94 @@ impl TaskVersion {
     }
 }
 
+/// Private and extension tasks described in the configuration (`tasks:` in `.azplint.yml`),
+/// checked like built-in tasks. Set once, before linting.
+struct Extra {
+    tasks: Vec<TaskVersion>,
+    wif: Vec<WifFact>,
+}
+
+static EXTRA: OnceLock<Extra> = OnceLock::new();
+
+/// Register the configured tasks. Later calls are ignored (the configuration is read once).
+pub fn set_extra_tasks(tasks: Vec<TaskVersion>, wif: Vec<WifFact>) {
+    let _ = EXTRA.set(Extra { tasks, wif });
+}
+
+/// A configured task by name (case-insensitive) and major.
+pub fn extra_task(name: &str, major: u32) -> Option<&'static TaskVersion> {
+    EXTRA
+        .get()?
+        .tasks
+        .iter()
+        .find(|t| t.major == major && t.name.eq_ignore_ascii_case(name.trim()))
+}
+
+/// The WIF fact of a task: configured tasks first, then the built-in facts.
+pub fn wif_fact(name: &str, major: u32) -> Option<&'static WifFact> {
+    if let Some(e) = EXTRA.get() {
+        if let Some(f) = e.wif.iter().find(|f| f.major == major && f.task.eq_ignore_ascii_case(name.trim())) {
+            return Some(f);
+        }
+    }
+    catalog().wif(name, major)
+}
+
+impl TaskVersion {
+    /// A task described in the configuration.
+    pub fn configured(name: &str, major: u32, inputs: Vec<Input>) -> TaskVersion {
+        TaskVersion {
+            name: name.to_string(),
+            id: None,
+            major,
+            version: format!("{major}.0.0"),
+            source: "config".to_string(),
+            deprecated: false,
+            deprecation_message: None,
+            removal_date: None,
+            friendly_name: None,
+            inputs,
+        }
+    }
+}
+
+impl Input {
+    /// An input described in the configuration.
+    pub fn configured(name: &str, aliases: Vec<String>, required: bool, options: Vec<String>, service_connection: bool) -> Input {
+        let kind = if service_connection {
+            "connectedservice:azurerm"
+        } else if options.is_empty() {
+            "string"
+        } else {
+            "picklist"
+        };
+        Input {
+            name: name.to_string(),
+            aliases,
+            kind: kind.to_string(),
+            required,
+            default: None,
+            options,
+            editable_options: false,
+            multi_select: false,
+            visible_rule: None,
+            arm: service_connection,
+        }
+    }
+}
+
+impl WifFact {
+    pub fn configured(task: &str, major: u32, supported: bool) -> WifFact {
+        WifFact {
+            task: task.to_string(),
+            major,
+            support: if supported { WifSupport::Yes } else { WifSupport::No },
+            replacement: None,
+            note: Some("as declared in .azplint.yml".to_string()),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -525,93 +613,5 @@ mod tests {
             TASKS_JSON.len(),
             WIF_JSON.len()
         );
-    }
-}
-
-/// Private and extension tasks described in the configuration (`tasks:` in `.azplint.yml`),
-/// checked like built-in tasks. Set once, before linting.
-struct Extra {
-    tasks: Vec<TaskVersion>,
-    wif: Vec<WifFact>,
-}
-
-static EXTRA: OnceLock<Extra> = OnceLock::new();
-
-/// Register the configured tasks. Later calls are ignored (the configuration is read once).
-pub fn set_extra_tasks(tasks: Vec<TaskVersion>, wif: Vec<WifFact>) {
-    let _ = EXTRA.set(Extra { tasks, wif });
-}
-
-/// A configured task by name (case-insensitive) and major.
-pub fn extra_task(name: &str, major: u32) -> Option<&'static TaskVersion> {
-    EXTRA
-        .get()?
-        .tasks
-        .iter()
-        .find(|t| t.major == major && t.name.eq_ignore_ascii_case(name.trim()))
-}
-
-/// The WIF fact of a task: configured tasks first, then the built-in facts.
-pub fn wif_fact(name: &str, major: u32) -> Option<&'static WifFact> {
-    if let Some(e) = EXTRA.get() {
-        if let Some(f) = e.wif.iter().find(|f| f.major == major && f.task.eq_ignore_ascii_case(name.trim())) {
-            return Some(f);
-        }
-    }
-    catalog().wif(name, major)
-}
-
-impl TaskVersion {
-    /// A task described in the configuration.
-    pub fn configured(name: &str, major: u32, inputs: Vec<Input>) -> TaskVersion {
-        TaskVersion {
-            name: name.to_string(),
-            id: None,
-            major,
-            version: format!("{major}.0.0"),
-            source: "config".to_string(),
-            deprecated: false,
-            deprecation_message: None,
-            removal_date: None,
-            friendly_name: None,
-            inputs,
-        }
-    }
-}
-
-impl Input {
-    /// An input described in the configuration.
-    pub fn configured(name: &str, aliases: Vec<String>, required: bool, options: Vec<String>, service_connection: bool) -> Input {
-        let kind = if service_connection {
-            "connectedservice:azurerm"
-        } else if options.is_empty() {
-            "string"
-        } else {
-            "picklist"
-        };
-        Input {
-            name: name.to_string(),
-            aliases,
-            kind: kind.to_string(),
-            required,
-            default: None,
-            options,
-            editable_options: false,
-            multi_select: false,
-            visible_rule: None,
-            arm: service_connection,
-        }
-    }
-}
-
-impl WifFact {
-    pub fn configured(task: &str, major: u32, supported: bool) -> WifFact {
-        WifFact {
-            task: task.to_string(),
-            major,
-            support: if supported { WifSupport::Yes } else { WifSupport::No },
-            replacement: None,
-            note: Some("as declared in .azplint.yml".to_string()),
-        }
     }
 }

@@ -51,6 +51,11 @@ const REVIEWED: &[(&str, u64)] = &[
     // geekzter/azure-pipeline-agents ci-simple: `cron: '0 0 * * Tue,Fr'`; `Fr` is neither a day
     // number nor a day name, so the schedule can't be read.
     ("invalid-cron", 1),
+    // ubuntu-20.04 (retired 2025-04-01) in PowerShell's linux-daily, generateMarkdownMatrix,
+    // sshremoting-tests and packaging templates and azure-pipelines-tasks' detect-changes (x2);
+    // macos-14 (retired 2026-11-02) in azure-pipelines-tasks' azure-pipelines.yml; vs2017-win2016 and
+    // windows-2019 in azure-pipelines-yaml starters; ubuntu-22.04 (retirement announced) once.
+    ("retired-vm-image", 11),
 ];
 
 #[test]

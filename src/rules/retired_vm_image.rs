@@ -4,10 +4,13 @@
 //! The images, their dates and sources are data: `rules/vm-images.csv`, embedded at build time and
 //! parsed once. Labels match ignoring ASCII case (`macOS-12` and `macos-12` are the same image).
 //!
-//! Values are read from every `vmImage:` key of the document, from template parameters named like
-//! `*vmImage*` (the default of a typed declaration, a legacy declaration, a value passed to a
-//! template) and from the `strategy: matrix:` legs that feed a `vmImage: $(variable)`. Values built
-//! with `${{ }}`, `$( )` or `$[ ]` are not checked.
+//! Values are read from every `vmImage:` of a Microsoft-hosted pool (no `name:`, or `Azure
+//! Pipelines`), from the `image:` of a 1ES Pipeline Templates pool named `Azure Pipelines`, and
+//! from what such a `vmImage:` reads: the default of `${{ parameters.x }}`, a variable of the file
+//! for `$(x)`, or the job's `strategy: matrix:` legs for `$(x)` (a leg counts when its pool, maybe
+//! `name: $(Pool)` set per leg, is the hosted one). Pools named after anything else are self-hosted,
+//! scale set or 1ES pools, whose images are not Microsoft's. Values built with `${{ }}`, `$( )` or
+//! `$[ ]` are not checked.
 
 use super::{Context, Rule};
 use crate::diagnostic::{Diagnostic, Severity};
