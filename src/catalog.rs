@@ -358,7 +358,11 @@ pub fn extra_task(name: &str, major: u32) -> Option<&'static TaskVersion> {
 /// The WIF fact of a task: configured tasks first, then the built-in facts.
 pub fn wif_fact(name: &str, major: u32) -> Option<&'static WifFact> {
     if let Some(e) = EXTRA.get() {
-        if let Some(f) = e.wif.iter().find(|f| f.major == major && f.task.eq_ignore_ascii_case(name.trim())) {
+        if let Some(f) = e
+            .wif
+            .iter()
+            .find(|f| f.major == major && f.task.eq_ignore_ascii_case(name.trim()))
+        {
             return Some(f);
         }
     }
@@ -385,7 +389,13 @@ impl TaskVersion {
 
 impl Input {
     /// An input described in the configuration.
-    pub fn configured(name: &str, aliases: Vec<String>, required: bool, options: Vec<String>, service_connection: bool) -> Input {
+    pub fn configured(
+        name: &str,
+        aliases: Vec<String>,
+        required: bool,
+        options: Vec<String>,
+        service_connection: bool,
+    ) -> Input {
         let kind = if service_connection {
             "connectedservice:azurerm"
         } else if options.is_empty() {
@@ -413,7 +423,11 @@ impl WifFact {
         WifFact {
             task: task.to_string(),
             major,
-            support: if supported { WifSupport::Yes } else { WifSupport::No },
+            support: if supported {
+                WifSupport::Yes
+            } else {
+                WifSupport::No
+            },
             replacement: None,
             note: Some("as declared in .azplint.yml".to_string()),
         }

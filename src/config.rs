@@ -118,7 +118,14 @@ pub struct ConfigError {
 impl std::fmt::Display for ConfigError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         if self.line > 0 {
-            write!(f, "{}:{}:{}: {}", self.path.display(), self.line, self.column, self.message)
+            write!(
+                f,
+                "{}:{}:{}: {}",
+                self.path.display(),
+                self.line,
+                self.column,
+                self.message
+            )
         } else {
             write!(f, "{}: {}", self.path.display(), self.message)
         }
@@ -197,7 +204,8 @@ impl Loaded {
             }
         }
         for (glob, ids) in &config.per_file_ignores {
-            globset::Glob::new(glob).map_err(|e| at(path, ids, format!("invalid glob `{glob}`: {e}")))?;
+            globset::Glob::new(glob)
+                .map_err(|e| at(path, ids, format!("invalid glob `{glob}`: {e}")))?;
             for id in &ids.value {
                 if crate::rules::by_id(&id.value).is_none() {
                     return Err(at(path, id, format!("unknown rule `{}`", id.value)));
@@ -205,11 +213,15 @@ impl Loaded {
             }
         }
         for g in config.include.iter().chain(&config.exclude) {
-            globset::Glob::new(&g.value).map_err(|e| at(path, g, format!("invalid glob `{}`: {e}", g.value)))?;
+            globset::Glob::new(&g.value)
+                .map_err(|e| at(path, g, format!("invalid glob `{}`: {e}", g.value)))?;
         }
         for t in &config.tasks {
             let v = &t.task.value;
-            let ok = matches!(crate::pipeline::parse_task_ref(v), crate::pipeline::TaskRef::Parsed(_));
+            let ok = matches!(
+                crate::pipeline::parse_task_ref(v),
+                crate::pipeline::TaskRef::Parsed(_)
+            );
             if !ok {
                 return Err(at(path, &t.task, format!("`{v}` is not `Name@Major`")));
             }
@@ -220,7 +232,11 @@ impl Loaded {
     /// Find `.azplint.yml` in `start` or a parent directory, up to the repository root.
     pub fn discover(start: &Path) -> Option<PathBuf> {
         let start = start.canonicalize().ok()?;
-        let start = if start.is_file() { start.parent()?.to_path_buf() } else { start };
+        let start = if start.is_file() {
+            start.parent()?.to_path_buf()
+        } else {
+            start
+        };
         for dir in start.ancestors() {
             let candidate = dir.join(FILE_NAME);
             if candidate.is_file() {

@@ -4,7 +4,10 @@ include!(concat!(env!("OUT_DIR"), "/docs.rs"));
 
 /// The page of a rule.
 pub fn page(id: &str) -> Option<&'static str> {
-    PAGES.iter().find(|(k, _)| k.eq_ignore_ascii_case(id)).map(|(_, p)| *p)
+    PAGES
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case(id))
+        .map(|(_, p)| *p)
 }
 
 #[cfg(test)]

@@ -101,20 +101,41 @@ pub fn apply_suppressions(source: &Source, diagnostics: &mut Vec<Diagnostic>) {
         true
     });
     for s in &sups {
-        let unknown: Vec<&String> = s.rules.iter().filter(|r| crate::rules::by_id(r).is_none()).collect();
+        let unknown: Vec<&String> = s
+            .rules
+            .iter()
+            .filter(|r| crate::rules::by_id(r).is_none())
+            .collect();
         let unused: Vec<&String> = s
             .rules
             .iter()
             .filter(|r| crate::rules::by_id(r).is_some() && !s.used.contains(*r))
             .collect();
         let msg = if !unknown.is_empty() {
-            let names = unknown.iter().map(|r| format!("`{r}`")).collect::<Vec<_>>().join(", ");
-            Some((format!("this suppression names unknown rules: {names}"), "check the rule ids with `azplint rules`".to_string()))
+            let names = unknown
+                .iter()
+                .map(|r| format!("`{r}`"))
+                .collect::<Vec<_>>()
+                .join(", ");
+            Some((
+                format!("this suppression names unknown rules: {names}"),
+                "check the rule ids with `azplint rules`".to_string(),
+            ))
         } else if s.rules.is_empty() && s.used.is_empty() {
-            Some(("this suppression suppresses nothing".to_string(), "remove it".to_string()))
+            Some((
+                "this suppression suppresses nothing".to_string(),
+                "remove it".to_string(),
+            ))
         } else if !unused.is_empty() {
-            let names = unused.iter().map(|r| format!("`{r}`")).collect::<Vec<_>>().join(", ");
-            Some((format!("this suppression of {names} suppresses nothing"), "remove the rule ids that no longer apply".to_string()))
+            let names = unused
+                .iter()
+                .map(|r| format!("`{r}`"))
+                .collect::<Vec<_>>()
+                .join(", ");
+            Some((
+                format!("this suppression of {names} suppresses nothing"),
+                "remove the rule ids that no longer apply".to_string(),
+            ))
         } else {
             None
         };
@@ -158,7 +179,9 @@ pub fn apply_config(config: &Loaded, path: &str, diagnostics: &mut Vec<Diagnosti
 
 fn glob_matches(glob: &str, path: &str) -> bool {
     let p = path.trim_start_matches("./");
-    let direct = globset::Glob::new(glob).map(|g| g.compile_matcher().is_match(p)).unwrap_or(false);
+    let direct = globset::Glob::new(glob)
+        .map(|g| g.compile_matcher().is_match(p))
+        .unwrap_or(false);
     direct
         || globset::Glob::new(&format!("**/{glob}"))
             .map(|g| g.compile_matcher().is_match(p))
@@ -199,7 +222,12 @@ pub fn fingerprints(source: &Source, diagnostics: &[Diagnostic]) -> Vec<Baseline
     diagnostics
         .iter()
         .map(|d| {
-            let text = source.text.get(d.span.clone()).unwrap_or("").trim().to_string();
+            let text = source
+                .text
+                .get(d.span.clone())
+                .unwrap_or("")
+                .trim()
+                .to_string();
             let n = seen.entry((d.rule.to_string(), text.clone())).or_insert(0);
             *n += 1;
             BaselineEntry {
@@ -213,7 +241,11 @@ pub fn fingerprints(source: &Source, diagnostics: &[Diagnostic]) -> Vec<Baseline
 
 /// Hide the findings the baseline knows.
 pub fn apply_baseline(baseline: &Baseline, source: &Source, diagnostics: &mut Vec<Diagnostic>) {
-    let known: HashSet<&str> = baseline.findings.iter().map(|e| e.fingerprint.as_str()).collect();
+    let known: HashSet<&str> = baseline
+        .findings
+        .iter()
+        .map(|e| e.fingerprint.as_str())
+        .collect();
     let prints = fingerprints(source, diagnostics);
     let mut i = 0;
     diagnostics.retain(|_| {
@@ -254,7 +286,12 @@ mod tests {
         let b = src("# a new comment\n\nsteps:\n- task: AzureFileCopy@5\n");
         let d = |s: &Source| {
             let at = s.text.find("AzureFileCopy@5").unwrap();
-            vec![Diagnostic::new("wif-unsupported-task", Severity::Warning, at..at + 15, "x")]
+            vec![Diagnostic::new(
+                "wif-unsupported-task",
+                Severity::Warning,
+                at..at + 15,
+                "x",
+            )]
         };
         assert_eq!(fingerprints(&a, &d(&a)), fingerprints(&b, &d(&b)));
     }

@@ -8,8 +8,8 @@ pub mod config;
 pub mod diagnostic;
 pub mod discover;
 pub mod docs;
-pub mod filter;
 pub mod expr;
+pub mod filter;
 pub mod pipeline;
 pub mod report;
 pub mod rules;
@@ -80,7 +80,8 @@ pub fn lint(options: &Options) -> Result<Report, String> {
             c.explicit = false;
         }
     }
-    let ws = workspace::Workspace::build(&candidates, &options.repositories, options.stdin.as_ref());
+    let ws =
+        workspace::Workspace::build(&candidates, &options.repositories, options.stdin.as_ref());
     let mut per_file: Vec<Vec<Diagnostic>> = (0..ws.files.len())
         .into_par_iter()
         .map(|i| lint_file(&ws, i, options.config.as_ref()))
@@ -193,7 +194,11 @@ impl rules::Templates for FileView<'_> {
 }
 
 /// Check one file of the workspace.
-fn lint_file(ws: &workspace::Workspace, i: usize, config: Option<&config::Loaded>) -> Vec<Diagnostic> {
+fn lint_file(
+    ws: &workspace::Workspace,
+    i: usize,
+    config: Option<&config::Loaded>,
+) -> Vec<Diagnostic> {
     let file = &ws.files[i];
     let repo = RepoDir {
         root: file.root.clone(),

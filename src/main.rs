@@ -174,7 +174,11 @@ fn run() -> ExitCode {
 }
 
 fn rules() -> ExitCode {
-    let width = azplint::rules::RULES.iter().map(|r| r.id.len()).max().unwrap_or(0);
+    let width = azplint::rules::RULES
+        .iter()
+        .map(|r| r.id.len())
+        .max()
+        .unwrap_or(0);
     let mut out = String::new();
     for r in azplint::rules::RULES {
         out.push_str(&format!(
@@ -193,14 +197,19 @@ fn explain(topic: &str) -> ExitCode {
     }
     let ids = azplint::rules::RULES.iter().map(|r| r.id);
     match azplint::suggest::closest(topic.trim(), ids) {
-        Some(s) => eprintln!("azplint: no rule `{topic}`; did you mean `{s}`? (`azplint rules` lists them)"),
+        Some(s) => eprintln!(
+            "azplint: no rule `{topic}`; did you mean `{s}`? (`azplint rules` lists them)"
+        ),
         None => eprintln!("azplint: no rule `{topic}` (`azplint rules` lists them)"),
     }
     ExitCode::from(2)
 }
 
 /// The configuration: `--config FILE`, else `.azplint.yml` from the first linted path up.
-fn load_config(args: &CheckArgs, paths: &[PathBuf]) -> Result<Option<azplint::config::Loaded>, String> {
+fn load_config(
+    args: &CheckArgs,
+    paths: &[PathBuf],
+) -> Result<Option<azplint::config::Loaded>, String> {
     if args.no_config {
         return Ok(None);
     }
@@ -210,7 +219,15 @@ fn load_config(args: &CheckArgs, paths: &[PathBuf]) -> Result<Option<azplint::co
             let start = args
                 .stdin_filename
                 .as_ref()
-                .and_then(|p| p.parent().map(|d| if d.as_os_str().is_empty() { PathBuf::from(".") } else { d.to_path_buf() }))
+                .and_then(|p| {
+                    p.parent().map(|d| {
+                        if d.as_os_str().is_empty() {
+                            PathBuf::from(".")
+                        } else {
+                            d.to_path_buf()
+                        }
+                    })
+                })
                 .or_else(|| paths.first().cloned())
                 .unwrap_or_else(|| PathBuf::from("."));
             azplint::config::Loaded::discover(&start)
@@ -218,7 +235,9 @@ fn load_config(args: &CheckArgs, paths: &[PathBuf]) -> Result<Option<azplint::co
     };
     match path {
         None => Ok(None),
-        Some(p) => azplint::config::Loaded::from_file(&p).map(Some).map_err(|e| e.to_string()),
+        Some(p) => azplint::config::Loaded::from_file(&p)
+            .map(Some)
+            .map_err(|e| e.to_string()),
     }
 }
 
@@ -227,13 +246,23 @@ fn register_config_tasks(config: &azplint::config::Loaded) {
     let mut tasks = Vec::new();
     let mut wif = Vec::new();
     for t in &config.config.tasks {
-        let azplint::pipeline::TaskRef::Parsed(p) = azplint::pipeline::parse_task_ref(&t.task.value) else {
+        let azplint::pipeline::TaskRef::Parsed(p) =
+            azplint::pipeline::parse_task_ref(&t.task.value)
+        else {
             continue; // rejected when the configuration was read
         };
         let inputs = t
             .inputs
             .iter()
-            .map(|i| Input::configured(&i.name, i.aliases.clone(), i.required, i.options.clone(), i.service_connection))
+            .map(|i| {
+                Input::configured(
+                    &i.name,
+                    i.aliases.clone(),
+                    i.required,
+                    i.options.clone(),
+                    i.service_connection,
+                )
+            })
             .collect();
         tasks.push(TaskVersion::configured(p.name, p.major, inputs));
         if let Some(w) = t.wif {
@@ -279,7 +308,11 @@ fn check(args: CheckArgs) -> ExitCode {
         _ => None,
     };
     let paths: Vec<PathBuf> = if stdin.is_some() {
-        args.paths.iter().filter(|p| p.as_os_str() != "-").cloned().collect()
+        args.paths
+            .iter()
+            .filter(|p| p.as_os_str() != "-")
+            .cloned()
+            .collect()
     } else if args.paths.is_empty() {
         vec![PathBuf::from(".")]
     } else {
@@ -305,8 +338,9 @@ fn check(args: CheckArgs) -> ExitCode {
         None => None,
         Some(file) => match std::fs::read_to_string(file)
             .map_err(|e| e.to_string())
-            .and_then(|t| serde_json::from_str::<azplint::filter::Baseline>(&t).map_err(|e| e.to_string()))
-        {
+            .and_then(|t| {
+                serde_json::from_str::<azplint::filter::Baseline>(&t).map_err(|e| e.to_string())
+            }) {
             Ok(b) => Some(b),
             Err(e) => {
                 eprintln!("azplint: can't read the baseline `{}`: {e}", file.display());
@@ -355,7 +389,11 @@ fn check(args: CheckArgs) -> ExitCode {
             return ExitCode::from(2);
         }
         if !args.quiet {
-            eprintln!("azplint: recorded {} findings in `{}`", baseline.findings.len(), file.display());
+            eprintln!(
+                "azplint: recorded {} findings in `{}`",
+                baseline.findings.len(),
+                file.display()
+            );
         }
         return ExitCode::SUCCESS;
     }

@@ -192,10 +192,18 @@ impl Workspace {
             let display = crate::discover::display_path(path);
             // The file (and its directory) need not exist: resolve from the nearest existing
             // ancestor.
-            let absolute = std::env::current_dir().map(|c| c.join(path)).unwrap_or_else(|_| path.clone());
+            let absolute = std::env::current_dir()
+                .map(|c| c.join(path))
+                .unwrap_or_else(|_| path.clone());
             let absolute = templates::normalize(&absolute).unwrap_or(absolute);
-            let existing = absolute.ancestors().skip(1).find(|a| a.is_dir()).unwrap_or(Path::new("/"));
-            let real = existing.canonicalize().unwrap_or_else(|_| existing.to_path_buf());
+            let existing = absolute
+                .ancestors()
+                .skip(1)
+                .find(|a| a.is_dir())
+                .unwrap_or(Path::new("/"));
+            let real = existing
+                .canonicalize()
+                .unwrap_or_else(|_| existing.to_path_buf());
             let canonical = real.join(absolute.strip_prefix(existing).unwrap_or(&absolute));
             let root = crate::discover::git_root(existing).unwrap_or(real);
             let source = Source::new(display, Some(path.clone()), text.clone());

@@ -24,7 +24,8 @@ fn rules_of(dir: &Path, args: &[&str]) -> (i32, Vec<(String, String, String)>) {
     let mut all = vec!["--format", "json"];
     all.extend_from_slice(args);
     let run = azplint_in(dir, &all);
-    let v: serde_json::Value = serde_json::from_str(&run.stdout).unwrap_or_else(|e| panic!("{e}: {}{}", run.stdout, run.stderr));
+    let v: serde_json::Value = serde_json::from_str(&run.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}{}", run.stdout, run.stderr));
     let found = v["diagnostics"]
         .as_array()
         .unwrap()
@@ -52,7 +53,14 @@ fn levels_and_per_file_ignores() {
         "rules:\n  wif-unsupported-task: error\nper-file-ignores:\n  'legacy/**': [wif-unsupported-task]\n",
     );
     let (code, found) = rules_of(d, &[]);
-    assert_eq!(found, vec![("azure-pipelines.yml".into(), "wif-unsupported-task".into(), "error".into())]);
+    assert_eq!(
+        found,
+        vec![(
+            "azure-pipelines.yml".into(),
+            "wif-unsupported-task".into(),
+            "error".into()
+        )]
+    );
     assert_eq!(code, 1);
     write(d, ".azplint.yml", "rules:\n  wif-unsupported-task: off\n");
     assert_eq!(rules_of(d, &[]), (0, vec![]));
@@ -73,7 +81,11 @@ fn bad_configuration_is_a_usage_error_with_a_location() {
     let run = azplint_in(d, &["."]);
     assert_eq!(run.code, 2);
     assert!(run.stderr.contains(".azplint.yml:2:"), "{}", run.stderr);
-    assert!(run.stderr.contains("did you mean `wif-unsupported-task`?"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("did you mean `wif-unsupported-task`?"),
+        "{}",
+        run.stderr
+    );
     write(d, ".azplint.yml", "rules: {}\nunknownKey: 1\n");
     let run = azplint_in(d, &["."]);
     assert_eq!(run.code, 2);
@@ -92,7 +104,14 @@ fn configured_tasks_are_checked_like_built_ins() {
     write(d, "azure-pipelines.yml", "steps:\n- task: Contoso.Deploy@1\n  inputs:\n    azureSubscription: prod\n    mode: reckless\n    colour: blue\n");
     let (_, found) = rules_of(d, &[]);
     let rules: Vec<&str> = found.iter().map(|(_, r, _)| r.as_str()).collect();
-    assert_eq!(rules, vec!["wif-unsupported-task", "invalid-input-value", "unknown-task-input"]);
+    assert_eq!(
+        rules,
+        vec![
+            "wif-unsupported-task",
+            "invalid-input-value",
+            "unknown-task-input"
+        ]
+    );
 }
 
 #[test]
@@ -105,7 +124,14 @@ fn inline_suppressions() {
         "steps:\n- task: AzureFileCopy@5 # azplint: ignore[wif-unsupported-task]\n  inputs:\n    SourcePath: drop\n    azureSubscription: prod\n    Destination: AzureBlob\n    storage: store\n    ContainerName: drop\n# azplint: ignore[deprecated-task]\n- script: echo hi\n",
     );
     let (code, found) = rules_of(d, &[]);
-    assert_eq!(found, vec![("azure-pipelines.yml".into(), "unused-suppression".into(), "note".into())]);
+    assert_eq!(
+        found,
+        vec![(
+            "azure-pipelines.yml".into(),
+            "unused-suppression".into(),
+            "note".into()
+        )]
+    );
     assert_eq!(code, 0);
 }
 
@@ -118,7 +144,11 @@ fn baseline_hides_known_findings_across_line_moves() {
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(run.stderr.contains("recorded 1 findings"), "{}", run.stderr);
     // Lines move: the finding is still known.
-    write(d, "azure-pipelines.yml", &format!("# moved down\n\n{COPY_V5}"));
+    write(
+        d,
+        "azure-pipelines.yml",
+        &format!("# moved down\n\n{COPY_V5}"),
+    );
     assert_eq!(rules_of(d, &["--baseline", "baseline.json"]), (0, vec![]));
     // A new finding is not.
     write(d, "azure-pipelines.yml", &format!("{COPY_V5}- task: AzureFileCopy@4\n  inputs:\n    SourcePath: x\n    azureSubscription: prod\n    Destination: AzureBlob\n    storage: s\n    ContainerName: c\n"));
@@ -133,7 +163,14 @@ fn standard_input_is_linted_as_the_named_file() {
     let d = tmp.path();
     write(d, "templates/steps.yml", COPY_V5);
     let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_azplint"))
-        .args(["check", "--format", "json", "--stdin-filename", "pipelines/ci.yml", "-"])
+        .args([
+            "check",
+            "--format",
+            "json",
+            "--stdin-filename",
+            "pipelines/ci.yml",
+            "-",
+        ])
         .current_dir(d)
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())
@@ -154,7 +191,13 @@ fn standard_input_is_linted_as_the_named_file() {
         .iter()
         .map(|d| (d["path"].as_str().unwrap(), d["rule"].as_str().unwrap()))
         .collect();
-    assert_eq!(found, vec![("pipelines/ci.yml", "unknown-task-version"), ("templates/steps.yml", "wif-unsupported-task")]);
+    assert_eq!(
+        found,
+        vec![
+            ("pipelines/ci.yml", "unknown-task-version"),
+            ("templates/steps.yml", "wif-unsupported-task")
+        ]
+    );
     assert_eq!(out.status.code(), Some(1));
 }
 
@@ -162,9 +205,22 @@ fn standard_input_is_linted_as_the_named_file() {
 fn pipelines_only_skips_other_yaml_named_explicitly() {
     let tmp = repo();
     let d = tmp.path();
-    write(d, "docker-compose.yml", "version: '3'\nservices:\n  db: {}\n");
+    write(
+        d,
+        "docker-compose.yml",
+        "version: '3'\nservices:\n  db: {}\n",
+    );
     write(d, "azure-pipelines.yml", COPY_V5);
-    let run = azplint_in(d, &["--format", "json", "--pipelines-only", "docker-compose.yml", "azure-pipelines.yml"]);
+    let run = azplint_in(
+        d,
+        &[
+            "--format",
+            "json",
+            "--pipelines-only",
+            "docker-compose.yml",
+            "azure-pipelines.yml",
+        ],
+    );
     let v: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
     assert_eq!(v["files"], 1);
 }

@@ -14,9 +14,10 @@ const REVIEWED: &[(&str, u64)] = &[
     ("deprecated-task", 65),
     // 1ES.*, EsrpCodeSigning, onebranch, securedevelopmentteam.*, ms-devlabs.* Terraform, ...
     ("extension-task", 161),
-    // azure-sdk eng/common deploy-test-resources (the token is exported to ARM_OIDC_TOKEN for later
-    // steps), sync_knowledge.yml (written to a token file), azure-pipeline-agents (Terraform via
-    // ARM_OIDC_TOKEN): all true positives.
+    // azure-sdk eng/common deploy-test-resources (the token is exported as the ARM_OIDC_TOKEN
+    // pipeline variable for later steps, and handed to Terraform), sync_knowledge.yml (written to a
+    // token file for later steps), azure-pipeline-agents (Terraform via ARM_OIDC_TOKEN): all true
+    // positives. No spn-secret-exposure: every export there sets issecret=true.
     ("idtoken-expiry", 11),
     // PowerShell@2 `ignoreLASTEXITCODE: flattenFolders` in azure-sdk-for-c (a copy-paste slip: the
     // task reads it as false).
@@ -56,6 +57,9 @@ const REVIEWED: &[(&str, u64)] = &[
     // macos-14 (retired 2026-11-02) in azure-pipelines-tasks' azure-pipelines.yml; vs2017-win2016 and
     // windows-2019 in azure-pipelines-yaml starters; ubuntu-22.04 (retirement announced) once.
     ("retired-vm-image", 11),
+    // dotnet/arcade publish.yml "Authenticate Maestro API": AzureCLI@2 with addSpnToEnvironment
+    // whose script only runs `az account get-access-token` (the CLI is signed in anyway).
+    ("addspn-unused", 1),
 ];
 
 #[test]

@@ -241,7 +241,10 @@ fn output_writes_the_report_to_a_file_and_the_summary_to_stderr() {
     ]);
     assert_eq!(to_file.code, 1);
     assert_eq!(to_file.stdout, "");
-    assert_eq!(to_file.stderr.trim(), "0 errors, 4 warnings in 2 files");
+    assert_eq!(
+        to_file.stderr.trim(),
+        "0 errors, 4 warnings, 1 note in 2 files"
+    );
     assert_eq!(fs::read_to_string(&out).unwrap(), to_stdout.stdout);
 
     // The human format in a file: no colors, same text as on a pipe.

@@ -4,6 +4,7 @@ pub mod inputs;
 pub mod names;
 pub mod params;
 pub mod taskref;
+pub mod variables;
 
 use crate::catalog::{catalog, TaskVersion};
 use crate::structure::StepKind;

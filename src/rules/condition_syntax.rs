@@ -165,7 +165,10 @@ fn walk(ctx: &Context, node: &Node, depth: usize, out: &mut Vec<Diagnostic>) {
             }
         }
         NodeKind::Scalar(s, _) => {
-            if s.contains("$[") && !s.contains("${{") {
+            // A runtime expression is the whole value (`x: $[ ... ]`); `$[` elsewhere (a bash
+            // `$[ 1 + 2 ]` in a script) is just text.
+            let t = s.trim();
+            if t.starts_with("$[") && t.ends_with(']') && !s.contains("${{") {
                 for r in runtime_expressions(s) {
                     let text = s[r].trim();
                     if !text.is_empty() {

@@ -14,7 +14,12 @@ pub static RULE: Rule = Rule {
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     let Some(root) = &ctx.doc.root else { return };
     for scope in scopes(root) {
-        let items: Vec<_> = scope.items.iter().filter(|i| !i.dynamic).collect();
+        // Items of `${{ if }}`/`${{ else }}` branches may never exist together: left out.
+        let items: Vec<_> = scope
+            .items
+            .iter()
+            .filter(|i| !i.dynamic && !i.conditional)
+            .collect();
         let index = |name: &str| items.iter().position(|i| i.name.eq_ignore_ascii_case(name));
         let edges: Vec<Vec<(usize, usize)>> = items
             .iter()
@@ -51,6 +56,15 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                                 .collect();
                             chain.push(items[t].name);
                             let span = items[node].depends[k].1.clone();
+                            if t == node {
+                                out.push(
+                                    RULE.diag(span, format!("{} `{}` depends on itself", scope.kind, items[node].name))
+                                        .label("self-dependency")
+                                        .help("remove it from its own `dependsOn`")
+                                        .note("Azure Pipelines rejects the pipeline: a dependency cycle can never start"),
+                                );
+                                continue;
+                            }
                             out.push(
                                 RULE.diag(
                                     span,

@@ -15,6 +15,27 @@ const MONTHS: &[&str] = &[
     "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
 ];
 const DAYS: &[&str] = &["sun", "mon", "tue", "wed", "thu", "fri", "sat"];
+/// Full month and day names, also accepted.
+const FULL_NAMES: &[&str] = &[
+    "january",
+    "february",
+    "march",
+    "april",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+    "sunday",
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+];
 
 /// (name, min, max, names)
 const FIELDS: [(&str, u32, u32, &[&str]); 5] = [
@@ -28,7 +49,10 @@ const FIELDS: [(&str, u32, u32, &[&str]); 5] = [
 
 /// A value of a field: a number or, for months and days, a name (3 letters or the full word).
 fn value(v: &str, min: u32, max: u32, names: &[&str]) -> Result<u32, String> {
-    if let Ok(n) = v.parse::<u32>() {
+    if v.bytes().all(|b| b.is_ascii_digit()) && !v.is_empty() {
+        let n: u32 = v
+            .parse()
+            .map_err(|_| format!("`{v}` is out of range {min}-{max}"))?;
         return if (min..=max).contains(&n) {
             Ok(n)
         } else {
@@ -38,7 +62,7 @@ fn value(v: &str, min: u32, max: u32, names: &[&str]) -> Result<u32, String> {
     let lower = v.to_ascii_lowercase();
     names
         .iter()
-        .position(|n| lower == *n || (lower.len() > 3 && lower.starts_with(n)))
+        .position(|n| lower == *n || FULL_NAMES.contains(&lower.as_str()) && lower.starts_with(n))
         .map(|i| i as u32 + min)
         .ok_or_else(|| {
             if names.is_empty() {
@@ -90,7 +114,11 @@ pub fn field(f: &str, min: u32, max: u32, names: &[&str]) -> Result<(), String> 
 pub fn problem(cron: &str) -> Option<String> {
     let fields: Vec<&str> = cron.split_whitespace().collect();
     if fields.len() != 5 {
-        return Some(format!("it has {} fields; Azure Pipelines takes exactly five (minute hour day-of-month month day-of-week)", fields.len()));
+        let n = fields.len();
+        return Some(format!(
+            "it has {n} field{}; Azure Pipelines takes exactly five (minute hour day-of-month month day-of-week)",
+            if n == 1 { "" } else { "s" }
+        ));
     }
     for (f, (name, min, max, names)) in fields.iter().zip(FIELDS) {
         if let Err(e) = field(f, min, max, names) {

@@ -6,6 +6,7 @@ use crate::source::Source;
 use crate::templates::Target;
 use crate::yaml::Document;
 
+mod addspn_unused;
 mod condition_syntax;
 mod dependency_cycle;
 mod deprecated_syntax;
@@ -26,13 +27,14 @@ mod missing_required_input;
 mod missing_template_parameter;
 pub mod remote_template;
 mod retired_vm_image;
+mod spn_scripts;
+mod spn_secret_exposure;
 mod task_reference_format;
 pub mod template_cycle;
 mod template_not_found;
 mod template_outside_repository;
 mod template_params;
 mod unknown_dependency;
-pub mod unused_suppression;
 mod unknown_key;
 mod unknown_step_key;
 mod unknown_task;
@@ -40,6 +42,7 @@ mod unknown_task_input;
 mod unknown_task_version;
 mod unknown_template_parameter;
 pub mod unreadable_file;
+pub mod unused_suppression;
 mod wif_unsupported_task;
 mod yaml_anchor;
 pub mod yaml_syntax;
@@ -167,6 +170,8 @@ pub static RULES: &[&Rule] = &[
     &duplicate_key::RULE,
     &expression_syntax::RULE,
     &retired_vm_image::RULE,
+    &spn_secret_exposure::RULE,
+    &addspn_unused::RULE,
 ];
 
 pub fn by_id(id: &str) -> Option<&'static Rule> {

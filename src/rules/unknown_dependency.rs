@@ -45,6 +45,7 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                     None => {
                         let list = names
                             .iter()
+                            .filter(|n| !n.eq_ignore_ascii_case(item.name))
                             .map(|n| format!("`{n}`"))
                             .collect::<Vec<_>>()
                             .join(", ");

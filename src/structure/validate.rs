@@ -320,11 +320,23 @@ impl Validator {
             if let (Some(msg), Some(first)) =
                 (deprecated_items, item.as_map().and_then(|m| m.first()))
             {
-                // A `- template:` item is a reference, not the legacy kind itself.
+                // Only an item of the legacy kind itself (`- phase:`), not a `- template:`
+                // reference or an item whose first key is something else.
+                let kinds: Vec<&str> = items_def
+                    .reference
+                    .as_deref()
+                    .and_then(def)
+                    .map(|t| {
+                        flatten(t, 0)
+                            .iter()
+                            .flat_map(|a| a.first_property.iter().map(String::as_str))
+                            .collect()
+                    })
+                    .unwrap_or_default();
                 if let Some(key) = first
                     .key
                     .as_str()
-                    .filter(|k| !is_expression(k) && *k != "template")
+                    .filter(|k| kinds.contains(k) && *k != "template")
                 {
                     out.push(Problem::Deprecated {
                         span: first.key.span.clone(),
@@ -584,13 +596,18 @@ impl Validator {
                     .collect();
                 let others = alts.iter().any(|d| d.ty.as_deref() != Some("string"));
                 if !literals.is_empty() && !others && literals.len() == alts.len() {
+                    let given = node.as_str().unwrap_or("").trim();
+                    let bare: Vec<&str> = literals.iter().map(|l| l.trim_matches('`')).collect();
+                    let help = match crate::suggest::closest(given, bare.iter().copied()) {
+                        Some(c) => {
+                            format!("did you mean `{c}`? use one of {}", literals.join(", "))
+                        }
+                        None => format!("use one of {}", literals.join(", ")),
+                    };
                     out.push(Problem::InvalidValue {
                         span: node.span.clone(),
-                        message: format!(
-                            "`{}` is not a valid value in {place}",
-                            node.as_str().unwrap_or("").trim()
-                        ),
-                        help: format!("use one of {}", literals.join(", ")),
+                        message: format!("`{given}` is not a valid value in {place}"),
+                        help,
                     });
                     return;
                 }

@@ -1,0 +1,231 @@
+//! What a service connection input names: a literal, or a `$(var)` / `${{ variables.x }}` /
+//! `${{ parameters.x }}` that resolves to one literal in the file (or its variable templates).
+
+use super::for_each_entry;
+use crate::yaml::{is_expression, is_expression_key, Node, NodeKind, MAX_DEPTH};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Named {
+    /// Written as is.
+    Literal(String),
+    /// Resolved through a variable or a parameter default; `via` says how.
+    Resolved { name: String, via: String },
+    /// Can't tell; says why.
+    Unknown(String),
+}
+
+impl Named {
+    pub fn name(&self) -> Option<&str> {
+        match self {
+            Named::Literal(n) | Named::Resolved { name: n, .. } => Some(n),
+            Named::Unknown(_) => None,
+        }
+    }
+}
+
+/// The variable named by `$(x)`, `${{ variables.x }}` or `${{ variables['x'] }}`.
+fn variable_reference(v: &str) -> Option<&str> {
+    let v = v.trim();
+    if let Some(inner) = v.strip_prefix("$(").and_then(|r| r.strip_suffix(')')) {
+        return Some(inner.trim()).filter(|n| !n.contains(['(', ')', '$']));
+    }
+    let inner = v.strip_prefix("${{")?.strip_suffix("}}")?.trim();
+    if let Some(n) = inner.strip_prefix("variables.") {
+        return Some(n.trim());
+    }
+    inner
+        .strip_prefix("variables[")
+        .and_then(|r| r.strip_suffix(']'))
+        .map(|r| r.trim().trim_matches(['\'', '"']))
+}
+
+/// The parameter named by `${{ parameters.x }}` or `${{ parameters['x'] }}`.
+fn parameter_reference(v: &str) -> Option<&str> {
+    let inner = v.trim().strip_prefix("${{")?.strip_suffix("}}")?.trim();
+    if let Some(n) = inner.strip_prefix("parameters.") {
+        return Some(n.trim()).filter(|n| {
+            n.chars()
+                .all(|c| c.is_alphanumeric() || c == '_' || c == '-')
+        });
+    }
+    inner
+        .strip_prefix("parameters[")
+        .and_then(|r| r.strip_suffix(']'))
+        .map(|r| r.trim().trim_matches(['\'', '"']))
+}
+
+/// Every literal value given to variable `name` in `variables:` sections of this tree (mapping
+/// and list forms, at any scope), plus the roots of variable templates it references.
+fn collect<'a>(
+    node: &'a Node,
+    name: &str,
+    depth: usize,
+    values: &mut Vec<&'a Node>,
+    templates: &mut Vec<&'a Node>,
+) {
+    if depth > MAX_DEPTH {
+        return;
+    }
+    match &node.kind {
+        NodeKind::Map(entries) => {
+            for e in entries {
+                if e.key.as_str() == Some("variables") {
+                    variables_section(&e.value, name, depth + 1, values, templates);
+                }
+                collect(&e.value, name, depth + 1, values, templates);
+            }
+        }
+        NodeKind::Seq(items) => {
+            for i in items {
+                collect(i, name, depth + 1, values, templates);
+            }
+        }
+        _ => {}
+    }
+}
+
+fn variables_section<'a>(
+    v: &'a Node,
+    name: &str,
+    depth: usize,
+    values: &mut Vec<&'a Node>,
+    templates: &mut Vec<&'a Node>,
+) {
+    match &v.kind {
+        NodeKind::Map(_) => for_each_entry(v, depth, &mut |e| {
+            if e.key.as_str().is_some_and(|k| k.eq_ignore_ascii_case(name)) {
+                values.push(&e.value);
+            }
+        }),
+        NodeKind::Seq(items) => {
+            for item in items {
+                if item.as_map().is_some_and(|m| {
+                    m.iter()
+                        .all(|e| e.key.as_str().is_some_and(is_expression_key))
+                }) {
+                    for e in item.as_map().unwrap_or_default() {
+                        variables_section(&e.value, name, depth + 1, values, templates);
+                    }
+                    continue;
+                }
+                if item
+                    .get("name")
+                    .and_then(Node::as_str)
+                    .is_some_and(|n| n.eq_ignore_ascii_case(name))
+                {
+                    if let Some(val) = item.get("value") {
+                        values.push(val);
+                    }
+                }
+                if let Some(t) = item.get("template") {
+                    templates.push(t);
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+/// What the connection value `value` (an input's value) names, in the document `root`.
+/// `template_root` gives the root of a variable template by the span start of its `template:` value.
+pub fn resolve<'a>(
+    value: &str,
+    root: &'a Node,
+    template_root: &dyn Fn(usize) -> Option<&'a Node>,
+) -> Named {
+    let v = value.trim();
+    if !is_expression(v) {
+        return Named::Literal(v.to_string());
+    }
+    if let Some(var) = variable_reference(v) {
+        let mut values = Vec::new();
+        let mut templates = Vec::new();
+        collect(root, var, 0, &mut values, &mut templates);
+        for t in templates {
+            if let Some(troot) = template_root(t.span.start) {
+                let mut more = Vec::new();
+                collect(troot, var, 0, &mut values, &mut more);
+                if let Some(vars) = troot.get("variables") {
+                    variables_section(vars, var, 0, &mut values, &mut more);
+                }
+            }
+        }
+        let literals: Vec<&str> = values.iter().filter_map(|n| n.as_str()).collect();
+        if values.is_empty() {
+            return Named::Unknown(format!("variable `{var}` is not defined in this file (it may come from the pipeline settings, a variable group or a caller)"));
+        }
+        if literals.len() != values.len() || literals.iter().any(|l| is_expression(l)) {
+            return Named::Unknown(format!("variable `{var}` is set from an expression"));
+        }
+        let first = literals[0].trim();
+        if literals.iter().any(|l| l.trim() != first) {
+            return Named::Unknown(format!(
+                "variable `{var}` has different values in different scopes"
+            ));
+        }
+        return Named::Resolved {
+            name: first.to_string(),
+            via: format!("variable `{var}`"),
+        };
+    }
+    if let Some(param) = parameter_reference(v) {
+        let default = match root.get("parameters").map(|p| &p.kind) {
+            Some(NodeKind::Seq(items)) => items
+                .iter()
+                .find(|i| i.get("name").and_then(Node::as_str) == Some(param))
+                .and_then(|i| i.get("default")),
+            Some(NodeKind::Map(_)) => root.get("parameters").and_then(|p| p.get(param)),
+            _ => None,
+        };
+        return match default.and_then(Node::as_str) {
+            Some(d) if !is_expression(d) && !d.trim().is_empty() => Named::Resolved {
+                name: d.trim().to_string(),
+                via: format!("the default of parameter `{param}` (callers may pass another)"),
+            },
+            _ => Named::Unknown(format!("parameter `{param}` has no literal default")),
+        };
+    }
+    Named::Unknown(format!("`{v}` is only known when the pipeline runs"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn root(t: &str) -> Node {
+        crate::yaml::parse(t).unwrap().remove(0).root.unwrap()
+    }
+
+    #[test]
+    fn resolves_variables_and_parameters() {
+        let r = root("parameters:\n- name: conn\n  default: from-param\nvariables:\n  svc: prod-wif\nstages:\n- stage: A\n  variables:\n  - name: other\n    value: x\n");
+        let none = |_: usize| None;
+        assert_eq!(resolve("$(svc)", &r, &none).name(), Some("prod-wif"));
+        assert_eq!(
+            resolve("${{ variables.svc }}", &r, &none).name(),
+            Some("prod-wif")
+        );
+        assert_eq!(resolve("$(other)", &r, &none).name(), Some("x"));
+        assert_eq!(
+            resolve("${{ parameters.conn }}", &r, &none).name(),
+            Some("from-param")
+        );
+        assert!(matches!(
+            resolve("$(missing)", &r, &none),
+            Named::Unknown(_)
+        ));
+        assert_eq!(
+            resolve("literal", &r, &none),
+            Named::Literal("literal".into())
+        );
+    }
+
+    #[test]
+    fn conflicting_values_are_unknown() {
+        let r = root("variables:\n  svc: a\njobs:\n- job: J\n  variables:\n    svc: b\n");
+        assert!(matches!(
+            resolve("$(svc)", &r, &|_| None),
+            Named::Unknown(_)
+        ));
+    }
+}
