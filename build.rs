@@ -24,6 +24,7 @@ fn main() {
         println!("cargo:rerun-if-changed={path}");
     }
     out.push_str("];\n");
-    let dest = Path::new(&std::env::var("OUT_DIR").expect("OUT_DIR is set by cargo")).join("docs.rs");
+    let dest =
+        Path::new(&std::env::var("OUT_DIR").expect("OUT_DIR is set by cargo")).join("docs.rs");
     std::fs::write(dest, out).expect("write docs.rs");
 }
