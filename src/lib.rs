@@ -5,9 +5,12 @@
 
 pub mod catalog;
 pub mod config;
+pub mod connection;
+pub mod diagnose;
 pub mod diagnostic;
 pub mod discover;
 pub mod docs;
+pub mod errors;
 pub mod expr;
 pub mod filter;
 pub mod pipeline;

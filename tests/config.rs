@@ -237,3 +237,36 @@ fn explain_prints_a_rule_page() {
     assert_eq!(run.code, 0);
     assert!(run.stdout.contains("azplint"));
 }
+
+/// `fixtures/wif-unsupported-task/connections/`: the severity of `wif-unsupported-task` follows
+/// what `.azplint.yml` declares of each connection (`# expect: error|warning` marks each line).
+#[test]
+fn wif_severity_follows_declared_connections() {
+    let rel = "fixtures/wif-unsupported-task/connections/connections.yml";
+    let text = fs::read_to_string(common::root().join(rel)).unwrap();
+    let want: Vec<(u64, String)> = text
+        .lines()
+        .enumerate()
+        .filter_map(|(i, l)| {
+            l.split("# expect: ")
+                .nth(1)
+                .map(|s| (i as u64 + 1, s.trim().to_string()))
+        })
+        .collect();
+    let (_, v) = common::json(&[rel]);
+    let got: Vec<(u64, String)> = v["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["rule"] == "wif-unsupported-task")
+        .map(|d| {
+            (
+                d["line"].as_u64().unwrap(),
+                d["severity"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(got, want);
+    let human = common::azplint(&["--color", "never", rel]);
+    insta::assert_snapshot!("wif_connections_human", human.stdout);
+}

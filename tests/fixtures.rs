@@ -24,7 +24,7 @@ fn yaml_files(rule: &str) -> Vec<String> {
         .unwrap()
         .filter_map(|e| e.ok())
         .map(|e| e.file_name().to_string_lossy().into_owned())
-        .filter(|n| n.ends_with(".yml") || n.ends_with(".yaml"))
+        .filter(|n| (n.ends_with(".yml") || n.ends_with(".yaml")) && !n.starts_with('.'))
         .collect();
     files.sort();
     files

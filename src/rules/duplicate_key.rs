@@ -34,13 +34,14 @@ fn walk(node: &Node, depth: usize, out: &mut Vec<Diagnostic>) {
     }
     match &node.kind {
         NodeKind::Map(entries) => {
-            let mut first: HashMap<&str, &Entry> = HashMap::with_capacity(entries.len());
+            // Azure's reader compares keys without regard to case.
+            let mut first: HashMap<String, &Entry> = HashMap::with_capacity(entries.len());
             for e in entries {
                 if let Some(key) = literal_key(e) {
-                    match first.get(key) {
+                    match first.get(&key.to_ascii_lowercase()) {
                         Some(earlier) => out.push(diagnostic(key, earlier, e)),
                         None => {
-                            first.insert(key, e);
+                            first.insert(key.to_ascii_lowercase(), e);
                         }
                     }
                 }
@@ -110,8 +111,8 @@ mod tests {
     }
 
     #[test]
-    fn case_and_nesting_make_different_keys() {
-        assert!(lines("variables:\n  a: 1\n  A: 2\nb:\n  a: 1\n").is_empty());
+    fn case_is_ignored_but_nesting_makes_different_keys() {
+        assert_eq!(lines("variables:\n  a: 1\n  A: 2\nb:\n  a: 1\n"), vec![3]);
     }
 
     #[test]

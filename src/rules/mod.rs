@@ -16,6 +16,7 @@ mod duplicate_key;
 mod duplicate_name;
 mod expression_syntax;
 mod extension_task;
+mod extension_task_wif;
 mod idtoken_expiry;
 mod invalid_cron;
 mod invalid_input_value;
@@ -172,6 +173,7 @@ pub static RULES: &[&Rule] = &[
     &retired_vm_image::RULE,
     &spn_secret_exposure::RULE,
     &addspn_unused::RULE,
+    &extension_task_wif::RULE,
 ];
 
 pub fn by_id(id: &str) -> Option<&'static Rule> {

@@ -4,6 +4,7 @@ use super::{Context, Rule};
 use crate::catalog::{Input, WifSupport};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::pipeline::inputs::{is_visible, Truth};
+use crate::pipeline::variables::{resolve, Named};
 use crate::pipeline::Resolution;
 
 pub static RULE: Rule = Rule {
@@ -53,23 +54,42 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
             continue;
         }
         let reference = format!("{}@{}", task.name, task.major);
-        let mut d = RULE.diag(
+        // Which connection, and what `.azplint.yml` says of it.
+        let named = given.and_then(|(_, e)| e.value.as_str().map(|v| connection_of(ctx, v)));
+        let declared = named.as_ref().and_then(Named::name).and_then(|n| {
+            ctx.config
+                .and_then(|c| c.connection(n))
+                .map(|c| (n.to_string(), c.scheme))
+        });
+        let severity = match &declared {
+            Some((_, scheme)) if scheme.is_secret_based() => continue, // keeps working
+            Some(_) => Severity::Error,
+            None => RULE.severity,
+        };
+        let mut d = Diagnostic::new(
+            RULE.id,
+            severity,
             step.task.value.span.clone(),
-            format!("`{reference}` can't authenticate with a workload identity federation service connection"),
+            match &declared {
+                Some((n, _)) => format!("`{reference}` fails with `{n}`, a workload identity federation service connection"),
+                None => format!("`{reference}` can't authenticate with a workload identity federation service connection"),
+            },
         );
         match given {
             Some((input, entry)) => {
                 d = d.label("this task version does not support workload identity federation");
                 let conn = entry.value.as_str().unwrap_or("").trim();
                 let used = entry.key.as_str().unwrap_or(&input.name);
-                d = d.with_label(
-                    entry.value.span.clone(),
-                    if conn.is_empty() {
-                        format!("service connection (`{used}`)")
-                    } else {
-                        format!("fails here if `{conn}` uses workload identity federation")
-                    },
-                );
+                let label = match (&declared, &named) {
+                    (Some((n, _)), _) => format!("`{n}` is declared WorkloadIdentityFederation in .azplint.yml"),
+                    (None, _) if conn.is_empty() => format!("service connection (`{used}`)"),
+                    (None, Some(Named::Resolved { name, via })) => {
+                        format!("fails here if `{name}` (from {via}) uses workload identity federation")
+                    }
+                    (None, Some(Named::Unknown(why))) => format!("fails here if this connection uses workload identity federation; can't tell which: {why}"),
+                    (None, _) => format!("fails here if `{conn}` uses workload identity federation"),
+                };
+                d = d.with_label(entry.value.span.clone(), label);
             }
             None => d = d.label("this task version does not support workload identity federation"),
         }
@@ -84,9 +104,27 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
             Some(n) if fact.replacement.is_some() => format!("{help} ({n})"),
             _ => help,
         });
-        d = d.note(
-            "with a WIF connection the step fails with `Identity not found`, `Could not fetch access token for Azure` or `unsupported protocol scheme`; a secret-based connection still works, and azplint can't see which scheme the connection uses",
-        );
+        d = d.note(match declared {
+            Some(_) => "the step fails with `Identity not found`, `Could not fetch access token for Azure` or `unsupported protocol scheme`",
+            None => "with a WIF connection the step fails with `Identity not found`, `Could not fetch access token for Azure` or `unsupported protocol scheme`; a secret-based connection still works; declare the connection's scheme under `serviceConnections:` in .azplint.yml to make this an error or silence it",
+        });
         out.push(d);
     }
+}
+
+/// What a connection input's value names, resolved through variables and parameter defaults of
+/// this file and its variable templates.
+pub(super) fn connection_of(ctx: &Context, value: &str) -> Named {
+    let Some(root) = ctx.doc.root.as_ref() else {
+        return Named::Literal(value.trim().to_string());
+    };
+    let template_root = |start: usize| match ctx.templates.target(start) {
+        Some(crate::templates::Target::File(i)) => ctx
+            .templates
+            .file(*i)
+            .and_then(|f| f.document())
+            .and_then(|d| d.root.as_ref()),
+        _ => None,
+    };
+    resolve(value, root, &template_root)
 }
