@@ -292,22 +292,28 @@ fn scheme_checks(e: &Endpoint, out: &mut Vec<Check>) -> bool {
         return true;
     }
     if scheme.eq_ignore_ascii_case("ServicePrincipal") {
-        let with = match e.authentication_type.as_deref() {
-            Some(t) if t.eq_ignore_ascii_case("spnCertificate") => "a certificate",
-            _ => "a client secret",
+        let certificate = e
+            .authentication_type
+            .as_deref()
+            .is_some_and(|t| t.eq_ignore_ascii_case("spnCertificate"));
+        let (headline, failure) = if certificate {
+            (
+                "scheme ServicePrincipal: the connection signs in with a certificate, and certificates expire",
+                "once it has expired, every pipeline that uses the connection fails at sign-in",
+            )
+        } else {
+            (
+                "scheme ServicePrincipal: the connection signs in with a client secret, and secrets expire",
+                "once it has expired, every pipeline that uses the connection fails with AADSTS7000215",
+            )
         };
-        let secret = errors::by_id("invalid-client-secret")
+        let fix = errors::by_id("invalid-client-secret")
             .map(|x| x.fix.clone())
             .unwrap_or_default();
         out.push(check(
             Level::Problem,
-            format!("scheme ServicePrincipal: the connection signs in with {with}, which expires"),
-            vec![
-                "when it does, every pipeline using the connection fails (AADSTS7000215 for a \
-                 secret)"
-                    .to_string(),
-                format!("fix: {secret}"),
-            ],
+            headline,
+            vec![failure.to_string(), format!("fix: {fix}")],
         ));
         return false;
     }

@@ -178,7 +178,7 @@ pub fn render_human(name: &str, hits: &[Hit]) -> String {
         out.push_str(&format!("  | {level}{}\n", shorten(&h.text, 160)));
         if let Some(r) = &h.reading {
             for f in &r.facts {
-                out.push_str(&errors::wrap(f, "  = ", errors::WIDTH));
+                out.push_str(&errors::wrap_hanging(f, "  = ", "    ", errors::WIDTH));
             }
             if let Some((issuer, subject)) = &r.required {
                 out.push_str(&errors::required_values(issuer, subject, "  = "));

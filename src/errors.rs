@@ -398,14 +398,23 @@ pub fn read_assertion(text: &str) -> Option<Reading> {
         match subject_form(subject) {
             Subject::Names { .. } => {
                 subject_ok = true;
-                r.advice.push(
-                    "The subject is built from names. Compare each part with the current names of \
-                     the organization, the project and the service connection, and with the \
-                     subject on the identity's federated credential: a credential made before a \
-                     rename (of the organization, the project, or of a connection created by \
-                     hand) still holds the old name and no longer matches. Letter case counts."
-                        .to_string(),
-                );
+                if let Subject::Names {
+                    organization,
+                    project,
+                    connection,
+                } = subject_form(subject)
+                {
+                    r.advice.push(format!(
+                        "The subject is built from names. Compare each part with the current name \
+                         in Azure DevOps and with the subject on the identity's federated \
+                         credential: a credential made before a rename (of the organization, the \
+                         project, or of a connection created by hand) still holds the old name \
+                         and no longer matches. Letter case counts.\n\
+                         \x20 organization: {organization}\n\
+                         \x20 project:      {project}\n\
+                         \x20 connection:   {connection}"
+                    ));
+                }
             }
             Subject::Ids { .. } => {
                 subject_ok = true;
@@ -436,22 +445,46 @@ pub fn read_assertion(text: &str) -> Option<Reading> {
             r.facts.push(format!("audience `{audience}`: as expected"));
         }
     }
-    if let (true, true, Some(i), Some(s)) = (issuer_ok, subject_ok, &a.issuer, &a.subject) {
-        r.required = Some((i.clone(), s.clone()));
+    match (&a.issuer, &a.subject) {
+        (Some(i), Some(s)) if issuer_ok && subject_ok => r.required = Some((i.clone(), s.clone())),
+        (Some(i), Some(s)) if subject_ok && issuer_form(i) == Issuer::Old => {
+            r.required = Some((
+                "(the connection's new issuer, shown in its edit dialog once saved)".to_string(),
+                s.clone(),
+            ))
+        }
+        _ => {}
     }
     Some(r)
 }
 
 /// Wrap `text` to `width` columns, every line starting with `indent`.
 pub fn wrap(text: &str, indent: &str, width: usize) -> String {
-    let options = textwrap::Options::new(width)
-        .initial_indent(indent)
-        .subsequent_indent(indent)
-        .break_words(false);
+    wrap_hanging(text, indent, indent, width)
+}
+
+/// Wrap `text`: the first line starts with `first`, the others with `rest`. Lines of `text` after
+/// the first that start with a space are kept as they are (values to copy), after `rest`.
+pub fn wrap_hanging(text: &str, first: &str, rest: &str, width: usize) -> String {
     let mut out = String::new();
-    for line in textwrap::wrap(text.trim(), options) {
-        out.push_str(line.trim_end());
-        out.push('\n');
+    for (i, para) in text.trim().split('\n').enumerate() {
+        if i > 0 && para.starts_with(' ') {
+            out.push_str(rest);
+            out.push_str(para.trim_end());
+            out.push('\n');
+            continue;
+        }
+        let options = textwrap::Options::new(width)
+            .initial_indent(if i == 0 { first } else { rest })
+            .subsequent_indent(rest)
+            // Break at spaces only: never inside a URL, an id or a hyphenated word.
+            .word_separator(textwrap::WordSeparator::AsciiSpace)
+            .word_splitter(textwrap::WordSplitter::NoHyphenation)
+            .break_words(false);
+        for line in textwrap::wrap(para.trim(), options) {
+            out.push_str(line.trim_end());
+            out.push('\n');
+        }
     }
     out
 }
@@ -461,34 +494,26 @@ pub const WIDTH: usize = 100;
 
 /// An entry as `explain` prints it.
 pub fn render_entry(e: &Entry) -> String {
+    let field =
+        |label: &str, text: &str| wrap_hanging(&format!("{label}: {text}"), "  ", "    ", WIDTH);
     let mut out = String::new();
     out.push_str(&format!("{} [{}]\n", e.title, e.id));
     let mut matched: Vec<String> = e.codes.clone();
     matched.extend(e.messages.iter().map(|m| format!("\"{m}\"")));
     if !matched.is_empty() {
-        out.push_str(&wrap(
-            &format!("Matches: {}", matched.join(", ")),
-            "  ",
-            WIDTH,
-        ));
+        out.push_str(&field("Matches", &matched.join(", ")));
     }
-    out.push('\n');
-    out.push_str(&wrap(&format!("Cause: {}", e.cause), "  ", WIDTH));
-    out.push_str(&wrap(&format!("Fix: {}", e.fix), "  ", WIDTH));
-    out.push_str(&wrap(&format!("Where: {}", e.where_), "  ", WIDTH));
+    out.push_str(&field("Cause", &e.cause));
+    out.push_str(&field("Fix", &e.fix));
+    out.push_str(&field("Where", &e.where_));
     if let Some(rule) = &e.rule {
-        out.push_str(&wrap(
-            &format!("Related rule: {rule} (`azplint explain {rule}`; `azplint check` finds it in pipeline YAML)"),
-            "  ",
-            WIDTH,
+        out.push_str(&field(
+            "Related rule",
+            &format!("{rule}: `azplint check` finds its cause in pipeline YAML (`azplint explain {rule}`)"),
         ));
     }
     if !e.guides.is_empty() {
-        out.push_str(&wrap(
-            &format!("Listed in: {}", e.guides_text()),
-            "  ",
-            WIDTH,
-        ));
+        out.push_str(&field("Listed in", &e.guides_text()));
     }
     out
 }
@@ -497,7 +522,7 @@ pub fn render_entry(e: &Entry) -> String {
 pub fn render_reading(r: &Reading) -> String {
     let mut out = String::from("What the message presents:\n");
     for f in &r.facts {
-        out.push_str(&wrap(&format!("- {f}"), "  ", WIDTH));
+        out.push_str(&wrap_hanging(&format!("- {f}"), "  ", "    ", WIDTH));
     }
     out.push('\n');
     for a in &r.advice {

@@ -27,10 +27,35 @@ enum Command {
     Check(CheckArgs),
     /// List every rule with its default severity
     Rules,
-    /// Print a rule's documentation
+    /// Print a rule's documentation, or explain a sign-in error: a code (`AADSTS700024`,
+    /// `700024`) or a pasted message or log line (`-` reads it from standard input)
     Explain {
-        /// A rule id, e.g. `wif-unsupported-task`
-        topic: String,
+        /// A rule id (`wif-unsupported-task`), an error code, or an error message
+        #[arg(
+            required = true,
+            num_args = 1..,
+            allow_hyphen_values = true,
+            trailing_var_arg = true,
+            value_name = "TOPIC"
+        )]
+        topic: Vec<String>,
+    },
+    /// Find known workload identity federation and sign-in errors in an Azure Pipelines log
+    Diagnose {
+        /// The log file (`-`: standard input)
+        log: PathBuf,
+        /// Output format
+        #[arg(long, value_enum, default_value_t = DiagnoseFormat::Human)]
+        format: DiagnoseFormat,
+    },
+    /// Check a service connection export (`az devops service-endpoint show`, one or a list),
+    /// optionally against its identity's federated credentials
+    CheckConnection {
+        /// The exported service connection(s), JSON (`-`: standard input)
+        endpoint: PathBuf,
+        /// The identity's federated credentials: `az ad app federated-credential list` output
+        #[arg(long, value_name = "FILE")]
+        federated_credentials: Option<PathBuf>,
     },
     /// Print a shell completion script
     Completions {
@@ -163,6 +188,11 @@ fn run() -> ExitCode {
         Some(Command::Check(args)) => check(args),
         Some(Command::Rules) => rules(),
         Some(Command::Explain { topic }) => explain(&topic),
+        Some(Command::Diagnose { log, format }) => diagnose(&log, format),
+        Some(Command::CheckConnection {
+            endpoint,
+            federated_credentials,
+        }) => check_connection(&endpoint, federated_credentials.as_deref()),
         Some(Command::Completions { shell }) => {
             let mut cmd = <Cli as clap::CommandFactory>::command();
             let mut out = Vec::new();
@@ -191,18 +221,140 @@ fn rules() -> ExitCode {
     print_stdout(&out)
 }
 
-fn explain(topic: &str) -> ExitCode {
-    if let Some(doc) = azplint::docs::page(topic.trim()) {
+fn explain(topic: &[String]) -> ExitCode {
+    let joined = topic.join(" ");
+    let text = if joined.trim() == "-" {
+        match read_input(std::path::Path::new("-")) {
+            Ok((_, t)) => t,
+            Err(e) => {
+                eprintln!("azplint: {e}");
+                return ExitCode::from(2);
+            }
+        }
+    } else {
+        joined
+    };
+    let topic = text.trim();
+    if let Some(doc) = azplint::docs::page(topic) {
         return print_stdout(doc);
     }
+    // A code, a pasted message or log line: the table of sign-in errors.
+    if let Some(out) = azplint::errors::explain(topic) {
+        return print_stdout(&report::defang_lines(&out));
+    }
+    let shown: String = match topic.chars().count() {
+        n if n > 80 => format!("{}…", topic.chars().take(80).collect::<String>()),
+        _ => topic.to_string(),
+    };
+    let code_like =
+        !azplint::errors::codes_in(topic).is_empty() || topic.chars().all(|c| c.is_ascii_digit());
+    if code_like {
+        eprintln!(
+            "azplint: `{shown}` is not in azplint's table of sign-in errors (the codes and messages \
+             of Microsoft's workload identity federation troubleshooting guides)"
+        );
+        return ExitCode::from(2);
+    }
     let ids = azplint::rules::RULES.iter().map(|r| r.id);
-    match azplint::suggest::closest(topic.trim(), ids) {
+    match azplint::suggest::closest(topic, ids) {
         Some(s) => eprintln!(
-            "azplint: no rule `{topic}`; did you mean `{s}`? (`azplint rules` lists them)"
+            "azplint: no rule `{shown}`; did you mean `{s}`? (`azplint rules` lists them)"
         ),
-        None => eprintln!("azplint: no rule `{topic}` (`azplint rules` lists them)"),
+        None => eprintln!(
+            "azplint: no rule, error code or known error message matches `{shown}`: give a rule \
+             id (`azplint rules` lists them), a code such as AADSTS700024, or paste the error \
+             message"
+        ),
     }
     ExitCode::from(2)
+}
+
+/// A file's text, or standard input's for `-`, with the name to show.
+fn read_input(path: &std::path::Path) -> Result<(String, String), String> {
+    let mut bytes = Vec::new();
+    let (name, read) = if path.as_os_str() == "-" {
+        let r = std::io::Read::read_to_end(&mut std::io::stdin(), &mut bytes);
+        ("<stdin>".to_string(), r.map(|_| ()))
+    } else {
+        let r = std::fs::read(path).map(|b| bytes = b);
+        (path.display().to_string(), r)
+    };
+    read.map_err(|e| format!("can't read `{name}`: {e}"))?;
+    Ok((name, String::from_utf8_lossy(&bytes).into_owned()))
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum DiagnoseFormat {
+    /// text for people
+    Human,
+    /// one JSON object
+    Json,
+}
+
+fn diagnose(log: &std::path::Path, format: DiagnoseFormat) -> ExitCode {
+    let (name, text) = match read_input(log) {
+        Ok(x) => x,
+        Err(e) => {
+            eprintln!("azplint: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let hits = azplint::diagnose::scan(&text);
+    // Log lines are printed back: break the runner markers in them.
+    let out = match format {
+        DiagnoseFormat::Human => {
+            report::defang_lines(&azplint::diagnose::render_human(&name, &hits))
+        }
+        DiagnoseFormat::Json => report::defang_json(&azplint::diagnose::render_json(&name, &hits)),
+    };
+    let code = print_stdout(&out);
+    if code != ExitCode::SUCCESS {
+        return code;
+    }
+    if hits.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    }
+}
+
+fn check_connection(endpoint: &std::path::Path, credentials: Option<&std::path::Path>) -> ExitCode {
+    use azplint::connection;
+    let loaded = read_input(endpoint).and_then(|(name, text)| {
+        connection::parse_endpoints(&text).map_err(|e| format!("`{name}`: {}", e.0))
+    });
+    let endpoints = match loaded {
+        Ok(e) => e,
+        Err(e) => {
+            eprintln!("azplint: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let creds = match credentials.map(|p| {
+        read_input(p).and_then(|(name, text)| {
+            connection::parse_credentials(&text).map_err(|e| format!("`{name}`: {}", e.0))
+        })
+    }) {
+        None => None,
+        Some(Ok(c)) => Some(c),
+        Some(Err(e)) => {
+            eprintln!("azplint: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let reports = connection::check_all(&endpoints, creds.as_deref());
+    let code = print_stdout(&report::defang_lines(&connection::render(
+        &reports,
+        creds.as_deref(),
+    )));
+    if code != ExitCode::SUCCESS {
+        return code;
+    }
+    if reports.iter().any(|r| r.has_problem()) {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
 }
 
 /// The configuration: `--config FILE`, else `.azplint.yml` from the first linted path up.

@@ -305,5 +305,9 @@ fn remote_templates_are_followed_when_the_alias_is_mapped() {
 fn the_examples_pass_azplint() {
     let run = azplint(&["examples"]);
     assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
-    assert!(run.stderr.contains("in 1 file"), "the Azure Pipelines example is linted, the GitHub workflow skipped: {}", run.stderr);
+    assert!(
+        run.stderr.contains("in 1 file"),
+        "the Azure Pipelines example is linted, the GitHub workflow skipped: {}",
+        run.stderr
+    );
 }

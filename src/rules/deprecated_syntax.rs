@@ -18,6 +18,7 @@ fn replacement(key: &str) -> Option<&'static str> {
         "phase" => "job",
         "queue" => "pool",
         "server" => "pool: server",
+        "upload" => "publish",
         _ => return None,
     })
 }

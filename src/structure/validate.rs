@@ -438,6 +438,24 @@ impl Validator {
             .iter()
             .map(|k| k.kind.as_str())
             .collect();
+        // A step of a deprecated kind (`upload:`): the schema marks its first property.
+        if let Some(step_def) = def("step") {
+            for e in &entries {
+                let Some(k) = e.key.as_str() else { continue };
+                let msg = flatten(step_def, 0).iter().find_map(|alt| {
+                    (alt.first_property.first().map(String::as_str) == Some(k))
+                        .then(|| alt.properties.as_ref()?.get(k)?.deprecation.clone())
+                        .flatten()
+                });
+                if let Some(message) = msg {
+                    out.push(Problem::Deprecated {
+                        span: e.key.span.clone(),
+                        key: k.to_string(),
+                        message,
+                    });
+                }
+            }
+        }
         if open
             || entries
                 .iter()
