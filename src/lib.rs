@@ -223,6 +223,7 @@ fn check_parsed(
 ) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     match parsed {
+        Err(e) if e.too_deep => out.push(rules::nesting_too_deep::diagnostic(e, source.text.len())),
         Err(e) => out.push(rules::yaml_syntax::diagnostic(e, source.text.len())),
         Ok(docs) => {
             for doc in docs {

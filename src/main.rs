@@ -249,9 +249,20 @@ fn explain(topic: &[String]) -> ExitCode {
     let code_like =
         !azplint::errors::codes_in(topic).is_empty() || topic.chars().all(|c| c.is_ascii_digit());
     if code_like {
+        let known: Vec<&str> = azplint::errors::table()
+            .iter()
+            .flat_map(|e| e.codes.iter().map(String::as_str))
+            .collect();
+        let digits: String = azplint::errors::codes_in(topic)
+            .first()
+            .map(|c| c.trim_start_matches("AADSTS").to_string())
+            .unwrap_or_else(|| topic.to_string());
         eprintln!(
             "azplint: `{shown}` is not in azplint's table of sign-in errors (the codes and messages \
-             of Microsoft's workload identity federation troubleshooting guides)"
+             of Microsoft's workload identity federation troubleshooting guides)\n\
+             hint: the table knows {}; Microsoft Entra ID describes any code at \
+             https://login.microsoftonline.com/error?code={digits}",
+            known.join(", ")
         );
         return ExitCode::from(2);
     }

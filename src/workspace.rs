@@ -79,18 +79,26 @@ fn load(display: &str, fs_path: &Path, root: &Path, sniff: bool) -> Loaded {
         );
     }
     if meta.len() > MAX_FILE_BYTES {
+        // A huge YAML file found in a directory is reported only when its start looks like a
+        // pipeline; one named on the command line always is.
         if sniff {
-            return Loaded::Skip;
+            let mut head = vec![0u8; 64 * 1024];
+            let n = std::fs::File::open(fs_path)
+                .and_then(|mut f| std::io::Read::read(&mut f, &mut head))
+                .unwrap_or(0);
+            head.truncate(n);
+            if !discover::looks_like_pipeline(&String::from_utf8_lossy(&head)) {
+                return Loaded::Skip;
+            }
         }
-        return unreadable(
-            display,
-            fs_path,
-            format!(
-                "`{display}` is {} bytes, more than the {MAX_FILE_BYTES} bytes azplint reads",
-                meta.len()
+        return Loaded::Unreadable(FileResult {
+            source: Source::new(
+                display.to_string(),
+                Some(fs_path.to_path_buf()),
+                String::new(),
             ),
-            "no pipeline is this large; exclude the file with --exclude",
-        );
+            diagnostics: vec![rules::file_too_large::diagnostic(display, meta.len())],
+        });
     }
     let bytes = match std::fs::read(fs_path) {
         Ok(b) => b,

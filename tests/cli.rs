@@ -311,3 +311,31 @@ fn the_examples_pass_azplint() {
         run.stderr
     );
 }
+
+#[test]
+fn oversized_files_are_reported_not_read() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    let mut big = String::from("steps:\n- script: |\n");
+    let line = format!("    echo {}\n", "x".repeat(120));
+    while big.len() <= 10 * 1024 * 1024 {
+        big.push_str(&line);
+    }
+    write(d, "azure-pipelines.yml", &big);
+    // A big file that is not a pipeline is skipped silently in a directory walk.
+    write(
+        d,
+        "data.yml",
+        &format!("rows:\n{}", "- 1\n".repeat(3_000_000)),
+    );
+    let run = azplint_in(d, &["--format", "json", "."]);
+    let v: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let rules: Vec<(&str, &str)> = v["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| (x["path"].as_str().unwrap(), x["rule"].as_str().unwrap()))
+        .collect();
+    assert_eq!(rules, vec![("azure-pipelines.yml", "file-too-large")]);
+    assert_eq!(run.code, 1);
+}

@@ -170,7 +170,12 @@ fn inputs() -> tempfile::TempDir {
     w("quiet.log", "2024-05-01T10:00:00.0000000Z ##[section]Starting: Build\n2024-05-01T10:00:01.0000000Z All good\n");
     w(
         "endpoint.json",
-        &endpoint_json(PROD_ID, "prod-wif", "web-shop", "WorkloadIdentityFederation"),
+        &endpoint_json(
+            PROD_ID,
+            "prod-wif",
+            "web-shop",
+            "WorkloadIdentityFederation",
+        ),
     );
     w(
         "endpoint-secret.json",
@@ -180,7 +185,12 @@ fn inputs() -> tempfile::TempDir {
         "endpoints.json",
         &format!(
             "{{\n  \"count\": 3,\n  \"value\": [\n{},\n{},\n{}\n  ]\n}}\n",
-            endpoint_json(PROD_ID, "prod-wif", "web-shop", "WorkloadIdentityFederation"),
+            endpoint_json(
+                PROD_ID,
+                "prod-wif",
+                "web-shop",
+                "WorkloadIdentityFederation"
+            ),
             endpoint_json(LEGACY_ID, "legacy-spn", "web-shop", "ServicePrincipal"),
             ENTRA_ENDPOINT
         ),

@@ -17,6 +17,7 @@ mod duplicate_name;
 mod expression_syntax;
 mod extension_task;
 mod extension_task_wif;
+pub mod file_too_large;
 mod idtoken_expiry;
 mod invalid_cron;
 mod invalid_input_value;
@@ -26,6 +27,7 @@ mod invalid_value;
 mod missing_key;
 mod missing_required_input;
 mod missing_template_parameter;
+pub mod nesting_too_deep;
 pub mod remote_template;
 mod retired_vm_image;
 mod spn_scripts;
@@ -137,6 +139,8 @@ impl Rule {
 pub static RULES: &[&Rule] = &[
     &unreadable_file::RULE,
     &yaml_syntax::RULE,
+    &file_too_large::RULE,
+    &nesting_too_deep::RULE,
     &task_reference_format::RULE,
     &unknown_task_version::RULE,
     &unknown_task::RULE,

@@ -14,20 +14,9 @@ pub static RULE: Rule = Rule {
 pub fn diagnostic(err: &ParseError, text_len: usize) -> Diagnostic {
     let at = err.offset.min(text_len);
     let end = (at + 1).min(text_len).max(at);
-    let (message, help) = if err.too_deep {
-        (
-            format!(
-                "YAML nesting is deeper than {} levels",
-                crate::yaml::MAX_DEPTH
-            ),
-            "flatten the structure; no Azure pipeline needs this depth",
-        )
-    } else {
-        (
-            format!("invalid YAML: {}", err.message),
-            "fix the YAML syntax at this position (check indentation, unclosed quotes and brackets)",
-        )
-    };
+    let message = format!("invalid YAML: {}", err.message);
+    let help =
+        "fix the YAML syntax at this position (check indentation, unclosed quotes and brackets)";
     RULE.diag(at..end, message)
         .label("the parser stopped here")
         .help(help)

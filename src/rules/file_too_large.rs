@@ -1,0 +1,21 @@
+//! `file-too-large`: a pipeline file larger than azplint reads. Emitted by the reading stage.
+
+use super::Rule;
+use crate::diagnostic::{Diagnostic, Severity};
+
+pub static RULE: Rule = Rule {
+    id: "file-too-large",
+    severity: Severity::Error,
+    summary: "A pipeline file is larger than azplint reads (10 MiB)",
+    check: super::nothing,
+};
+
+pub fn diagnostic(display: &str, len: u64) -> Diagnostic {
+    RULE.diag(
+        0..0,
+        format!("`{display}` is {len} bytes, more than the {} bytes azplint reads", crate::MAX_FILE_BYTES),
+    )
+    .label("this file")
+    .help("no pipeline is this large: check that the file is what you meant, or exclude it with --exclude")
+    .note("azplint bounds what it reads so that no input can exhaust its memory; the file is not checked")
+}

@@ -1,0 +1,21 @@
+//! `nesting-too-deep`: YAML nested deeper than azplint reads. Emitted by the parsing stage.
+
+use super::Rule;
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::yaml::{ParseError, MAX_DEPTH};
+
+pub static RULE: Rule = Rule {
+    id: "nesting-too-deep",
+    severity: Severity::Error,
+    summary: "The YAML is nested deeper than any pipeline needs, so azplint stops reading it",
+    check: super::nothing,
+};
+
+pub fn diagnostic(err: &ParseError, text_len: usize) -> Diagnostic {
+    let at = err.offset.min(text_len);
+    let end = (at + 1).min(text_len).max(at);
+    RULE.diag(at..end, format!("YAML is nested more than {MAX_DEPTH} levels deep here"))
+        .label("nesting limit reached")
+        .help("flatten the structure; real pipelines stay far below this depth")
+        .note("azplint bounds nesting so that no input can exhaust its stack; the rest of the file is not checked")
+}
