@@ -180,16 +180,7 @@ pub fn graph_problems(edges: &[Vec<Edge>], order: &[usize]) -> Vec<(usize, usize
     let mut out = Vec::new();
     // Walks start from the files nobody else includes, in `order` (path order), so the reference
     // reported for a cycle does not depend on the order files were found in.
-    let mut included = vec![false; n];
-    for (f, es) in edges.iter().enumerate() {
-        for e in es {
-            if let Target::File(t) = e.target {
-                if t != f {
-                    included[t] = true;
-                }
-            }
-        }
-    }
+    let included = included_by_others(edges);
     let starts: Vec<usize> = order
         .iter()
         .copied()
@@ -354,12 +345,9 @@ pub enum GraphProblem {
     TooManyFiles { count: usize },
 }
 
-/// For each file, the chain of includes from a root file: `(including file, span of the reference)`,
-/// outermost first. Empty for files that nobody includes.
-pub fn include_chains(edges: &[Vec<Edge>], order: &[usize]) -> Vec<Vec<(usize, Span)>> {
-    let n = edges.len();
-    // Files included by another file (a file including itself is still a root).
-    let mut included = vec![false; n];
+/// Which files another file includes (a file that includes only itself is still a root).
+fn included_by_others(edges: &[Vec<Edge>]) -> Vec<bool> {
+    let mut included = vec![false; edges.len()];
     for (f, es) in edges.iter().enumerate() {
         for e in es {
             if let Target::File(t) = e.target {
@@ -369,6 +357,14 @@ pub fn include_chains(edges: &[Vec<Edge>], order: &[usize]) -> Vec<Vec<(usize, S
             }
         }
     }
+    included
+}
+
+/// For each file, the chain of includes from a root file: `(including file, span of the reference)`,
+/// outermost first. Empty for files that nobody includes.
+pub fn include_chains(edges: &[Vec<Edge>], order: &[usize]) -> Vec<Vec<(usize, Span)>> {
+    let n = edges.len();
+    let included = included_by_others(edges);
     let mut parent: Vec<Option<(usize, Span)>> = vec![None; n];
     let mut seen = vec![false; n];
     let mut queue = std::collections::VecDeque::new();

@@ -145,15 +145,20 @@ fn retype(defs: &mut Map<String, Value>, def: &str, prop: &str, to: &str) -> boo
     rewire(d, prop)
 }
 
-pub fn generate_schema(data: &Path, generated_by: &str) -> Result<String, String> {
+/// The `definitions` of `data/service-schema.json`.
+pub fn read_definitions(data: &Path) -> Result<Map<String, Value>, String> {
     let path = data.join("service-schema.json");
     let text = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
     let schema: Value = serde_json::from_str(text.trim_start_matches('\u{feff}'))
         .map_err(|e| format!("{}: {e}", path.display()))?;
-    let defs = schema
-        .get("definitions")
-        .and_then(Value::as_object)
-        .ok_or("service-schema.json: no definitions")?;
+    match schema.get("definitions") {
+        Some(Value::Object(defs)) => Ok(defs.clone()),
+        _ => Err("service-schema.json: no definitions".to_string()),
+    }
+}
+
+pub fn generate_schema(data: &Path, generated_by: &str) -> Result<String, String> {
+    let defs = &read_definitions(data)?;
     let mut out: Map<String, Value> = defs
         .iter()
         .filter(|(k, _)| k.as_str() != "task")

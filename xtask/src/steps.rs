@@ -17,14 +17,7 @@ const CORRECTIONS: &[(&str, &str, &str)] = &[
 
 /// Generate the contents of `rules/steps.json` from `data/service-schema.json`.
 pub fn generate_steps(data: &Path, generated_by: &str) -> Result<String, String> {
-    let path = data.join("service-schema.json");
-    let text = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
-    let schema: Value = serde_json::from_str(text.trim_start_matches('\u{feff}'))
-        .map_err(|e| format!("{}: {e}", path.display()))?;
-    let defs = schema
-        .get("definitions")
-        .and_then(Value::as_object)
-        .ok_or("service-schema.json: no definitions")?;
+    let defs = &crate::schema::read_definitions(data)?;
     let alternatives = defs
         .get("step")
         .and_then(|s| s.get("anyOf"))
