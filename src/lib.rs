@@ -194,6 +194,50 @@ impl rules::Templates for FileView<'_> {
                     .any(|e| e.target == templates::Target::File(self.file))
         })
     }
+    fn caller_arguments(&self, name: &str) -> Vec<(String, Option<String>)> {
+        let mut out = Vec::new();
+        for (f, edges) in self.ws.edges.iter().enumerate() {
+            if f == self.file {
+                continue;
+            }
+            let caller = &self.ws.files[f];
+            let Some(root) = caller.document().and_then(|d| d.root.as_ref()) else {
+                continue;
+            };
+            let calls: Vec<&templates::Edge> = edges
+                .iter()
+                .filter(|e| e.target == templates::Target::File(self.file))
+                .collect();
+            if calls.is_empty() {
+                continue;
+            }
+            let model = pipeline::Model::build(Some(root));
+            for e in calls {
+                let Some(r) = model
+                    .template_refs
+                    .iter()
+                    .find(|r| r.entry.value.span.start == e.span.start)
+                else {
+                    continue;
+                };
+                let mut value = None;
+                if let Some(params) = r.parameters {
+                    pipeline::for_each_entry(params, 0, &mut |p| {
+                        if p.key.as_str().is_some_and(|k| k.eq_ignore_ascii_case(name)) {
+                            value = p
+                                .value
+                                .as_str()
+                                .filter(|v| !yaml::is_expression(v))
+                                .map(|v| v.trim().to_string());
+                        }
+                    });
+                }
+                let line = caller.source.line_col(e.span.start).line;
+                out.push((format!("{}:{line}", caller.source.display), value));
+            }
+        }
+        out
+    }
 }
 
 /// Check one file of the workspace.

@@ -75,8 +75,8 @@ fn json_is_one_object_sorted_with_paths_as_written() {
         "fixtures/deprecated-task/fail.yml",
     ]);
     assert_eq!(v["version"], 1);
-    // 5 files of fixtures/wif-unsupported-task (one in connections/), 1 named explicitly.
-    assert_eq!(v["files"], 7);
+    // 6 files of fixtures/wif-unsupported-task (two in connections/), 1 named explicitly.
+    assert_eq!(v["files"], 8);
     let diags = v["diagnostics"].as_array().unwrap();
     let keys: Vec<(String, u64, u64)> = diags
         .iter()

@@ -258,7 +258,7 @@ fn wif_severity_follows_declared_connections() {
         .as_array()
         .unwrap()
         .iter()
-        .filter(|d| d["rule"] == "wif-unsupported-task")
+        .filter(|d| d["rule"] == "wif-unsupported-task" && d["path"] == rel)
         .map(|d| {
             (
                 d["line"].as_u64().unwrap(),
@@ -267,6 +267,21 @@ fn wif_severity_follows_declared_connections() {
         })
         .collect();
     assert_eq!(got, want);
+    // The template's step gets its connection from the caller: declared WIF, an error.
+    let in_template: Vec<(&str, &str)> = v["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["rule"] == "wif-unsupported-task" && d["path"] != rel)
+        .map(|d| (d["path"].as_str().unwrap(), d["severity"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        in_template,
+        vec![(
+            "fixtures/wif-unsupported-task/connections/templates/copy.yml",
+            "error"
+        )]
+    );
     let human = common::azplint(&["--color", "never", rel]);
     insta::assert_snapshot!("wif_connections_human", human.stdout);
 }

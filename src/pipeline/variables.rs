@@ -126,12 +126,16 @@ fn variables_section<'a>(
     }
 }
 
+/// What the callers of a template pass for a parameter: `(path:line, literal value)` per call.
+pub type Callers<'c> = dyn Fn(&str) -> Vec<(String, Option<String>)> + 'c;
+
 /// What the connection value `value` (an input's value) names, in the document `root`.
 /// `template_root` gives the root of a variable template by the span start of its `template:` value.
 pub fn resolve<'a>(
     value: &str,
     root: &'a Node,
     template_root: &dyn Fn(usize) -> Option<&'a Node>,
+    callers: &Callers,
 ) -> Named {
     let v = value.trim();
     if !is_expression(v) {
@@ -177,12 +181,49 @@ pub fn resolve<'a>(
             Some(NodeKind::Map(_)) => root.get("parameters").and_then(|p| p.get(param)),
             _ => None,
         };
-        return match default.and_then(Node::as_str) {
-            Some(d) if !is_expression(d) && !d.trim().is_empty() => Named::Resolved {
-                name: d.trim().to_string(),
+        let default = default
+            .and_then(Node::as_str)
+            .filter(|d| !is_expression(d) && !d.trim().is_empty())
+            .map(|d| d.trim().to_string());
+        // When this file is a template of the run, its callers say what the parameter is.
+        let calls = callers(param);
+        if !calls.is_empty() {
+            let mut names: Vec<(String, String)> = Vec::new();
+            for (at, passed) in &calls {
+                match passed.clone().or_else(|| default.clone()) {
+                    Some(n) => names.push((n, at.clone())),
+                    None => {
+                        return Named::Unknown(format!("parameter `{param}` is not a literal where this template is included from {at}"))
+                    }
+                }
+            }
+            let first = names[0].0.clone();
+            if names.iter().all(|(n, _)| n.eq_ignore_ascii_case(&first)) {
+                let places = names
+                    .iter()
+                    .map(|(_, at)| at.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                return Named::Resolved {
+                    name: first,
+                    via: format!("parameter `{param}` as passed from {places}"),
+                };
+            }
+            let all = names
+                .iter()
+                .map(|(n, at)| format!("`{n}` ({at})"))
+                .collect::<Vec<_>>()
+                .join(", ");
+            return Named::Unknown(format!(
+                "callers pass different values for parameter `{param}`: {all}"
+            ));
+        }
+        return match default {
+            Some(d) => Named::Resolved {
+                name: d,
                 via: format!("the default of parameter `{param}` (callers may pass another)"),
             },
-            _ => Named::Unknown(format!("parameter `{param}` has no literal default")),
+            None => Named::Unknown(format!("parameter `{param}` has no literal default")),
         };
     }
     Named::Unknown(format!("`{v}` is only known when the pipeline runs"))
@@ -200,31 +241,55 @@ mod tests {
     fn resolves_variables_and_parameters() {
         let r = root("parameters:\n- name: conn\n  default: from-param\nvariables:\n  svc: prod-wif\nstages:\n- stage: A\n  variables:\n  - name: other\n    value: x\n");
         let none = |_: usize| None;
-        assert_eq!(resolve("$(svc)", &r, &none).name(), Some("prod-wif"));
+        let nobody = |_: &str| Vec::new();
         assert_eq!(
-            resolve("${{ variables.svc }}", &r, &none).name(),
+            resolve("$(svc)", &r, &none, &nobody).name(),
             Some("prod-wif")
         );
-        assert_eq!(resolve("$(other)", &r, &none).name(), Some("x"));
         assert_eq!(
-            resolve("${{ parameters.conn }}", &r, &none).name(),
+            resolve("${{ variables.svc }}", &r, &none, &nobody).name(),
+            Some("prod-wif")
+        );
+        assert_eq!(resolve("$(other)", &r, &none, &nobody).name(), Some("x"));
+        assert_eq!(
+            resolve("${{ parameters.conn }}", &r, &none, &nobody).name(),
             Some("from-param")
         );
         assert!(matches!(
-            resolve("$(missing)", &r, &none),
+            resolve("$(missing)", &r, &none, &nobody),
             Named::Unknown(_)
         ));
         assert_eq!(
-            resolve("literal", &r, &none),
+            resolve("literal", &r, &none, &nobody),
             Named::Literal("literal".into())
         );
+    }
+
+    #[test]
+    fn callers_literals_win_over_the_default() {
+        let r = root("parameters:\n- name: conn\n  default: dflt\nsteps: []\n");
+        let one = |_: &str| vec![("a.yml:3".to_string(), Some("prod-wif".to_string()))];
+        assert_eq!(
+            resolve("${{ parameters.conn }}", &r, &|_| None, &one).name(),
+            Some("prod-wif")
+        );
+        let two = |_: &str| {
+            vec![
+                ("a.yml:3".to_string(), Some("x".to_string())),
+                ("b.yml:4".to_string(), None),
+            ]
+        };
+        assert!(matches!(
+            resolve("${{ parameters.conn }}", &r, &|_| None, &two),
+            Named::Unknown(_)
+        ));
     }
 
     #[test]
     fn conflicting_values_are_unknown() {
         let r = root("variables:\n  svc: a\njobs:\n- job: J\n  variables:\n    svc: b\n");
         assert!(matches!(
-            resolve("$(svc)", &r, &|_| None),
+            resolve("$(svc)", &r, &|_| None, &|_| Vec::new()),
             Named::Unknown(_)
         ));
     }

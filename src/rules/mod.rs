@@ -77,6 +77,9 @@ pub trait Templates: Sync {
     fn file(&self, index: usize) -> Option<&crate::workspace::File>;
     /// This file is included as a template by another file of the run.
     fn included(&self) -> bool;
+    /// What the files including this one pass for parameter `name`: per call, where it is
+    /// (`path:line`) and the value (`Some(literal)`, `None` when it isn't a literal or isn't passed).
+    fn caller_arguments(&self, name: &str) -> Vec<(String, Option<String>)>;
 }
 
 /// No templates known (standard input, unit tests).
@@ -91,6 +94,9 @@ impl Templates for NoTemplates {
     }
     fn included(&self) -> bool {
         false
+    }
+    fn caller_arguments(&self, _: &str) -> Vec<(String, Option<String>)> {
+        Vec::new()
     }
 }
 

@@ -81,6 +81,9 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                 let conn = entry.value.as_str().unwrap_or("").trim();
                 let used = entry.key.as_str().unwrap_or(&input.name);
                 let label = match (&declared, &named) {
+                    (Some((n, _)), Some(Named::Resolved { via, .. })) => {
+                        format!("`{n}` (from {via}) is declared WorkloadIdentityFederation in .azplint.yml")
+                    }
                     (Some((n, _)), _) => format!("`{n}` is declared WorkloadIdentityFederation in .azplint.yml"),
                     (None, _) if conn.is_empty() => format!("service connection (`{used}`)"),
                     (None, Some(Named::Resolved { name, via })) => {
@@ -126,5 +129,6 @@ pub(super) fn connection_of(ctx: &Context, value: &str) -> Named {
             .and_then(|d| d.root.as_ref()),
         _ => None,
     };
-    resolve(value, root, &template_root)
+    let callers = |param: &str| ctx.templates.caller_arguments(param);
+    resolve(value, root, &template_root, &callers)
 }
