@@ -72,7 +72,7 @@ pub struct Options {
     /// Sniff files named on the command line too (pre-commit passes every YAML file).
     pub pipelines_only: bool,
     /// Lint this text as if it were the file at this path (`--stdin-filename PATH -`).
-    pub stdin: Option<(PathBuf, String)>,
+    pub stdin: Option<(PathBuf, Vec<u8>)>,
 }
 
 /// Lint the files under `options.paths`, and every template they include.
@@ -267,8 +267,8 @@ fn check_parsed(
 ) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     match parsed {
-        Err(e) if e.too_deep => out.push(rules::nesting_too_deep::diagnostic(e, source.text.len())),
-        Err(e) => out.push(rules::yaml_syntax::diagnostic(e, source.text.len())),
+        Err(e) if e.too_deep => out.push(rules::nesting_too_deep::diagnostic(e, &source.text)),
+        Err(e) => out.push(rules::yaml_syntax::diagnostic(e, &source.text)),
         Ok(docs) => {
             for doc in docs {
                 let model = pipeline::Model::build(doc.root.as_ref());

@@ -457,12 +457,18 @@ fn check(args: CheckArgs) -> ExitCode {
     }
     let stdin = match (&args.stdin_filename, reading_stdin) {
         (Some(path), true) => {
-            let mut text = String::new();
-            if let Err(e) = std::io::Read::read_to_string(&mut std::io::stdin(), &mut text) {
+            // Read at most one byte more than azplint reads from a file: enough to tell
+            // `file-too-large` without holding an unbounded input.
+            let mut bytes = Vec::new();
+            let limit = azplint::MAX_FILE_BYTES + 1;
+            if let Err(e) = std::io::Read::read_to_end(
+                &mut std::io::Read::take(std::io::stdin(), limit),
+                &mut bytes,
+            ) {
                 eprintln!("azplint: can't read standard input: {e}");
                 return ExitCode::from(2);
             }
-            Some((path.clone(), text))
+            Some((path.clone(), bytes))
         }
         (Some(_), false) => {
             eprintln!("azplint: `--stdin-filename` needs `-` among the paths");

@@ -14,6 +14,15 @@ pub struct Source {
     line_starts: Vec<usize>,
 }
 
+/// The largest char boundary of `text` at or before `offset` (clamped to the text).
+pub fn floor_char_boundary(text: &str, offset: usize) -> usize {
+    let mut at = offset.min(text.len());
+    while !text.is_char_boundary(at) {
+        at -= 1;
+    }
+    at
+}
+
 /// A 1-based line and column; the column counts characters, not bytes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub struct LineCol {
@@ -74,6 +83,56 @@ impl Source {
         };
         let text = self.line_text(line);
         start..start + text.len()
+    }
+
+    /// The text around `span` for a snippet, as miette reads it: from the start of the line
+    /// `before` lines above the span (from the span itself when `before` is 0) to the end of the
+    /// line `after` lines below it (to the span's end when `after` is 0). Returns that byte range,
+    /// the 0-based line and byte column where it starts, and the number of lines up to its end. Uses the
+    /// line index: no scan from the start of the text.
+    pub fn context(
+        &self,
+        span: Range<usize>,
+        before: usize,
+        after: usize,
+    ) -> (Range<usize>, usize, usize, usize) {
+        let len = self.text.len();
+        let line_of = |offset: usize| match self.line_starts.binary_search(&offset.min(len)) {
+            Ok(i) => i,
+            Err(i) => i - 1,
+        };
+        let span_line = line_of(span.start);
+        let (start, first, column) = if before == 0 {
+            (
+                span.start.min(len),
+                span_line,
+                span.start.min(len) - self.line_starts[span_line],
+            )
+        } else {
+            let first = span_line.saturating_sub(before);
+            (self.line_starts[first], first, 0)
+        };
+        let last_offset = if span.end > span.start {
+            span.end - 1
+        } else {
+            span.start
+        };
+        let last_line = line_of(last_offset);
+        let end = if after == 0 {
+            span.end.min(len).max(start)
+        } else {
+            let last = (last_line + after).min(self.line_starts.len() - 1);
+            // Through the line break of the last line, as miette's reader does.
+            self.line_starts
+                .get(last + 1)
+                .copied()
+                .unwrap_or(len)
+                .clamp(start, len)
+        };
+        // Like miette's own reader, count the lines from the start of the text to the end of the
+        // snippet: miette merges two labels' snippets by comparing `line + line_count`.
+        let lines = line_of(end.max(start)) + 1;
+        (start..end, first, column, lines)
     }
 
     pub fn line_count(&self) -> usize {

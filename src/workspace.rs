@@ -114,6 +114,18 @@ fn load(display: &str, fs_path: &Path, root: &Path, sniff: bool) -> Loaded {
     let canonical = fs_path
         .canonicalize()
         .unwrap_or_else(|_| fs_path.to_path_buf());
+    from_bytes(display, fs_path, canonical, root, bytes, sniff)
+}
+
+/// Decode and parse a file's bytes (read from disk or standard input).
+fn from_bytes(
+    display: &str,
+    fs_path: &Path,
+    canonical: PathBuf,
+    root: &Path,
+    bytes: Vec<u8>,
+    sniff: bool,
+) -> Loaded {
     match String::from_utf8(bytes) {
         Ok(text) => {
             if text.contains('\0') {
@@ -191,12 +203,12 @@ impl Workspace {
     pub fn build(
         candidates: &[Candidate],
         repositories: &HashMap<String, PathBuf>,
-        stdin: Option<&(PathBuf, String)>,
+        stdin: Option<&(PathBuf, Vec<u8>)>,
     ) -> Workspace {
         let mut ws = Workspace::default();
         let mut index: HashMap<PathBuf, usize> = HashMap::new();
         // Standard input, linted as if it were the file at `path` (which need not exist).
-        if let Some((path, text)) = stdin {
+        if let Some((path, bytes)) = stdin {
             let display = crate::discover::display_path(path);
             // The file (and its directory) need not exist: resolve from the nearest existing
             // ancestor.
@@ -214,15 +226,29 @@ impl Workspace {
                 .unwrap_or_else(|_| existing.to_path_buf());
             let canonical = real.join(absolute.strip_prefix(existing).unwrap_or(&absolute));
             let root = crate::discover::git_root(existing).unwrap_or(real);
-            let source = Source::new(display, Some(path.clone()), text.clone());
-            let parsed = yaml::parse(&source.text);
-            index.insert(canonical.clone(), 0);
-            ws.files.push(File {
-                source,
-                parsed,
-                canonical,
-                root,
-            });
+            let loaded = if bytes.len() as u64 > MAX_FILE_BYTES {
+                Loaded::Unreadable(FileResult {
+                    source: Source::new(display.clone(), Some(path.clone()), String::new()),
+                    diagnostics: vec![rules::file_too_large::diagnostic_over_limit(&display)],
+                })
+            } else {
+                from_bytes(
+                    &display,
+                    path,
+                    canonical.clone(),
+                    &root,
+                    bytes.clone(),
+                    false,
+                )
+            };
+            match loaded {
+                Loaded::File(f) => {
+                    index.insert(canonical, 0);
+                    ws.files.push(f);
+                }
+                Loaded::Unreadable(r) => ws.unreadable.push(r),
+                Loaded::Skip => {}
+            }
         }
         let loaded: Vec<Loaded> = candidates
             .par_iter()

@@ -19,14 +19,22 @@ impl SourceCode for Named<'_> {
         before: usize,
         after: usize,
     ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
-        let inner = self.0.text.as_str().read_span(span, before, after)?;
+        // miette's own `str` implementation walks the text from its start for every snippet,
+        // which is quadratic for a file with many findings; the line index finds the lines.
+        let text = self.0.text.as_str();
+        let start = span.offset();
+        let end = start + span.len();
+        if end > text.len() {
+            return Err(MietteError::OutOfBounds);
+        }
+        let (range, first_line, column, line_count) = self.0.context(start..end, before, after);
         Ok(Box::new(MietteSpanContents::new_named(
             self.0.display.clone(),
-            inner.data(),
-            *inner.span(),
-            inner.line(),
-            inner.column(),
-            inner.line_count(),
+            &text.as_bytes()[range.clone()],
+            SourceSpan::from(range.start..range.end),
+            first_line,
+            column,
+            line_count,
         )))
     }
 }

@@ -63,13 +63,23 @@ fn locate<'a>(source: &str, node: &Node, text: &'a str) -> Found<'a> {
 }
 
 fn report(found: &Found, what: &str, out: &mut Vec<Diagnostic>) {
+    // A range of the expression text, as a span of the source: inside the text, whole
+    // characters, and never empty (an error at the very end points at the last character).
     let span = |r: std::ops::Range<usize>| match found.at {
         Some(a) => {
-            a + r.start
-                ..a + r
-                    .end
-                    .max(r.start + 1)
-                    .min(found.text.len().max(r.start + 1))
+            let text = found.text;
+            let mut start = crate::source::floor_char_boundary(text, r.start);
+            let mut end = crate::source::floor_char_boundary(text, r.end.max(r.start)).max(start);
+            if end == start {
+                if start == text.len() {
+                    start = text[..start]
+                        .char_indices()
+                        .next_back()
+                        .map_or(0, |(i, _)| i);
+                }
+                end = start + text[start..].chars().next().map_or(0, char::len_utf8);
+            }
+            a + start..a + end
         }
         None => found.fallback.clone(),
     };

@@ -193,8 +193,44 @@ pub fn by_id(id: &str) -> Option<&'static Rule> {
 /// Run every rule on one parsed file.
 pub fn check_all(ctx: &Context, out: &mut Vec<Diagnostic>) {
     for rule in RULES {
+        let before = out.len();
         (rule.check)(ctx, out);
+        cap(rule, out, before);
     }
+}
+
+/// The most findings one rule reports in one document; past that, one more finding says how many
+/// were left out. Keeps memory and output bounded on generated or hostile files.
+pub const MAX_PER_RULE: usize = 200;
+
+fn cap(rule: &'static Rule, out: &mut Vec<Diagnostic>, before: usize) {
+    let found = out.len() - before;
+    // A rule that stops early itself ends with its own summary: MAX + 1 findings.
+    if found <= MAX_PER_RULE + 1 {
+        return;
+    }
+    out.truncate(before + MAX_PER_RULE);
+    out.shrink_to_fit();
+    let last = out[out.len() - 1].span.clone();
+    out.push(more_not_shown(rule, last, found - MAX_PER_RULE));
+}
+
+/// The finding that stands for `count` findings of `rule` left out after `last`.
+pub fn more_not_shown(rule: &'static Rule, last: crate::yaml::Span, count: usize) -> Diagnostic {
+    Diagnostic::new(
+        rule.id,
+        Severity::Note,
+        last,
+        format!(
+            "{count} more `{}` findings in this file are not shown",
+            rule.id
+        ),
+    )
+    .label("the last one shown")
+    .help("fix the ones shown and run azplint again")
+    .note(format!(
+        "azplint reports at most {MAX_PER_RULE} findings of one rule per file"
+    ))
 }
 
 pub(crate) fn nothing(_: &Context, _: &mut Vec<Diagnostic>) {}

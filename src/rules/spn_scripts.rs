@@ -214,7 +214,8 @@ pub fn find_uses(script: &str, name: &str) -> Vec<Range<usize>> {
         if after.is_some_and(ident) {
             continue;
         }
-        let before = &script[..at];
+        // Only the few characters before the name matter (`${env:` is the longest prefix).
+        let before = &script[crate::source::floor_char_boundary(script, at.saturating_sub(8))..at];
         let exact = &script[at..end] == name;
         let before_lower = before.to_ascii_lowercase();
         let start = if before.ends_with("${") && exact {

@@ -22,7 +22,7 @@ fn azure_message(name: &str) -> String {
 
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     let doc = ctx.doc;
-    for a in &doc.anchors {
+    for a in doc.anchors.iter().take(super::MAX_PER_RULE) {
         out.push(
             RULE.diag(
                 a.span.clone(),
@@ -39,13 +39,22 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
             )),
         );
     }
-    for (name, span) in &doc.aliases {
+    // Anchors by name, in document order: each alias looks up its name once.
+    let mut by_name: std::collections::HashMap<&str, Vec<&Anchor>> =
+        std::collections::HashMap::new();
+    for a in &doc.anchors {
+        by_name.entry(a.name.as_str()).or_default().push(a);
+    }
+    // At most `MAX_PER_RULE` findings, then one that counts the rest: a file of a million
+    // aliases stays small.
+    let total = doc.anchors.len() + doc.aliases.len();
+    let room = super::MAX_PER_RULE.saturating_sub(doc.anchors.len().min(super::MAX_PER_RULE));
+    for (name, span) in doc.aliases.iter().take(room) {
         // An alias refers to the closest anchor of that name before it.
-        let anchor: Option<&Anchor> = doc
-            .anchors
-            .iter()
-            .filter(|a| a.name == *name && a.span.start < span.start)
-            .max_by_key(|a| a.span.start);
+        let anchor: Option<&Anchor> = by_name.get(name.as_str()).and_then(|list| {
+            let i = list.partition_point(|a| a.span.start < span.start);
+            i.checked_sub(1).map(|i| list[i])
+        });
         let mut d = RULE
             .diag(
                 span.clone(),
@@ -67,6 +76,15 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
             )),
         };
         out.push(d);
+    }
+    if total > super::MAX_PER_RULE {
+        if let Some(last) = out.last().map(|d| d.span.clone()) {
+            out.push(super::more_not_shown(
+                &RULE,
+                last,
+                total - super::MAX_PER_RULE,
+            ));
+        }
     }
 }
 

@@ -11,9 +11,10 @@ pub static RULE: Rule = Rule {
     check: super::nothing,
 };
 
-pub fn diagnostic(err: &ParseError, text_len: usize) -> Diagnostic {
-    let at = err.offset.min(text_len);
-    let end = (at + 1).min(text_len).max(at);
+pub fn diagnostic(err: &ParseError, text: &str) -> Diagnostic {
+    let at = crate::source::floor_char_boundary(text, err.offset);
+    // The character at the offset (a whole character, however many bytes).
+    let end = at + text[at..].chars().next().map_or(0, char::len_utf8);
     let message = format!("invalid YAML: {}", err.message);
     let help =
         "fix the YAML syntax at this position (check indentation, unclosed quotes and brackets)";
