@@ -1,27 +1,67 @@
 #!/usr/bin/env bash
-# Benchmark azplint on the shared corpus and on one typical pipeline (release build).
-# Reports the median wall time of N runs, throughput, and peak memory (max RSS, from GNU time).
-# Usage: scripts/bench.sh [RUNS]   (default 15; needs ../shared/corpus, python3, /usr/bin/time)
+# Benchmark azplint (release build) and, side by side in the same run, the peers that are
+# installed: Microsoft's schema validator (scripts/peers/ms-validate.js) and Checkov's
+# `azure_pipelines` framework. Reports, for each tool and input, the median wall time of N runs,
+# throughput and peak memory (max RSS, from GNU time), then azplint's scaling from the corpus to
+# the corpus copied 10 times.
+#
+# Usage: scripts/bench.sh [RUNS] [PEER_RUNS]
+#   RUNS       runs of each azplint measurement (default 15)
+#   PEER_RUNS  runs of each peer measurement (default 3)
+#   BENCH_PEERS=0 skips the peers; CHECKOV=/path/to/checkov picks a Checkov (default: the one
+#   scripts/bench-peers.sh installs in target/peers/venv, else `checkov` on PATH).
+# Needs ../shared/corpus, python3 and GNU time (/usr/bin/time). scripts/bench-peers.sh installs
+# the peers, then runs this script.
+#
+# Inputs:
+#   corpus       ../shared/corpus, each repository directory its own root (templates resolved)
+#   corpus x10   the corpus copied 10 times into a temporary directory
+#   one pipeline fixtures/wif-unsupported-task/fail-steps.yml copied as azure-pipelines.yml
+#                (process start to exit)
+# Checkov's azure_pipelines framework reads only files named *azure-pipelines.yml/.yaml (3 of the
+# corpus's 1,261 files) and runs 4 checks (container image tags and digests, secret variables).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${1:-15}
+peer_runs=${2:-3}
 corpus=../shared/corpus
+schema=../shared/data/service-schema.json
+fixture=fixtures/wif-unsupported-task/fail-steps.yml
 [ -d "$corpus" ] || { echo "no $corpus: nothing to measure" >&2; exit 1; }
+[ -x /usr/bin/time ] || { echo "GNU time (/usr/bin/time) is needed for peak memory" >&2; exit 1; }
+
 cargo build --release --quiet
 bin=target/release/azplint
-single=fixtures/wif-unsupported-task/fail-steps.yml
 
-files=$(find "$corpus" -name '*.yml' -o -name '*.yaml' | wc -l)
-bytes=$(find "$corpus" \( -name '*.yml' -o -name '*.yaml' \) -print0 | xargs -0 cat | wc -c)
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+for i in $(seq 0 9); do cp -r "$corpus" "$tmp/c$i"; done
+# The single pipeline is named azure-pipelines.yml: Checkov reads no other file name.
+mkdir -p "$tmp/single"
+single=$tmp/single/azure-pipelines.yml
+cp "$fixture" "$single"
+results=$tmp/results.tsv
+: >"$results"
 
-# median_ms CMD...: run the command $runs times (after one warm-up), print the median in ms.
+# yaml_stats PATH...: "<files> <bytes>" of the *.yml/*.yaml files under PATH.
+yaml_stats() {
+  local files bytes
+  files=$(find "$@" \( -name '*.yml' -o -name '*.yaml' \) -type f | wc -l)
+  bytes=$(find "$@" \( -name '*.yml' -o -name '*.yaml' \) -type f -print0 | xargs -0 cat | wc -c)
+  echo "$files $bytes"
+}
+
+# median_ms N CMD...: run CMD N times (after one warm-up run), print the median wall time in ms.
 median_ms() {
+  local n=$1; shift
   "$@" >/dev/null 2>&1 || true
-  for _ in $(seq "$runs"); do
+  for _ in $(seq "$n"); do
     s=$(date +%s%N); "$@" >/dev/null 2>&1 || true; e=$(date +%s%N)
     echo $(( (e - s) / 1000 ))
   done | sort -n | python3 -c 'import sys; v=[int(x) for x in sys.stdin]; print(f"{v[len(v)//2]/1000:.1f}")'
 }
+
+# peak_mib CMD...: peak resident memory of one run, in MiB.
 peak_mib() {
   local log; log=$(mktemp)
   /usr/bin/time -f '%M' -o "$log" "$@" >/dev/null 2>&1 || true
@@ -29,18 +69,79 @@ peak_mib() {
   rm -f "$log"
 }
 
-echo "machine: $(nproc) cores; runs: $runs (median)"
-echo
-echo "| input | files | MB | median wall | files/s | MB/s | peak RSS |"
-echo "|---|---:|---:|---:|---:|---:|---:|"
-c_ms=$(median_ms "$bin" --format json "$corpus")
-c_mem=$(peak_mib "$bin" --format json "$corpus")
-python3 - "$files" "$bytes" "$c_ms" "$c_mem" <<'PY'
+# measure TOOL INPUT RUNS "FILES BYTES" CMD...: one row of the table.
+measure() {
+  local tool=$1 input=$2 n=$3 stats=$4; shift 4
+  echo "  $tool on $input ($n runs)..." >&2
+  local ms mib
+  ms=$(median_ms "$n" "$@")
+  mib=$(peak_mib "$@")
+  printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$tool" "$input" "$stats" "$ms" "$mib" "$n" >>"$results"
+}
+
+# Each repository directory is its own root, as when linting a checkout.
+mapfile -t roots < <(ls -d "$corpus"/*/)
+mapfile -t roots10 < <(ls -d "$tmp"/c*/*/)
+corpus_stats=$(yaml_stats "$corpus")
+corpus10_stats=$(yaml_stats "$tmp"/c*)
+single_stats="1 $(wc -c <"$single")"
+
+echo "machine: $(nproc) cores, $(uname -sr); azplint runs: $runs, peer runs: $peer_runs (median)" >&2
+measure azplint corpus "$runs" "$corpus_stats" "$bin" --format json --fail-on never "${roots[@]}"
+measure azplint "corpus x10" "$runs" "$corpus10_stats" "$bin" --format json --fail-on never "${roots10[@]}"
+measure azplint "one pipeline" "$runs" "$single_stats" "$bin" --format json --fail-on never "$single"
+
+peers=()
+if [ "${BENCH_PEERS:-1}" != 0 ]; then
+  if [ -d scripts/peers/node_modules/azure-pipelines-language-service ] && command -v node >/dev/null; then
+    peers+=("Microsoft validator")
+    measure "Microsoft validator" corpus "$peer_runs" "$corpus_stats" \
+      node scripts/peers/ms-validate.js --schema "$schema" "$corpus"
+    measure "Microsoft validator" "one pipeline" "$peer_runs" "$single_stats" \
+      node scripts/peers/ms-validate.js --schema "$schema" "$single"
+  else
+    echo "Microsoft validator not installed (npm ci --prefix scripts/peers): skipped" >&2
+  fi
+  checkov=${CHECKOV:-}
+  [ -n "$checkov" ] || { [ -x target/peers/venv/bin/checkov ] && checkov=target/peers/venv/bin/checkov; } || true
+  [ -n "$checkov" ] || checkov=$(command -v checkov || true)
+  if [ -n "$checkov" ]; then
+    peers+=("Checkov")
+    measure Checkov corpus "$peer_runs" "$corpus_stats" \
+      "$checkov" -d "$corpus" --framework azure_pipelines --quiet --compact -o json --skip-download
+    measure Checkov "one pipeline" "$peer_runs" "$single_stats" \
+      "$checkov" -f "$single" --framework azure_pipelines --quiet --compact -o json --skip-download
+  else
+    echo "Checkov not installed (scripts/bench-peers.sh, or pip install checkov): skipped" >&2
+  fi
+fi
+
+python3 - "$results" <<'PY'
 import sys
-f, b, ms, mem = int(sys.argv[1]), int(sys.argv[2]), float(sys.argv[3]), sys.argv[4]
-print(f"| ../shared/corpus | {f} | {b/1e6:.2f} | {ms:.1f} ms | {f/(ms/1000):,.0f} | {b/1e6/(ms/1000):.1f} | {mem} MiB |")
+rows = [l.rstrip("\n").split("\t") for l in open(sys.argv[1])]
+print("| tool | input | files | MB | median wall | files/s | MB/s | peak RSS | runs |")
+print("|---|---|---:|---:|---:|---:|---:|---:|---:|")
+by = {}
+for tool, inp, stats, ms, mib, n in rows:
+    files, size = (int(x) for x in stats.split())
+    ms, mib = float(ms), float(mib)
+    by[(tool, inp)] = (ms, mib, files, size)
+    s = ms / 1000
+    wall = f"{ms:,.1f} ms" if ms < 10000 else f"{s:,.1f} s"
+    rate = "" if files == 1 else f"{files / s:,.0f}"
+    mbs = "" if files == 1 else f"{size / 1e6 / s:,.1f}"
+    print(f"| {tool} | {inp} | {files:,} | {size / 1e6:.2f} | {wall} | {rate} | {mbs} | {mib:.1f} MiB | {n} |")
+print()
+a1, a10 = by.get(("azplint", "corpus")), by.get(("azplint", "corpus x10"))
+if a1 and a10:
+    print(f"Scaling, corpus -> corpus x10 ({a10[2] / a1[2]:.0f}x the files, {a10[3] / a1[3]:.1f}x the bytes): "
+          f"time {a1[0]:.1f} ms -> {a10[0]:.1f} ms ({a10[0] / a1[0]:.1f}x), "
+          f"peak RSS {a1[1]:.1f} MiB -> {a10[1]:.1f} MiB ({a10[1] / a1[1]:.1f}x)")
+for peer in ("Microsoft validator", "Checkov"):
+    p = by.get((peer, "corpus"))
+    if a1 and p:
+        ps = by.get((peer, "one pipeline"))
+        a_s = by.get(("azplint", "one pipeline"))
+        extra = f"; one pipeline: {ps[0] / a_s[0]:.0f}x" if ps and a_s else ""
+        print(f"azplint vs {peer}: corpus {p[0] / a1[0]:.0f}x faster, {p[1] / a1[1]:.0f}x less memory{extra}")
 PY
-s_ms=$(median_ms "$bin" --format json "$single")
-s_mem=$(peak_mib "$bin" --format json "$single")
-s_bytes=$(wc -c < "$single")
-echo "| one pipeline ($single) | 1 | $(python3 -c "print(f'{$s_bytes/1e6:.3f}')") | $s_ms ms | | | $s_mem MiB |"

@@ -187,32 +187,25 @@ impl rules::Templates for FileView<'_> {
         self.ws.files.get(index)
     }
     fn included(&self) -> bool {
-        self.ws.edges.iter().enumerate().any(|(f, es)| {
-            f != self.file
-                && es
-                    .iter()
-                    .any(|e| e.target == templates::Target::File(self.file))
-        })
+        !self.ws.callers[self.file].is_empty()
     }
     fn caller_arguments(&self, name: &str) -> Vec<(String, Option<String>)> {
         let mut out = Vec::new();
-        for (f, edges) in self.ws.edges.iter().enumerate() {
-            if f == self.file {
-                continue;
+        let mut by_file: Vec<(usize, Vec<usize>)> = Vec::new();
+        for &(f, i) in &self.ws.callers[self.file] {
+            match by_file.iter_mut().find(|(g, _)| *g == f) {
+                Some((_, list)) => list.push(i),
+                None => by_file.push((f, vec![i])),
             }
+        }
+        for (f, edge_indices) in by_file {
             let caller = &self.ws.files[f];
             let Some(root) = caller.document().and_then(|d| d.root.as_ref()) else {
                 continue;
             };
-            let calls: Vec<&templates::Edge> = edges
-                .iter()
-                .filter(|e| e.target == templates::Target::File(self.file))
-                .collect();
-            if calls.is_empty() {
-                continue;
-            }
             let model = pipeline::Model::build(Some(root));
-            for e in calls {
+            for i in edge_indices {
+                let e = &self.ws.edges[f][i];
                 let Some(r) = model
                     .template_refs
                     .iter()

@@ -38,6 +38,8 @@ pub struct Workspace {
     pub edges: Vec<Vec<Edge>>,
     /// Files that could not be read (not part of the graph).
     pub unreadable: Vec<FileResult>,
+    /// `callers[i]`: the references to `files[i]` from other files, as `(file, edge index)`.
+    pub callers: Vec<Vec<(usize, usize)>>,
 }
 
 enum Loaded {
@@ -329,6 +331,17 @@ impl Workspace {
                 ws.edges.push(edges);
             }
             scanned = wave_end;
+        }
+        // The reverse of the include graph, built once.
+        ws.callers = vec![Vec::new(); ws.files.len()];
+        for (f, edges) in ws.edges.iter().enumerate() {
+            for (i, e) in edges.iter().enumerate() {
+                if let Target::File(t) = e.target {
+                    if t != f {
+                        ws.callers[t].push((f, i));
+                    }
+                }
+            }
         }
         ws
     }

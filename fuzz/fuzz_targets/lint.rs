@@ -1,5 +1,5 @@
 //! libFuzzer target: arbitrary bytes linted as one pipeline file. Must never panic.
-//! `cargo +nightly fuzz run lint -- -max_len=65536` (seeds: `fuzz/seed.sh`).
+//! `cargo +nightly fuzz run lint -- -max_len=65536` (seeds: `fuzz/seed.sh`; dictionary: `-dict=fuzz/lint.dict`).
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
