@@ -60,8 +60,7 @@ fn open_inputs(inputs: &crate::yaml::Node) -> bool {
             } else if is_expression(k) && !is_expression_key(k) {
                 open = true; // a key built from an expression
             }
-            let t = k.trim_start_matches("${{").trim_start();
-            if t.starts_with("each") || t.starts_with("insert") {
+            if matches!(crate::yaml::directive_of(k), Some("each" | "insert")) {
                 open = true;
             }
         }

@@ -52,12 +52,7 @@ fn items<'a>(
                 .all(|e| e.key.as_str().is_some_and(is_expression_key));
         if all_expr {
             for e in entries {
-                let k = e.key.as_str().unwrap_or("");
-                let t = k.trim_start_matches("${{").trim_start();
-                let branch = ["if", "elseif", "else"].iter().any(|w| {
-                    t.strip_prefix(w)
-                        .is_some_and(|r| r.starts_with(|c: char| !c.is_alphanumeric()))
-                });
+                let branch = e.key.as_str().is_some_and(crate::yaml::is_branch_key);
                 if !branch || depth >= MAX_DEPTH {
                     *complete = false;
                     continue;

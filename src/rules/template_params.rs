@@ -41,15 +41,10 @@ pub(super) fn calls<'c, 'a>(ctx: &'c Context<'a>) -> Vec<Call<'c, 'a>> {
                 if let Some(entries) = p.as_map() {
                     for e in entries {
                         if let Some(k) = e.key.as_str() {
-                            let t = k.trim_start_matches("${{").trim_start();
                             // Only `${{ if }}`/`${{ elseif }}`/`${{ else }}` blocks hold keys
-                            // azplint can read; `insert`, `each` and `${{ x }}: v` keys don't.
-                            let readable = ["if", "elseif", "else"].iter().any(|w| {
-                                t.strip_prefix(w)
-                                    .is_some_and(|r| r.starts_with(|c: char| !c.is_alphanumeric()))
-                            });
-                            // A key built from an expression (`a_${{ x }}`) is unreadable too.
-                            if (is_expression_key(k) && !readable)
+                            // azplint can read; `insert`, `each` and `${{ x }}: v` keys don't,
+                            // nor does a key built from an expression (`a_${{ x }}`).
+                            if (is_expression_key(k) && !crate::yaml::is_branch_key(k))
                                 || (!is_expression_key(k) && is_expression(k))
                             {
                                 open = true;

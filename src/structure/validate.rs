@@ -97,8 +97,10 @@ fn lifted_entries(node: &Node) -> (Vec<&Entry>, bool) {
         for e in entries {
             match e.key.as_str() {
                 Some(k) if is_expression_key(k) => {
-                    let t = k.trim_start_matches("${{").trim_start();
-                    if t.starts_with("insert") || e.value.as_map().is_none() || depth >= MAX_DEPTH {
+                    if crate::yaml::directive_of(k) == Some("insert")
+                        || e.value.as_map().is_none()
+                        || depth >= MAX_DEPTH
+                    {
                         *open = true;
                     } else {
                         go(&e.value, depth + 1, out, open);

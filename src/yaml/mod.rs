@@ -130,3 +130,46 @@ pub fn is_expression_key(s: &str) -> bool {
     let t = s.trim_start();
     t.starts_with("${{") && t.trim_end().ends_with("}}")
 }
+
+/// The directive word of a template-expression key (`if`, `elseif`, `else`, `each`, `insert`), or
+/// `None` for any other key (a value expression such as `${{ parameters.x }}`, or a plain key).
+pub fn directive_of(key: &str) -> Option<&'static str> {
+    if !is_expression_key(key) {
+        return None;
+    }
+    let t = key.trim_start().trim_start_matches("${{").trim_start();
+    ["elseif", "else", "if", "each", "insert"]
+        .into_iter()
+        .find(|w| {
+            t.strip_prefix(w)
+                .is_some_and(|r| r.starts_with(|c: char| !c.is_alphanumeric() && c != '_'))
+        })
+}
+
+/// `${{ if }}`, `${{ elseif }}` and `${{ else }}` keys: blocks whose keys azplint can read
+/// (unlike `${{ each }}`, `${{ insert }}` and `${{ x }}: v` keys, which are computed).
+pub fn is_branch_key(key: &str) -> bool {
+    matches!(directive_of(key), Some("if" | "elseif" | "else"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn directives() {
+        assert_eq!(directive_of("${{ if eq(a, b) }}"), Some("if"));
+        assert_eq!(directive_of("${{ elseif x }}"), Some("elseif"));
+        assert_eq!(directive_of("${{ else }}"), Some("else"));
+        assert_eq!(
+            directive_of("${{ each s in parameters.steps }}"),
+            Some("each")
+        );
+        assert_eq!(directive_of("${{ insert }}"), Some("insert"));
+        assert_eq!(directive_of("${{ parameters.ifValue }}"), None);
+        assert_eq!(directive_of("${{ iffy }}"), None);
+        assert_eq!(directive_of("plain"), None);
+        assert!(is_branch_key("${{ else }}"));
+        assert!(!is_branch_key("${{ insert }}"));
+    }
+}
