@@ -15,20 +15,23 @@ pub static RULE: Rule = Rule {
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     for step in &ctx.model.steps {
         let kind = step.kind;
-        let task = ctx
-            .model
-            .task_steps
-            .iter()
-            .find(|t| std::ptr::eq(t.step, step.node))
-            .and_then(|t| match &t.resolution {
-                Resolution::Builtin(task) => Some(*task),
-                _ => None,
-            });
+        // The step's task, looked up only once a key is unknown (most steps have none).
+        let task = || {
+            ctx.model
+                .task_steps
+                .iter()
+                .find(|t| std::ptr::eq(t.step, step.node))
+                .and_then(|t| match &t.resolution {
+                    Resolution::Builtin(task) => Some(*task),
+                    _ => None,
+                })
+        };
         for_each_entry(step.node, 0, &mut |e| {
             let Some(key) = e.key.as_str() else { return };
             if is_expression(key) || kind.keys.iter().any(|k| k == key) {
                 return;
             }
+            let task = task();
             let what = if kind.kind == "template" {
                 "a template reference".to_string()
             } else {
