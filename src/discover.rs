@@ -282,7 +282,7 @@ pub fn looks_like_pipeline(text: &str) -> bool {
         if key == "extends" && !extends_is_mapping(text) {
             return false;
         }
-        if STRONG_KEYS.contains(&key) || crate::yaml::is_expression_key(key) {
+        if STRONG_KEYS.contains(&key) || key.trim_start().starts_with("${{") {
             strong = true;
         } else if WEAK_KEYS.contains(&key) {
             weak = true;

@@ -2,7 +2,7 @@
 
 use super::{for_each_entry, TaskStep};
 use crate::catalog::{Input, TaskVersion};
-use crate::yaml::{is_expression, is_expression_key, Entry};
+use crate::yaml::{is_expression, is_directive_key, Entry};
 
 /// What a step gives for one input.
 #[derive(Debug, Clone, Copy)]
@@ -55,9 +55,9 @@ fn open_inputs(inputs: &crate::yaml::Node) -> bool {
     let mut open = false;
     visit_keys(inputs, &mut |e| {
         if let Some(k) = e.key.as_str() {
-            if is_expression_key(k) && e.value.as_map().is_none() {
+            if is_directive_key(k) && e.value.as_map().is_none() {
                 open = true; // `${{ insert }}: ${{ parameters.x }}`
-            } else if is_expression(k) && !is_expression_key(k) {
+            } else if is_expression(k) && !is_directive_key(k) {
                 open = true; // a key built from an expression
             }
             if matches!(crate::yaml::directive_of(k), Some("each" | "insert")) {
@@ -74,7 +74,7 @@ fn visit_keys<'a>(map: &'a crate::yaml::Node, f: &mut dyn FnMut(&'a Entry)) {
         let Some(entries) = map.as_map() else { return };
         for e in entries {
             f(e);
-            if e.key.as_str().is_some_and(is_expression_key) && depth < crate::yaml::MAX_DEPTH {
+            if e.key.as_str().is_some_and(is_directive_key) && depth < crate::yaml::MAX_DEPTH {
                 go(&e.value, depth + 1, f);
             }
         }

@@ -8,7 +8,7 @@ pub mod variables;
 
 use crate::catalog::{catalog, TaskVersion};
 use crate::structure::StepKind;
-use crate::yaml::{is_expression_key, Entry, Node, NodeKind, MAX_DEPTH};
+use crate::yaml::{is_directive_key, Entry, Node, NodeKind, MAX_DEPTH};
 pub use taskref::{parse_task_ref, Malformed, NameKind, ParsedRef, TaskRef};
 
 /// What a task reference resolves to.
@@ -90,7 +90,7 @@ pub fn for_each_entry<'a>(map: &'a Node, depth: usize, f: &mut dyn FnMut(&'a Ent
     let Some(entries) = map.as_map() else { return };
     for e in entries {
         match e.key.as_str() {
-            Some(k) if is_expression_key(k) => {
+            Some(k) if is_directive_key(k) => {
                 if depth < MAX_DEPTH {
                     for_each_entry(&e.value, depth + 1, f);
                 }
@@ -160,7 +160,7 @@ fn template_ref(node: &Node) -> Option<TemplateRef<'_>> {
     let entries = node.as_map()?;
     let first = entries
         .iter()
-        .find(|e| !e.key.as_str().is_some_and(is_expression_key))?;
+        .find(|e| !e.key.as_str().is_some_and(is_directive_key))?;
     if first.key.as_str() != Some("template")
         || first.value.as_str().is_none()
         || first.value.is_null()
@@ -204,7 +204,7 @@ fn find_template_refs<'a>(
                 }
             }
             for e in entries {
-                let spliced = in_seq && e.key.as_str().is_some_and(is_expression_key);
+                let spliced = in_seq && e.key.as_str().is_some_and(is_directive_key);
                 find_template_refs(&e.value, spliced, depth + 1, out);
             }
         }
@@ -257,7 +257,7 @@ fn collect_steps<'a>(list: &'a Node, depth: usize, out: &mut Vec<Step<'a>>) {
         };
         let plain: Vec<&Entry> = entries
             .iter()
-            .filter(|e| !e.key.as_str().is_some_and(is_expression_key))
+            .filter(|e| !e.key.as_str().is_some_and(is_directive_key))
             .collect();
         if plain.is_empty() {
             // `- ${{ if ... }}:` wrapping more steps (a list) or one step (a mapping).
@@ -303,7 +303,7 @@ fn find_steps<'a>(node: &'a Node, in_seq: bool, depth: usize, out: &mut Vec<Task
             }
             for e in entries {
                 // The value of an expression key inside a sequence item is still part of that item.
-                let spliced = in_seq && e.key.as_str().is_some_and(is_expression_key);
+                let spliced = in_seq && e.key.as_str().is_some_and(is_directive_key);
                 find_steps(&e.value, spliced, depth + 1, out);
             }
         }
@@ -331,7 +331,7 @@ fn task_step(node: &Node) -> Option<TaskStep<'_>> {
     // `task:` comes first or names a version.
     let first_plain = entries
         .iter()
-        .find(|e| !e.key.as_str().is_some_and(is_expression_key));
+        .find(|e| !e.key.as_str().is_some_and(is_directive_key));
     let is_first = first_plain.is_some_and(|e| std::ptr::eq(e, task));
     if !is_first && !reference.contains('@') && inputs.is_empty() {
         return None;

@@ -1,7 +1,7 @@
 //! Stages and jobs with their names and `dependsOn`, by scope (the stages of a pipeline, the jobs
 //! of a stage or of a pipeline).
 
-use crate::yaml::{is_expression, is_expression_key, Entry, Node, Span, MAX_DEPTH};
+use crate::yaml::{is_expression, is_directive_key, Entry, Node, Span, MAX_DEPTH};
 
 #[derive(Debug)]
 pub struct Scope<'a> {
@@ -49,7 +49,7 @@ fn items<'a>(
         let all_expr = !entries.is_empty()
             && entries
                 .iter()
-                .all(|e| e.key.as_str().is_some_and(is_expression_key));
+                .all(|e| e.key.as_str().is_some_and(is_directive_key));
         if all_expr {
             for e in entries {
                 let branch = e.key.as_str().is_some_and(crate::yaml::is_branch_key);

@@ -2,7 +2,7 @@
 //! `${{ parameters.x }}` that resolves to one literal in the file (or its variable templates).
 
 use super::for_each_entry;
-use crate::yaml::{is_expression, is_expression_key, Node, NodeKind, MAX_DEPTH};
+use crate::yaml::{is_expression, is_directive_key, Node, NodeKind, MAX_DEPTH};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Named {
@@ -101,7 +101,7 @@ fn variables_section<'a>(
             for item in items {
                 if item.as_map().is_some_and(|m| {
                     m.iter()
-                        .all(|e| e.key.as_str().is_some_and(is_expression_key))
+                        .all(|e| e.key.as_str().is_some_and(is_directive_key))
                 }) {
                     for e in item.as_map().unwrap_or_default() {
                         variables_section(&e.value, name, depth + 1, values, templates);

@@ -4,7 +4,7 @@
 use super::{Context, Rule};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::pipeline::Resolution;
-use crate::yaml::{is_expression, is_expression_key, Entry, Node};
+use crate::yaml::{is_expression, is_directive_key, Entry, Node};
 
 pub static RULE: Rule = Rule {
     id: "duplicate-input",
@@ -20,7 +20,7 @@ fn blocks<'a>(map: &'a Node, depth: usize, out: &mut Vec<Vec<&'a Entry>>) {
     let mut plain = Vec::new();
     for e in entries {
         match e.key.as_str() {
-            Some(k) if is_expression_key(k) && depth < crate::yaml::MAX_DEPTH => {
+            Some(k) if is_directive_key(k) && depth < crate::yaml::MAX_DEPTH => {
                 blocks(&e.value, depth + 1, out);
             }
             Some(k) if !is_expression(k) => plain.push(e),

@@ -15,7 +15,7 @@
 use super::{Context, Rule};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::pipeline::for_each_entry;
-use crate::yaml::{is_expression, is_expression_key, Node, NodeKind, MAX_DEPTH};
+use crate::yaml::{is_expression, is_directive_key, Node, NodeKind, MAX_DEPTH};
 use std::sync::OnceLock;
 
 pub static RULE: Rule = Rule {
@@ -290,7 +290,7 @@ fn walk<'a>(
                     _ => {}
                 }
                 // The values of `${{ if }}:` keys are spliced into this mapping: same holder.
-                let child_holder = if key.is_some_and(is_expression_key) {
+                let child_holder = if key.is_some_and(is_directive_key) {
                     holder
                 } else {
                     &e.value

@@ -5,7 +5,7 @@ use super::Context;
 use crate::pipeline::params::{declared, Declared};
 use crate::pipeline::{for_each_entry, TemplateRef};
 use crate::templates::Target;
-use crate::yaml::{is_expression, is_expression_key, Entry};
+use crate::yaml::{is_expression, is_directive_key, Entry};
 
 pub(super) struct Call<'c, 'a> {
     pub reference: &'c TemplateRef<'a>,
@@ -44,8 +44,8 @@ pub(super) fn calls<'c, 'a>(ctx: &'c Context<'a>) -> Vec<Call<'c, 'a>> {
                             // Only `${{ if }}`/`${{ elseif }}`/`${{ else }}` blocks hold keys
                             // azplint can read; `insert`, `each` and `${{ x }}: v` keys don't,
                             // nor does a key built from an expression (`a_${{ x }}`).
-                            if (is_expression_key(k) && !crate::yaml::is_branch_key(k))
-                                || (!is_expression_key(k) && is_expression(k))
+                            if (is_directive_key(k) && !crate::yaml::is_branch_key(k))
+                                || (!is_directive_key(k) && is_expression(k))
                             {
                                 open = true;
                             }

@@ -3,7 +3,9 @@
 //! every scalar is a string (booleans and numbers are fine where strings are expected).
 
 use super::schema::{def, pattern_matches, Def};
-use crate::yaml::{is_expression, is_expression_key, Entry, Node, NodeKind, Span, MAX_DEPTH};
+use crate::yaml::{
+    is_computed_key, is_directive_key, is_expression, Entry, Node, NodeKind, Span, MAX_DEPTH,
+};
 
 /// What the schema check found.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -84,38 +86,56 @@ fn ref_name(d: &Def) -> Option<&str> {
     d.reference.as_deref()
 }
 
-/// Entries of a mapping with `${{ if }}`/`${{ else }}`/`${{ each }}` blocks lifted in, and whether
-/// keys may come from somewhere azplint can't see (`${{ insert }}`, keys built from expressions).
-fn lifted_entries(node: &Node) -> (Vec<&Entry>, bool) {
-    fn go<'a>(node: &'a Node, depth: usize, out: &mut Vec<&'a Entry>, open: &mut bool) {
+/// A mapping as the server reads it once templates are expanded.
+struct Lifted<'a> {
+    /// Plain entries, with `${{ if }}`/`${{ else }}`/`${{ each }}` blocks lifted in.
+    entries: Vec<&'a Entry>,
+    /// Entries whose key is computed (`${{ leg }}:`, `${{ parameters.name }}_x64:`): ordinary
+    /// entries whose name azplint can't know. Their values are still theirs (a matrix leg).
+    computed: Vec<&'a Entry>,
+    /// Keys may come from somewhere azplint can't see (`${{ insert }}`, computed keys, a block
+    /// that is not a mapping).
+    open: bool,
+}
+
+/// Entries of a mapping with `${{ if }}`/`${{ else }}`/`${{ each }}` blocks lifted in. Only
+/// directive keys are lifted: any other `${{ }}` key is a computed name, kept as an entry.
+fn lifted_entries(node: &Node) -> Lifted<'_> {
+    fn go<'a>(node: &'a Node, depth: usize, out: &mut Lifted<'a>) {
         let Some(entries) = node.as_map() else {
             if !node.is_null() {
-                *open = true;
+                out.open = true;
             }
             return;
         };
         for e in entries {
             match e.key.as_str() {
-                Some(k) if is_expression_key(k) => {
+                Some(k) if is_directive_key(k) => {
                     if crate::yaml::directive_of(k) == Some("insert")
                         || e.value.as_map().is_none()
                         || depth >= MAX_DEPTH
                     {
-                        *open = true;
+                        out.open = true;
                     } else {
-                        go(&e.value, depth + 1, out, open);
+                        go(&e.value, depth + 1, out);
                     }
                 }
-                Some(k) if is_expression(k) => *open = true,
-                Some(_) => out.push(e),
-                None => *open = true,
+                Some(k) if is_computed_key(k) => {
+                    out.open = true;
+                    out.computed.push(e);
+                }
+                Some(_) => out.entries.push(e),
+                None => out.open = true,
             }
         }
     }
-    let mut out = Vec::new();
-    let mut open = false;
-    go(node, 0, &mut out, &mut open);
-    (out, open)
+    let mut out = Lifted {
+        entries: Vec::new(),
+        computed: Vec::new(),
+        open: false,
+    };
+    go(node, 0, &mut out);
+    out
 }
 
 /// Items of a sequence with `- ${{ if }}:` / `- ${{ each }}:` blocks lifted in. Items built from
@@ -131,7 +151,7 @@ fn lifted_items(node: &Node) -> Vec<&Node> {
             let block = item.as_map().filter(|m| {
                 !m.is_empty()
                     && m.iter()
-                        .all(|e| e.key.as_str().is_some_and(is_expression_key))
+                        .all(|e| e.key.as_str().is_some_and(is_directive_key))
             });
             match block {
                 Some(entries) if depth < MAX_DEPTH => {
@@ -365,8 +385,22 @@ impl Validator {
             });
             return;
         }
-        let (entries, open) = lifted_entries(node);
+        let Lifted {
+            entries,
+            computed,
+            open,
+        } = lifted_entries(node);
         let props = d.properties.as_ref();
+        // A computed key (`${{ leg }}:` in a matrix) can't be matched by name, but where every name
+        // takes the same kind of value (`patternProperties`), its value is still checked.
+        if let Some((_, pd)) = d.pattern_properties.as_ref().and_then(|pp| pp.iter().next()) {
+            for e in &computed {
+                let place = format!("`{}`", e.key.as_str().unwrap_or_default().trim());
+                self.depth += 1;
+                self.check(&e.value, pd, &place, out);
+                self.depth -= 1;
+            }
+        }
         for e in &entries {
             let Some(key) = e.key.as_str() else { continue };
             if let Some(pd) = props.and_then(|p| p.get(key)) {
@@ -435,7 +469,7 @@ impl Validator {
             }
             return;
         }
-        let (entries, open) = lifted_entries(node);
+        let Lifted { entries, open, .. } = lifted_entries(node);
         let kinds: Vec<&str> = super::step_kinds()
             .iter()
             .map(|k| k.kind.as_str())
@@ -526,7 +560,7 @@ impl Validator {
             return;
         }
         if node.as_map().is_some() {
-            let (entries, open) = lifted_entries(node);
+            let Lifted { entries, open, .. } = lifted_entries(node);
             let has = |k: &str| entries.iter().any(|e| e.key.as_str() == Some(k));
             // The first property says what a mapping is (a job, a deployment, ...); without one,
             // the required keys do.

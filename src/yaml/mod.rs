@@ -124,17 +124,31 @@ pub fn is_expression(s: &str) -> bool {
     s.contains("${{") || s.contains("$(") || s.contains("$[")
 }
 
-/// A template-expression key (`${{ if ... }}`, `${{ else }}`, `${{ each x in y }}`, `${{ insert }}`, ...):
-/// its value is spliced into the parent.
-pub fn is_expression_key(s: &str) -> bool {
-    let t = s.trim_start();
-    t.starts_with("${{") && t.trim_end().ends_with("}}")
+/// A key that is one whole `${{ }}` expression (`${{ if x }}`, `${{ c }}`), directive or not.
+fn is_whole_expression(s: &str) -> bool {
+    let t = s.trim();
+    t.starts_with("${{") && t.ends_with("}}")
+}
+
+/// A template-directive key (`${{ if ... }}`, `${{ elseif ... }}`, `${{ else }}`, `${{ each x in y }}`,
+/// `${{ insert }}`): its value is spliced into the parent. Every other `${{ }}` key is a computed key
+/// (see [`is_computed_key`]).
+pub fn is_directive_key(s: &str) -> bool {
+    directive_of(s).is_some()
+}
+
+/// A key whose name is computed by a `${{ }}` expression but that is not a directive (`${{ leg }}`,
+/// `${{ format('Release_{0}', parameters.platform) }}`, `${{ parameters.name }}_x64`): an ordinary
+/// entry whose name azplint can't know. Its value is that entry's value, never spliced into the
+/// parent, and conditionals inside it belong to it.
+pub fn is_computed_key(s: &str) -> bool {
+    is_expression(s) && !is_directive_key(s)
 }
 
 /// The directive word of a template-expression key (`if`, `elseif`, `else`, `each`, `insert`), or
 /// `None` for any other key (a value expression such as `${{ parameters.x }}`, or a plain key).
 pub fn directive_of(key: &str) -> Option<&'static str> {
-    if !is_expression_key(key) {
+    if !is_whole_expression(key) {
         return None;
     }
     let t = key.trim_start().trim_start_matches("${{").trim_start();
@@ -171,5 +185,12 @@ mod tests {
         assert_eq!(directive_of("plain"), None);
         assert!(is_branch_key("${{ else }}"));
         assert!(!is_branch_key("${{ insert }}"));
+        assert!(is_directive_key("${{ each c in parameters.configs }}"));
+        assert!(!is_directive_key("${{ c }}"));
+        assert!(is_computed_key("${{ c }}"));
+        assert!(is_computed_key("${{ format('Release_{0}', parameters.platform) }}"));
+        assert!(is_computed_key("${{ parameters.name }}_x64"));
+        assert!(!is_computed_key("${{ if eq(c, 'release') }}"));
+        assert!(!is_computed_key("plain"));
     }
 }
