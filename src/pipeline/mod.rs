@@ -87,15 +87,27 @@ impl<'a> TaskStep<'a> {
 /// Visit the entries of a mapping, descending into template-expression keys (`${{ if }}:` etc.),
 /// whose values are spliced into the mapping.
 pub fn for_each_entry<'a>(map: &'a Node, depth: usize, f: &mut dyn FnMut(&'a Entry)) {
+    for_each_entry_in(map, depth, false, &mut |e, _| f(e));
+}
+
+/// Like [`for_each_entry`], also telling whether each entry stands inside a `${{ if }}`,
+/// `${{ elseif }}`, `${{ else }}` or `${{ each }}` block (`conditional` says whether `map` itself
+/// does).
+pub fn for_each_entry_in<'a>(
+    map: &'a Node,
+    depth: usize,
+    conditional: bool,
+    f: &mut dyn FnMut(&'a Entry, bool),
+) {
     let Some(entries) = map.as_map() else { return };
     for e in entries {
         match e.key.as_str() {
             Some(k) if is_directive_key(k) => {
                 if depth < MAX_DEPTH {
-                    for_each_entry(&e.value, depth + 1, f);
+                    for_each_entry_in(&e.value, depth + 1, true, f);
                 }
             }
-            _ => f(e),
+            _ => f(e, conditional),
         }
     }
 }

@@ -3,7 +3,7 @@
 
 use super::Context;
 use crate::pipeline::params::{declared, Declared};
-use crate::pipeline::{for_each_entry, TemplateRef};
+use crate::pipeline::{for_each_entry_in, TemplateRef};
 use crate::templates::Target;
 use crate::yaml::{is_expression, is_directive_key, Entry};
 
@@ -52,8 +52,11 @@ pub(super) fn calls<'c, 'a>(ctx: &'c Context<'a>) -> Vec<Call<'c, 'a>> {
                         }
                     }
                 }
-                for_each_entry(p, 0, &mut |e| {
-                    if e.key.as_str().is_some_and(|k| !is_expression(k)) {
+                for_each_entry_in(p, 0, false, &mut |e, conditional| {
+                    let Some(k) = e.key.as_str() else { return };
+                    // A key under a conditional that can't be a parameter name is a trap that
+                    // stops the run with its text when the input is bad: not a parameter.
+                    if !is_expression(k) && !(conditional && crate::yaml::is_trap_key(k)) {
                         passed.push(e);
                     }
                 });

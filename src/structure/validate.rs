@@ -501,12 +501,7 @@ impl Validator {
         }
         // `- 'A sentence explaining the problem': error` is a deliberate trap that makes Azure stop
         // with that sentence (dotnet/arcade uses it); no key with spaces is a typo of a step kind.
-        if entries.len() == 1
-            && entries[0]
-                .key
-                .as_str()
-                .is_some_and(|k| k.trim().contains(' '))
-        {
+        if entries.len() == 1 && entries[0].key.as_str().is_some_and(crate::yaml::is_trap_key) {
             return;
         }
         let suggestion = entries

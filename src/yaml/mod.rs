@@ -166,6 +166,19 @@ pub fn is_branch_key(key: &str) -> bool {
     matches!(directive_of(key), Some("if" | "elseif" | "else"))
 }
 
+/// A key that can't be a name of anything (a parameter, a step kind, an input): it has a space or
+/// punctuation other than `_`, `-` and `.`. Under a `${{ if }}` such a key is a deliberate trap:
+/// libraries add `"envName is required": error` only when their input is bad, so that the server
+/// stops with that sentence.
+pub fn is_trap_key(key: &str) -> bool {
+    let k = key.trim();
+    !k.is_empty()
+        && !is_expression(k)
+        && k
+            .chars()
+            .any(|c| !(c.is_alphanumeric() || c == '_' || c == '-' || c == '.'))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -192,5 +205,10 @@ mod tests {
         assert!(is_computed_key("${{ parameters.name }}_x64"));
         assert!(!is_computed_key("${{ if eq(c, 'release') }}"));
         assert!(!is_computed_key("plain"));
+        assert!(is_trap_key("envName is required"));
+        assert!(is_trap_key("Parameter 'x' must be set!"));
+        assert!(!is_trap_key("envName"));
+        assert!(!is_trap_key("system.debug"));
+        assert!(!is_trap_key("${{ parameters.x }}"));
     }
 }
