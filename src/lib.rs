@@ -189,6 +189,9 @@ impl rules::Templates for FileView<'_> {
     fn included(&self) -> bool {
         !self.ws.callers[self.file].is_empty()
     }
+    fn handed(&self, pos: usize) -> bool {
+        self.ws.is_handed(self.file, pos)
+    }
     fn caller_arguments(&self, name: &str) -> Vec<(String, Option<String>)> {
         let mut out = Vec::new();
         let mut by_file: Vec<(usize, Vec<usize>)> = Vec::new();

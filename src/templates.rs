@@ -172,6 +172,9 @@ pub struct Edge {
     /// Byte range of the `template:` value in the including file.
     pub span: Span,
     pub target: Target,
+    /// The reference stands in content handed to a template azplint can't read (under
+    /// `extends: parameters:` of a remote template): that template decides what becomes of it.
+    pub handed: bool,
 }
 
 /// Cycles and nesting depth in the include graph. Returns (file, edge index, problem).

@@ -40,6 +40,12 @@ pub struct Workspace {
     pub unreadable: Vec<FileResult>,
     /// `callers[i]`: the references to `files[i]` from other files, as `(file, edge index)`.
     pub callers: Vec<Vec<(usize, usize)>>,
+    /// `handed_regions[i]`: byte ranges of `files[i]` handed to a template azplint can't read (the
+    /// `parameters:` of `extends:` a remote template).
+    pub handed_regions: Vec<Vec<yaml::Span>>,
+    /// `handed[i]`: `files[i]` is only ever included from content handed to a template azplint
+    /// can't read (directly or through other such files), so that template decides its fate.
+    pub handed: Vec<bool>,
 }
 
 enum Loaded {
@@ -184,19 +190,31 @@ fn from_bytes(
 }
 
 /// Locate every template reference of a file.
-fn locate_refs(file: &File, repositories: &HashMap<String, PathBuf>) -> Vec<(yaml::Span, Located)> {
+/// The template references of a file, located, and the regions of it handed to a remote template.
+#[allow(clippy::type_complexity)]
+fn locate_refs(
+    file: &File,
+    repositories: &HashMap<String, PathBuf>,
+) -> (Vec<(yaml::Span, Located)>, Vec<yaml::Span>) {
     let Some(doc) = file.document() else {
-        return Vec::new();
+        return (Vec::new(), Vec::new());
     };
     let model = crate::pipeline::Model::build(doc.root.as_ref());
-    model
+    let mut handed = Vec::new();
+    let refs = model
         .template_refs
         .iter()
         .map(|r| {
             let located = templates::locate(r.path(), &file.canonical, &file.root, repositories);
+            if r.extends && matches!(located, Located::Other(Target::Remote { .. })) {
+                if let Some(p) = r.parameters {
+                    handed.push(p.span.clone());
+                }
+            }
             (r.entry.value.span.clone(), located)
         })
-        .collect()
+        .collect();
+    (refs, handed)
 }
 
 impl Workspace {
@@ -272,14 +290,15 @@ impl Workspace {
         let mut unreadable_paths: HashMap<PathBuf, ()> = HashMap::new();
         let mut scanned = 0;
         while scanned < ws.files.len() {
-            let wave: Vec<Vec<(yaml::Span, Located)>> = ws.files[scanned..]
+            #[allow(clippy::type_complexity)]
+            let wave: Vec<(Vec<(yaml::Span, Located)>, Vec<yaml::Span>)> = ws.files[scanned..]
                 .par_iter()
                 .map(|f| locate_refs(f, repositories))
                 .collect();
             let wave_end = ws.files.len();
             // New files to load, with the root of the repository they belong to.
             let mut to_load: Vec<(PathBuf, PathBuf)> = Vec::new();
-            for (offset, refs) in wave.iter().enumerate() {
+            for (offset, (refs, _)) in wave.iter().enumerate() {
                 let from = &ws.files[scanned + offset];
                 for (_, located) in refs {
                     if let Located::Path(p) = located {
@@ -314,10 +333,13 @@ impl Workspace {
                     Loaded::Skip => {}
                 }
             }
-            for refs in wave {
+            for (refs, regions) in wave {
                 let edges = refs
                     .into_iter()
                     .map(|(span, located)| {
+                        let handed = regions
+                            .iter()
+                            .any(|r| r.start <= span.start && span.end <= r.end);
                         let target = match located {
                             Located::Path(p) => match index.get(&p) {
                                 Some(&i) => Target::File(i),
@@ -325,10 +347,15 @@ impl Workspace {
                             },
                             Located::Other(t) => t,
                         };
-                        Edge { span, target }
+                        Edge {
+                            span,
+                            target,
+                            handed,
+                        }
                     })
                     .collect();
                 ws.edges.push(edges);
+                ws.handed_regions.push(regions);
             }
             scanned = wave_end;
         }
@@ -343,11 +370,43 @@ impl Workspace {
                 }
             }
         }
+        ws.handed = handed_files(&ws.edges, &ws.callers);
         ws
+    }
+
+    /// Whether byte `pos` of file `file` is content whose fate a template azplint can't read
+    /// decides: the file is only included from such content, or `pos` lies in it.
+    pub fn is_handed(&self, file: usize, pos: usize) -> bool {
+        self.handed.get(file).copied().unwrap_or(false)
+            || self
+                .handed_regions
+                .get(file)
+                .is_some_and(|rs| rs.iter().any(|r| r.start <= pos && pos < r.end))
     }
 
     /// The edge of file `file` whose `template:` value starts at `start`.
     pub fn edge(&self, file: usize, start: usize) -> Option<&Edge> {
         self.edges.get(file)?.iter().find(|e| e.span.start == start)
+    }
+}
+
+/// Files included only from content handed to a remote template: every reference to them is a
+/// handed reference or comes from such a file. Grown to a fixed point from the handed references.
+fn handed_files(edges: &[Vec<Edge>], callers: &[Vec<(usize, usize)>]) -> Vec<bool> {
+    let mut handed = vec![false; callers.len()];
+    loop {
+        let mut changed = false;
+        for (t, refs) in callers.iter().enumerate() {
+            if handed[t] || refs.is_empty() {
+                continue;
+            }
+            if refs.iter().all(|&(f, i)| edges[f][i].handed || handed[f]) {
+                handed[t] = true;
+                changed = true;
+            }
+        }
+        if !changed {
+            return handed;
+        }
     }
 }

@@ -141,3 +141,75 @@ fn snapshots_of_what_the_user_sees() {
         insta::assert_json_snapshot!(format!("{rule}__json"), v);
     }
 }
+
+/// Every `*.yml` file under `dir`, recursively, as paths relative to the crate root.
+fn yaml_files_under(dir: &std::path::Path, rel: &str, out: &mut Vec<String>) {
+    let mut entries: Vec<_> = std::fs::read_dir(dir).unwrap().flatten().collect();
+    entries.sort_by_key(|e| e.file_name());
+    for e in entries {
+        let name = e.file_name().to_string_lossy().into_owned();
+        let path = format!("{rel}/{name}");
+        if e.path().is_dir() {
+            yaml_files_under(&e.path(), &path, out);
+        } else if name.ends_with(".yml") || name.ends_with(".yaml") {
+            out.push(path);
+        }
+    }
+}
+
+/// Multi-file cases (`fixtures/<rule>/case-*/`: a pipeline with the templates it includes) are
+/// linted as one directory: every file's findings of any rule must be exactly its `# expect:` lines
+/// for the rules annotated in the case, and no error may appear that is not annotated.
+#[test]
+fn multi_file_cases_fire_at_annotated_lines_only() {
+    let mut seen = 0;
+    for rule in fixture_dirs() {
+        let dir = root().join("fixtures").join(&rule);
+        let mut cases: Vec<_> = std::fs::read_dir(&dir)
+            .unwrap()
+            .flatten()
+            .filter(|e| e.path().is_dir() && e.file_name().to_string_lossy().starts_with("case-"))
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .collect();
+        cases.sort();
+        for case in cases {
+            seen += 1;
+            let rel = format!("fixtures/{rule}/{case}");
+            let mut files = Vec::new();
+            yaml_files_under(&root().join(&rel), &rel, &mut files);
+            let (_, v) = json(&[&rel]);
+            let diags = v["diagnostics"].as_array().unwrap();
+            for file in &files {
+                let text = std::fs::read_to_string(root().join(file)).unwrap();
+                let annotated: BTreeSet<String> = text
+                    .lines()
+                    .filter_map(|l| l.split("# expect:").nth(1))
+                    .flat_map(|r| r.split(',').map(|s| s.trim().to_string()))
+                    .chain([rule.clone()])
+                    .collect();
+                for r in &annotated {
+                    let got: BTreeSet<u64> = diags
+                        .iter()
+                        .filter(|d| d["rule"] == r.as_str() && d["path"] == file.as_str())
+                        .map(|d| d["line"].as_u64().unwrap())
+                        .collect();
+                    assert_eq!(
+                        got,
+                        expected_lines(&text, r),
+                        "{file}: lines reported by {r} (left) differ from the annotated ones (right)"
+                    );
+                }
+                for d in diags.iter().filter(|d| d["path"] == file.as_str()) {
+                    let r = d["rule"].as_str().unwrap();
+                    assert!(
+                        d["severity"] != "error" || annotated.contains(r),
+                        "{file}: unexpected error {r} at line {}: {}",
+                        d["line"],
+                        d["message"]
+                    );
+                }
+            }
+        }
+    }
+    assert!(seen > 0, "no multi-file cases found");
+}

@@ -133,6 +133,8 @@ pub struct TemplateRef<'a> {
     pub entry: &'a Entry,
     /// The `parameters:` value passed, when present.
     pub parameters: Option<&'a Node>,
+    /// `extends: template:` of the document root (not a list item).
+    pub extends: bool,
 }
 
 impl<'a> TemplateRef<'a> {
@@ -159,7 +161,7 @@ impl<'a> Model<'a> {
             find_template_refs(root, false, 0, &mut model.template_refs);
             if let Some(ext) = root.get("extends") {
                 if let Some(r) = template_ref(ext) {
-                    model.template_refs.push(r);
+                    model.template_refs.push(TemplateRef { extends: true, ..r });
                 }
             }
         }
@@ -189,6 +191,7 @@ fn template_ref(node: &Node) -> Option<TemplateRef<'_>> {
         node,
         entry: first,
         parameters,
+        extends: false,
     })
 }
 

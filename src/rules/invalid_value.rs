@@ -22,11 +22,16 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
         else {
             continue;
         };
-        out.push(
-            RULE.diag(span.clone(), message.clone())
-                .label("invalid value")
-                .help(help.clone())
-                .note("Azure Pipelines rejects the pipeline before it runs"),
-        );
+        let mut d = RULE
+            .diag(span.clone(), message.clone())
+            .label("invalid value")
+            .help(help.clone())
+            .note("Azure Pipelines rejects the pipeline before it runs");
+        if ctx.templates.handed(span.start) {
+            // A template azplint can't read receives this value first and may rewrite it.
+            d.severity = Severity::Warning;
+            d.note = Some("this content is handed to a template azplint can't read, which may rewrite the value before the server sees it; if it passes it through, Azure Pipelines rejects the pipeline".into());
+        }
+        out.push(d);
     }
 }

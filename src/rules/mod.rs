@@ -80,6 +80,12 @@ pub trait Templates: Sync {
     /// What the files including this one pass for parameter `name`: per call, where it is
     /// (`path:line`) and the value (`Some(literal)`, `None` when it isn't a literal or isn't passed).
     fn caller_arguments(&self, name: &str) -> Vec<(String, Option<String>)>;
+    /// Byte `pos` of this file is content handed to a template azplint can't read (under
+    /// `extends: parameters:` of a remote template, or in a file only ever included from there):
+    /// that template may read, strip or resolve it before the server sees it.
+    fn handed(&self, _pos: usize) -> bool {
+        false
+    }
 }
 
 /// No templates known (standard input, unit tests).
@@ -116,9 +122,18 @@ pub struct Context<'a> {
 impl Context<'_> {
     /// What the schema check found in this document.
     pub fn structure(&self) -> &[crate::structure::validate::Problem] {
-        self.structure.get_or_init(|| match &self.doc.root {
-            Some(root) => crate::structure::validate::validate(root),
-            None => Vec::new(),
+        self.structure.get_or_init(|| {
+            let Some(root) = &self.doc.root else {
+                return Vec::new();
+            };
+            let mut found = crate::structure::validate::validate(root);
+            // Stages and jobs handed inline to a remote `extends` template still reach the server.
+            if let Some((span, more)) = crate::structure::validate::validate_extends_content(root) {
+                if self.templates.handed(span.start) {
+                    found.extend(more);
+                }
+            }
+            found
         })
     }
 }

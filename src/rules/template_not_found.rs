@@ -14,6 +14,7 @@ pub static RULE: Rule = Rule {
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     for r in &ctx.model.template_refs {
         let span = r.entry.value.span.clone();
+        let span_start = span.start;
         let Some(Target::NotFound { tried }) = ctx.templates.target(span.start) else {
             continue;
         };
@@ -40,6 +41,12 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
             }
         };
         d = d.help(help);
+        if ctx.templates.handed(span_start) {
+            // Handed to a template azplint can't read, which may resolve the path itself (from
+            // the repository root, or as data in an object parameter): worth knowing, no more.
+            d.severity = Severity::Note;
+            d.note = Some("this reference is handed to a template azplint can't read, which decides how the path is resolved (some resolve it from the repository root, or read it as data); Azure fails the run only if that template passes it on unresolved".into());
+        }
         out.push(d);
     }
 }

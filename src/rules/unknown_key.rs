@@ -22,6 +22,21 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
         else {
             continue;
         };
+        if ctx.templates.handed(span.start) {
+            // A template azplint can't read receives this content and may read and strip keys the
+            // server never sees; only a near-typo of a key valid here is worth a warning, since
+            // such templates pass the keys they don't know through to the server.
+            if let Some(s) = crate::suggest::closest(key, allowed.iter().map(String::as_str)) {
+                let mut d = RULE
+                    .diag(span.clone(), format!("`{key}` is probably a misspelling of `{s}`"))
+                    .label(format!("did you mean `{s}`?"))
+                    .help(format!("rename it to `{s}`"))
+                    .note(format!("this content is handed to a template azplint can't read; such templates pass keys they don't use through to the server, which rejects `{key}` in {place}: `Unexpected value '{key}'`"));
+                d.severity = Severity::Warning;
+                out.push(d);
+            }
+            continue;
+        }
         let mut d = RULE
             .diag(
                 span.clone(),

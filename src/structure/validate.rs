@@ -63,6 +63,28 @@ pub fn validate(root: &Node) -> Vec<Problem> {
     out
 }
 
+/// Check the stages, jobs and steps written inline under `extends: parameters:` as what they are
+/// named (`stages:`, `jobs:`, `steps:` lists), for an `extends` template that azplint can't read:
+/// such templates insert them into the pipeline, so a misspelt key reaches the server. Returns the
+/// span of `parameters:` with what was found; the caller decides how much of it to say.
+pub fn validate_extends_content(root: &Node) -> Option<(Span, Vec<Problem>)> {
+    let params = root.get("extends")?.get("parameters")?;
+    let mut out = Vec::new();
+    let mut v = Validator { depth: 0 };
+    for e in params.as_map()? {
+        let Some(name @ ("stages" | "jobs" | "steps")) = e.key.as_str() else {
+            continue;
+        };
+        if e.value.as_seq().is_none() {
+            continue;
+        }
+        if let Some(d) = def(name) {
+            v.check(&e.value, d, &format!("`{name}`"), &mut out);
+        }
+    }
+    Some((params.span.clone(), out))
+}
+
 /// The alternatives of a definition, through `$ref`s and nested `anyOf`s.
 fn flatten(d: &'static Def, depth: usize) -> Vec<&'static Def> {
     if depth > 16 {
