@@ -640,18 +640,45 @@ impl Validator {
                 candidates.retain(covers);
             }
         }
-        let mut best: Option<Vec<Problem>> = None;
+        // The variant the node fits: one with no problem at all, else one with only deprecated
+        // keys (a `phases:` pipeline is legacy, not wrong), else the one with the most keys of the
+        // node among its properties, then the fewest problems: its keys are what the help lists.
+        let keys: Vec<&str> = lifted_entries(node)
+            .entries
+            .iter()
+            .filter_map(|e| e.key.as_str())
+            .collect();
+        let mut best: Option<(usize, usize, Vec<Problem>)> = None;
+        let mut legacy: Option<Vec<Problem>> = None;
         for d in candidates {
             let mut found = Vec::new();
             self.check(node, d, place, &mut found);
             if found.is_empty() {
                 return;
             }
-            if best.as_ref().is_none_or(|b| found.len() < b.len()) {
-                best = Some(found);
+            let real = found
+                .iter()
+                .filter(|p| !matches!(p, Problem::Deprecated { .. }))
+                .count();
+            if real == 0 {
+                legacy.get_or_insert(found);
+                continue;
+            }
+            let matched = d.properties.as_ref().map_or(0, |props| {
+                keys.iter().filter(|k| props.contains_key(**k)).count()
+            });
+            if best
+                .as_ref()
+                .is_none_or(|(m, r, _)| matched > *m || (matched == *m && real < *r))
+            {
+                best = Some((matched, real, found));
             }
         }
-        if let Some(b) = best {
+        if let Some(found) = legacy {
+            out.extend(found);
+            return;
+        }
+        if let Some((_, _, b)) = best {
             // Alternatives that are each a single literal (booleans, `none`, ...): one message.
             if node.as_str().is_some()
                 && alts
