@@ -333,38 +333,35 @@ impl TaskVersion {
 }
 
 /// Private and extension tasks described in the configuration (`tasks:` in `.azplint.yml`),
-/// checked like built-in tasks. Set once, before linting.
-struct Extra {
-    tasks: Vec<TaskVersion>,
-    wif: Vec<WifFact>,
+/// checked like built-in tasks. Carried in the options of a run, never global: one process may
+/// lint two workspaces with two configurations.
+#[derive(Debug, Default, Clone)]
+pub struct Configured {
+    pub tasks: Vec<TaskVersion>,
+    pub wif: Vec<WifFact>,
 }
 
-static EXTRA: OnceLock<Extra> = OnceLock::new();
-
-/// Register the configured tasks. Later calls are ignored (the configuration is read once).
-pub fn set_extra_tasks(tasks: Vec<TaskVersion>, wif: Vec<WifFact>) {
-    let _ = EXTRA.set(Extra { tasks, wif });
-}
-
-/// A configured task by name (case-insensitive) and major.
-pub fn extra_task(name: &str, major: u32) -> Option<&'static TaskVersion> {
-    EXTRA
-        .get()?
-        .tasks
-        .iter()
-        .find(|t| t.major == major && t.name.eq_ignore_ascii_case(name.trim()))
+impl Configured {
+    /// A configured task by name (case-insensitive) and major.
+    pub fn task(&self, name: &str, major: u32) -> Option<&TaskVersion> {
+        self.tasks
+            .iter()
+            .find(|t| t.major == major && t.name.eq_ignore_ascii_case(name.trim()))
+    }
 }
 
 /// The WIF fact of a task: configured tasks first, then the built-in facts.
-pub fn wif_fact(name: &str, major: u32) -> Option<&'static WifFact> {
-    if let Some(e) = EXTRA.get() {
-        if let Some(f) = e
-            .wif
+pub fn wif_fact<'a>(
+    configured: Option<&'a Configured>,
+    name: &str,
+    major: u32,
+) -> Option<&'a WifFact> {
+    if let Some(f) = configured.and_then(|c| {
+        c.wif
             .iter()
             .find(|f| f.major == major && f.task.eq_ignore_ascii_case(name.trim()))
-        {
-            return Some(f);
-        }
+    }) {
+        return Some(f);
     }
     catalog().wif(name, major)
 }

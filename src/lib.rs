@@ -85,9 +85,14 @@ pub fn lint(options: &Options) -> Result<Report, String> {
     }
     let ws =
         workspace::Workspace::build(&candidates, &options.repositories, options.stdin.as_ref());
+    let tasks = options.config.as_ref().map(configured_tasks);
+    let settings = Settings {
+        config: options.config.as_ref(),
+        tasks: tasks.as_ref(),
+    };
     let mut per_file: Vec<Vec<Diagnostic>> = (0..ws.files.len())
         .into_par_iter()
-        .map(|i| lint_file(&ws, i, options.config.as_ref()))
+        .map(|i| lint_file(&ws, i, settings))
         .collect();
 
     let mut order: Vec<usize> = (0..ws.files.len()).collect();
@@ -173,6 +178,43 @@ pub fn lint(options: &Options) -> Result<Report, String> {
     Ok(Report { files })
 }
 
+/// What the configuration says that rules read: passed down, never global.
+#[derive(Clone, Copy, Default)]
+struct Settings<'a> {
+    config: Option<&'a config::Loaded>,
+    tasks: Option<&'a catalog::Configured>,
+}
+
+/// The tasks `.azplint.yml` describes (`tasks:`), as catalog entries checked like built-ins.
+pub fn configured_tasks(config: &config::Loaded) -> catalog::Configured {
+    use catalog::{Input, TaskVersion, WifFact};
+    let mut out = catalog::Configured::default();
+    for t in &config.config.tasks {
+        let pipeline::TaskRef::Parsed(p) = pipeline::parse_task_ref(&t.task.value) else {
+            continue; // rejected when the configuration was read
+        };
+        let inputs = t
+            .inputs
+            .iter()
+            .map(|i| {
+                Input::configured(
+                    &i.name,
+                    i.aliases.clone(),
+                    i.required,
+                    i.options.clone(),
+                    i.service_connection,
+                )
+            })
+            .collect();
+        out.tasks
+            .push(TaskVersion::configured(p.name, p.major, inputs));
+        if let Some(w) = t.wif {
+            out.wif.push(WifFact::configured(p.name, p.major, w));
+        }
+    }
+    out
+}
+
 /// Templates of the run as seen from one file.
 struct FileView<'w> {
     ws: &'w workspace::Workspace,
@@ -206,7 +248,7 @@ impl rules::Templates for FileView<'_> {
             let Some(root) = caller.document().and_then(|d| d.root.as_ref()) else {
                 continue;
             };
-            let model = pipeline::Model::build(Some(root));
+            let model = pipeline::Model::build(Some(root), None);
             for i in edge_indices {
                 let e = &self.ws.edges[f][i];
                 let Some(r) = model
@@ -237,17 +279,13 @@ impl rules::Templates for FileView<'_> {
 }
 
 /// Check one file of the workspace.
-fn lint_file(
-    ws: &workspace::Workspace,
-    i: usize,
-    config: Option<&config::Loaded>,
-) -> Vec<Diagnostic> {
+fn lint_file(ws: &workspace::Workspace, i: usize, settings: Settings) -> Vec<Diagnostic> {
     let file = &ws.files[i];
     let repo = RepoDir {
         root: file.root.clone(),
     };
     let view = FileView { ws, file: i };
-    check_parsed(&file.source, &file.parsed, &repo, &view, config)
+    check_parsed(&file.source, &file.parsed, &repo, &view, settings)
 }
 
 fn sort_diagnostics(out: &mut [Diagnostic]) {
@@ -259,7 +297,7 @@ fn check_parsed(
     parsed: &Result<Vec<yaml::Document>, yaml::ParseError>,
     files: &dyn RepoFiles,
     templates: &dyn rules::Templates,
-    config: Option<&config::Loaded>,
+    settings: Settings,
 ) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     match parsed {
@@ -267,14 +305,15 @@ fn check_parsed(
         Err(e) => out.push(rules::yaml_syntax::diagnostic(e, &source.text)),
         Ok(docs) => {
             for doc in docs {
-                let model = pipeline::Model::build(doc.root.as_ref());
+                let model = pipeline::Model::build(doc.root.as_ref(), settings.tasks);
                 let ctx = Context {
                     source,
                     doc,
                     model: &model,
                     files,
                     templates,
-                    config,
+                    config: settings.config,
+                    tasks: settings.tasks,
                     structure: Default::default(),
                 };
                 rules::check_all(&ctx, &mut out);
@@ -293,7 +332,7 @@ pub fn lint_source(source: &Source, files: &dyn RepoFiles) -> Vec<Diagnostic> {
         &yaml::parse(&source.text),
         files,
         &rules::NoTemplates,
-        None,
+        Settings::default(),
     )
 }
 

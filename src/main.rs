@@ -404,37 +404,6 @@ fn load_config(
     }
 }
 
-fn register_config_tasks(config: &azplint::config::Loaded) {
-    use azplint::catalog::{set_extra_tasks, Input, TaskVersion, WifFact};
-    let mut tasks = Vec::new();
-    let mut wif = Vec::new();
-    for t in &config.config.tasks {
-        let azplint::pipeline::TaskRef::Parsed(p) =
-            azplint::pipeline::parse_task_ref(&t.task.value)
-        else {
-            continue; // rejected when the configuration was read
-        };
-        let inputs = t
-            .inputs
-            .iter()
-            .map(|i| {
-                Input::configured(
-                    &i.name,
-                    i.aliases.clone(),
-                    i.required,
-                    i.options.clone(),
-                    i.service_connection,
-                )
-            })
-            .collect();
-        tasks.push(TaskVersion::configured(p.name, p.major, inputs));
-        if let Some(w) = t.wif {
-            wif.push(WifFact::configured(p.name, p.major, w));
-        }
-    }
-    set_extra_tasks(tasks, wif);
-}
-
 fn print_stdout(s: &str) -> ExitCode {
     let mut stdout = std::io::stdout().lock();
     match stdout.write_all(s.as_bytes()).and_then(|_| stdout.flush()) {
@@ -500,9 +469,6 @@ fn check(args: CheckArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    if let Some(c) = &config {
-        register_config_tasks(c);
-    }
     let baseline = match &args.baseline {
         None => None,
         Some(file) => match std::fs::read_to_string(file)

@@ -430,6 +430,7 @@ mod tests {
         Edge {
             span: 0..1,
             target: Target::File(t),
+            handed: false,
         }
     }
 

@@ -199,7 +199,7 @@ fn locate_refs(
     let Some(doc) = file.document() else {
         return (Vec::new(), Vec::new());
     };
-    let model = crate::pipeline::Model::build(doc.root.as_ref());
+    let model = crate::pipeline::Model::build(doc.root.as_ref(), None);
     let mut handed = Vec::new();
     let refs = model
         .template_refs

@@ -2,7 +2,7 @@
 
 use super::{for_each_entry, TaskStep};
 use crate::catalog::{Input, TaskVersion};
-use crate::yaml::{is_expression, is_directive_key, Entry};
+use crate::yaml::{is_directive_key, is_expression, Entry};
 
 /// What a step gives for one input.
 #[derive(Debug, Clone, Copy)]

@@ -6,7 +6,7 @@ pub mod params;
 pub mod taskref;
 pub mod variables;
 
-use crate::catalog::{catalog, TaskVersion};
+use crate::catalog::{catalog, Configured, TaskVersion};
 use crate::structure::StepKind;
 use crate::yaml::{is_directive_key, Entry, Node, NodeKind, MAX_DEPTH};
 pub use taskref::{parse_task_ref, Malformed, NameKind, ParsedRef, TaskRef};
@@ -18,7 +18,7 @@ pub enum Resolution<'a> {
     Dynamic,
     Malformed(Malformed<'a>),
     /// A built-in task version.
-    Builtin(&'static TaskVersion),
+    Builtin(&'a TaskVersion),
     /// A built-in task name (or GUID) with a major that does not exist.
     UnknownMajor {
         parsed: ParsedRef<'a>,
@@ -153,10 +153,11 @@ pub struct Step<'a> {
 }
 
 impl<'a> Model<'a> {
-    pub fn build(root: Option<&'a Node>) -> Model<'a> {
+    /// The model of a document; `tasks` are the configured tasks, resolved like built-ins.
+    pub fn build(root: Option<&'a Node>, tasks: Option<&'a Configured>) -> Model<'a> {
         let mut model = Model::default();
         if let Some(root) = root {
-            find_steps(root, false, 0, &mut model.task_steps);
+            find_steps(root, false, 0, tasks, &mut model.task_steps);
             find_step_lists(root, 0, &mut model.steps);
             find_template_refs(root, false, 0, &mut model.template_refs);
             if let Some(ext) = root.get("extends") {
@@ -300,33 +301,39 @@ fn collect_steps<'a>(list: &'a Node, depth: usize, out: &mut Vec<Step<'a>>) {
 /// (directly, or through template-expression blocks) and has a scalar `task:` key. Everything is
 /// visited, so steps in stages/jobs, deployment hooks, `${{ if }}`/`${{ each }}` blocks, template
 /// parameter defaults and `extends: parameters:` are all found.
-fn find_steps<'a>(node: &'a Node, in_seq: bool, depth: usize, out: &mut Vec<TaskStep<'a>>) {
+fn find_steps<'a>(
+    node: &'a Node,
+    in_seq: bool,
+    depth: usize,
+    tasks: Option<&'a Configured>,
+    out: &mut Vec<TaskStep<'a>>,
+) {
     if depth >= MAX_DEPTH {
         return;
     }
     match &node.kind {
         NodeKind::Seq(items) => {
             for item in items {
-                find_steps(item, true, depth + 1, out);
+                find_steps(item, true, depth + 1, tasks, out);
             }
         }
         NodeKind::Map(entries) => {
             if in_seq {
-                if let Some(step) = task_step(node) {
+                if let Some(step) = task_step(node, tasks) {
                     out.push(step);
                 }
             }
             for e in entries {
                 // The value of an expression key inside a sequence item is still part of that item.
                 let spliced = in_seq && e.key.as_str().is_some_and(is_directive_key);
-                find_steps(&e.value, spliced, depth + 1, out);
+                find_steps(&e.value, spliced, depth + 1, tasks, out);
             }
         }
         NodeKind::Scalar(..) | NodeKind::Alias(_) => {}
     }
 }
 
-fn task_step(node: &Node) -> Option<TaskStep<'_>> {
+fn task_step<'a>(node: &'a Node, tasks: Option<&'a Configured>) -> Option<TaskStep<'a>> {
     let entries = node.as_map()?;
     // `task:` itself must be a direct key (a step spliced from a `${{ if }}` block is visited on its
     // own); `inputs:` may come from a conditional block of the step.
@@ -355,18 +362,18 @@ fn task_step(node: &Node) -> Option<TaskStep<'_>> {
         step: node,
         task,
         inputs,
-        resolution: resolve(reference),
+        resolution: resolve(reference, tasks),
     })
 }
 
-/// Resolve a `task:` value against the built-in catalog.
-pub fn resolve(reference: &str) -> Resolution<'_> {
+/// Resolve a `task:` value against the configured tasks, then the built-in catalog.
+pub fn resolve<'a>(reference: &'a str, tasks: Option<&'a Configured>) -> Resolution<'a> {
     let parsed = match parse_task_ref(reference) {
         TaskRef::Dynamic => return Resolution::Dynamic,
         TaskRef::Malformed(m) => return Resolution::Malformed(m),
         TaskRef::Parsed(p) => p,
     };
-    if let Some(t) = crate::catalog::extra_task(parsed.name, parsed.major) {
+    if let Some(t) = tasks.and_then(|c| c.task(parsed.name, parsed.major)) {
         return Resolution::Builtin(t);
     }
     let cat = catalog();

@@ -1,7 +1,7 @@
 //! Stages and jobs with their names and `dependsOn`, by scope (the stages of a pipeline, the jobs
 //! of a stage or of a pipeline).
 
-use crate::yaml::{is_expression, is_directive_key, Entry, Node, Span, MAX_DEPTH};
+use crate::yaml::{is_directive_key, is_expression, Entry, Node, Span, MAX_DEPTH};
 
 #[derive(Debug)]
 pub struct Scope<'a> {

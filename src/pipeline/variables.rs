@@ -2,7 +2,7 @@
 //! `${{ parameters.x }}` that resolves to one literal in the file (or its variable templates).
 
 use super::for_each_entry;
-use crate::yaml::{is_expression, is_directive_key, Node, NodeKind, MAX_DEPTH};
+use crate::yaml::{is_directive_key, is_expression, Node, NodeKind, MAX_DEPTH};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Named {

@@ -4,7 +4,7 @@
 use super::{Context, Rule};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::pipeline::Resolution;
-use crate::yaml::{is_expression, is_directive_key, Entry, Node};
+use crate::yaml::{is_directive_key, is_expression, Entry, Node};
 
 pub static RULE: Rule = Rule {
     id: "duplicate-input",

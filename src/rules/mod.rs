@@ -115,6 +115,8 @@ pub struct Context<'a> {
     pub templates: &'a dyn Templates,
     /// `.azplint.yml`, when there is one (service connections, ...).
     pub config: Option<&'a crate::config::Loaded>,
+    /// The tasks `.azplint.yml` describes, checked like built-ins.
+    pub tasks: Option<&'a crate::catalog::Configured>,
     /// The schema check of the document, computed once for the rules that report from it.
     pub structure: std::cell::OnceCell<Vec<crate::structure::validate::Problem>>,
 }

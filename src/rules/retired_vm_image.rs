@@ -15,7 +15,7 @@
 use super::{Context, Rule};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::pipeline::for_each_entry;
-use crate::yaml::{is_expression, is_directive_key, Node, NodeKind, MAX_DEPTH};
+use crate::yaml::{is_directive_key, is_expression, Node, NodeKind, MAX_DEPTH};
 use std::sync::OnceLock;
 
 pub static RULE: Rule = Rule {

@@ -5,7 +5,7 @@ use super::Context;
 use crate::pipeline::params::{declared, Declared};
 use crate::pipeline::{for_each_entry_in, TemplateRef};
 use crate::templates::Target;
-use crate::yaml::{is_expression, is_directive_key, Entry};
+use crate::yaml::{is_directive_key, is_expression, Entry};
 
 pub(super) struct Call<'c, 'a> {
     pub reference: &'c TemplateRef<'a>,

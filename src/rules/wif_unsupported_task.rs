@@ -26,7 +26,7 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
         let Resolution::Builtin(task) = &step.resolution else {
             continue;
         };
-        let Some(fact) = crate::catalog::wif_fact(&task.name, task.major) else {
+        let Some(fact) = crate::catalog::wif_fact(ctx.tasks, &task.name, task.major) else {
             continue;
         };
         if fact.support != WifSupport::No {

@@ -415,7 +415,11 @@ impl Validator {
         let props = d.properties.as_ref();
         // A computed key (`${{ leg }}:` in a matrix) can't be matched by name, but where every name
         // takes the same kind of value (`patternProperties`), its value is still checked.
-        if let Some((_, pd)) = d.pattern_properties.as_ref().and_then(|pp| pp.iter().next()) {
+        if let Some((_, pd)) = d
+            .pattern_properties
+            .as_ref()
+            .and_then(|pp| pp.iter().next())
+        {
             for e in &computed {
                 let place = format!("`{}`", e.key.as_str().unwrap_or_default().trim());
                 self.depth += 1;
@@ -523,7 +527,12 @@ impl Validator {
         }
         // `- 'A sentence explaining the problem': error` is a deliberate trap that makes Azure stop
         // with that sentence (dotnet/arcade uses it); no key with spaces is a typo of a step kind.
-        if entries.len() == 1 && entries[0].key.as_str().is_some_and(crate::yaml::is_trap_key) {
+        if entries.len() == 1
+            && entries[0]
+                .key
+                .as_str()
+                .is_some_and(crate::yaml::is_trap_key)
+        {
             return;
         }
         let suggestion = entries

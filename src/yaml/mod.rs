@@ -174,8 +174,7 @@ pub fn is_trap_key(key: &str) -> bool {
     let k = key.trim();
     !k.is_empty()
         && !is_expression(k)
-        && k
-            .chars()
+        && k.chars()
             .any(|c| !(c.is_alphanumeric() || c == '_' || c == '-' || c == '.'))
 }
 
@@ -201,7 +200,9 @@ mod tests {
         assert!(is_directive_key("${{ each c in parameters.configs }}"));
         assert!(!is_directive_key("${{ c }}"));
         assert!(is_computed_key("${{ c }}"));
-        assert!(is_computed_key("${{ format('Release_{0}', parameters.platform) }}"));
+        assert!(is_computed_key(
+            "${{ format('Release_{0}', parameters.platform) }}"
+        ));
         assert!(is_computed_key("${{ parameters.name }}_x64"));
         assert!(!is_computed_key("${{ if eq(c, 'release') }}"));
         assert!(!is_computed_key("plain"));
