@@ -56,7 +56,7 @@ pub(super) fn calls<'c, 'a>(ctx: &'c Context<'a>) -> Vec<Call<'c, 'a>> {
                     let Some(k) = e.key.as_str() else { return };
                     // A key under a conditional that can't be a parameter name is a trap that
                     // stops the run with its text when the input is bad: not a parameter.
-                    if !is_expression(k) && !(conditional && crate::yaml::is_trap_key(k)) {
+                    if !(is_expression(k) || (conditional && crate::yaml::is_trap_key(k))) {
                         passed.push(e);
                     }
                 });
