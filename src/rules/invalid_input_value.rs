@@ -15,7 +15,7 @@ pub static RULE: Rule = Rule {
     id: "invalid-input-value",
     severity: Severity::Warning,
     summary:
-        "A task input has a value outside its allowed options, or a boolean that is not true/false",
+        "A task input has a value outside its documented options, or a boolean that is not true/false",
     check,
 };
 
