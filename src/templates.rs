@@ -15,8 +15,9 @@ pub enum Target {
     File(usize),
     /// No file at any of the paths tried (shown as the user would write them).
     NotFound { tried: Vec<String> },
-    /// The path leaves the repository root.
-    Outside { resolved: String },
+    /// The path leaves the repository root. `known_root`: the root is a repository's (it holds
+    /// `.git`, or is a checkout mapped with `--repository`), not just the directory linted.
+    Outside { resolved: String, known_root: bool },
     /// Built with `${{ }}`: known only when Azure expands it.
     Dynamic,
     /// `path@alias` for a repository that is not mapped to a local checkout.
@@ -77,6 +78,7 @@ pub fn locate(
     };
     let path = path.replace('\\', "/");
     let from_dir = from.parent().unwrap_or(root);
+    let mapped = alias.is_some_and(|a| !a.eq_ignore_ascii_case("self"));
     let (base_root, candidates): (PathBuf, Vec<PathBuf>) = match alias {
         None => {
             if let Some(rooted) = path.strip_prefix('/') {
@@ -136,7 +138,10 @@ pub fn locate(
         tried.push(norm.clone());
     }
     match (tried.is_empty(), outside) {
-        (true, Some(resolved)) => Located::Other(Target::Outside { resolved }),
+        (true, Some(resolved)) => Located::Other(Target::Outside {
+            resolved,
+            known_root: mapped || base_root.join(".git").exists(),
+        }),
         _ => Located::Other(Target::NotFound {
             tried: tried.iter().map(|p| display_for(p)).collect(),
         }),

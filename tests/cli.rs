@@ -339,3 +339,34 @@ fn oversized_files_are_reported_not_read() {
     assert_eq!(rules, vec![("azure-pipelines.yml", "file-too-large")]);
     assert_eq!(run.code, 1);
 }
+
+#[test]
+fn a_template_outside_a_guessed_root_is_a_warning() {
+    // Without `.git`, the directory linted stands for the repository root: the real repository may
+    // hold the template, so azplint says less. With `.git`, Azure can't fetch it: an error.
+    let severity = |git: bool| {
+        let dir = tempfile::tempdir().unwrap();
+        let repo = dir.path().join("repo");
+        fs::create_dir_all(&repo).unwrap();
+        if git {
+            fs::create_dir_all(repo.join(".git")).unwrap();
+        }
+        fs::write(
+            repo.join("azure-pipelines.yml"),
+            "steps:\n- template: ../shared/steps.yml\n",
+        )
+        .unwrap();
+        let run = azplint_in(&repo, &["--format", "json", "."]);
+        let v: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+        let found: Vec<String> = v["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|d| d["rule"] == "template-outside-repository")
+            .map(|d| d["severity"].as_str().unwrap().to_string())
+            .collect();
+        found
+    };
+    assert_eq!(severity(true), vec!["error"]);
+    assert_eq!(severity(false), vec!["warning"]);
+}

@@ -89,6 +89,96 @@ fn every_rule_has_fixtures_and_a_doc_page() {
     }
 }
 
+/// Each rule page opens with `# <id>`, `**Default severity:** <sev> · **Since:** ...` (the
+/// registry's severity, maybe followed by a qualifier in parentheses) and, after a blank line,
+/// `**Why <sev>:** <reason>`: the reason for the default under the README's severity policy.
+#[test]
+fn rule_pages_state_the_registry_severity_and_why() {
+    for rule in azplint::rules::RULES {
+        let doc = root().join("rules/docs").join(format!("{}.md", rule.id));
+        let text = std::fs::read_to_string(&doc).unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        let sev = rule.severity.as_str();
+        assert_eq!(
+            lines.first().copied(),
+            Some(format!("# {}", rule.id).as_str())
+        );
+        let header = lines.get(2).copied().unwrap_or("");
+        let stated = header
+            .strip_prefix("**Default severity:** ")
+            .and_then(|rest| rest.split([' ', '·']).next())
+            .unwrap_or_else(|| {
+                panic!(
+                    "{}: line 3 is not the severity header: {header}",
+                    doc.display()
+                )
+            });
+        assert_eq!(
+            stated,
+            sev,
+            "{}: the page says {stated}, the registry {sev}",
+            doc.display()
+        );
+        assert!(
+            header.contains(" · **Since:** "),
+            "{}: {header}",
+            doc.display()
+        );
+        assert_eq!(lines.get(3).copied(), Some(""), "{}", doc.display());
+        let why = lines.get(4).copied().unwrap_or("");
+        let reason = why
+            .strip_prefix(&format!("**Why {sev}:** "))
+            .unwrap_or_else(|| {
+                panic!(
+                    "{}: line 5 should start with `**Why {sev}:**`: {why}",
+                    doc.display()
+                )
+            });
+        assert!(
+            reason.split_whitespace().count() >= 6,
+            "{}: the why-sentence is too short",
+            doc.display()
+        );
+    }
+}
+
+/// The README's rules table lists every rule, in the registry's order, with its default severity
+/// and summary.
+#[test]
+fn readme_rules_table_matches_the_registry() {
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    let rows: Vec<Vec<String>> = readme
+        .lines()
+        .filter(|l| l.starts_with("| [`"))
+        .map(|l| {
+            l.trim_matches('|')
+                .split(" | ")
+                .map(|c| c.trim().to_string())
+                .collect()
+        })
+        .collect();
+    let rules = azplint::rules::RULES;
+    assert_eq!(
+        rows.len(),
+        rules.len(),
+        "README rules table: one row per rule"
+    );
+    for (row, rule) in rows.iter().zip(rules.iter()) {
+        let id = rule.id;
+        assert_eq!(
+            row[0],
+            format!("[`{id}`](rules/docs/{id}.md)"),
+            "README rules table: rows follow the registry's order"
+        );
+        assert_eq!(row[1], rule.severity.as_str(), "README: severity of {id}");
+        assert_eq!(
+            row[2..].join(" | "),
+            rule.summary,
+            "README: summary of {id}"
+        );
+    }
+}
+
 #[test]
 fn rules_fire_at_annotated_lines_only() {
     for rule in fixture_dirs() {

@@ -8,7 +8,7 @@ use crate::yaml::{is_directive_key, is_expression, Entry, Node};
 
 pub static RULE: Rule = Rule {
     id: "duplicate-input",
-    severity: Severity::Error,
+    severity: Severity::Warning,
     summary: "A task input is given twice, through its name and an alias",
     check,
 };

@@ -5,7 +5,7 @@ use crate::diagnostic::{Diagnostic, Severity};
 
 pub static RULE: Rule = Rule {
     id: "file-too-large",
-    severity: Severity::Error,
+    severity: Severity::Warning,
     summary: "A pipeline file is larger than azplint reads (10 MiB)",
     check: super::nothing,
 };

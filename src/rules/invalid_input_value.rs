@@ -1,5 +1,9 @@
-//! `invalid-input-value`: a pickList/radio value outside the input's options, or a boolean input
-//! that is not `true`/`false`.
+//! `invalid-input-value`: a pickList/radio value outside the input's documented options, or a
+//! boolean input that is not `true`/`false`.
+//!
+//! A warning, not an error: Azure DevOps does not check either before the run. The task's own code
+//! reads the value, and may run anyway (`Go@0` passes `command: vet` to `go`; a boolean that is
+//! not `true` counts as false).
 
 use super::{Context, Rule};
 use crate::diagnostic::{Diagnostic, Severity};
@@ -9,9 +13,9 @@ use crate::yaml::is_expression;
 
 pub static RULE: Rule = Rule {
     id: "invalid-input-value",
-    severity: Severity::Error,
+    severity: Severity::Warning,
     summary:
-        "A task input has a value outside its allowed options, or a boolean that is not true/false",
+        "A task input has a value outside its documented options, or a boolean that is not true/false",
     check,
 };
 
@@ -93,9 +97,9 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
             let mut d = RULE
                 .diag(
                     entry.value.span.clone(),
-                    format!("`{first}` is not a valid value for `{key}` of `{reference}`"),
+                    format!("`{first}` is not one of the documented values of `{key}` of `{reference}`; the task may reject it"),
                 )
-                .note(format!("`{key}` accepts only its listed options; the task fails or falls back to another mode with anything else"));
+                .note("Azure DevOps does not check pick-list values before the run: the task reads the value itself, and may fail, fall back to another mode, or use it as it is");
             match crate::suggest::closest(first, input.options.iter().map(|o| o.trim())) {
                 Some(s) => {
                     d = d

@@ -209,10 +209,47 @@ pub fn by_id(id: &str) -> Option<&'static Rule> {
 
 /// Run every rule on one parsed file.
 pub fn check_all(ctx: &Context, out: &mut Vec<Diagnostic>) {
+    let start = out.len();
     for rule in RULES {
         let before = out.len();
         (rule.check)(ctx, out);
         cap(rule, out, before);
+    }
+    judged_by_unread_templates(ctx, &mut out[start..]);
+}
+
+/// Content handed to a template that azplint does not read (another repository's, a path built
+/// with `${{ }}`, a missing file) is judged by that template, which may drop, rewrite or wrap it:
+/// an error found in it becomes a warning, and its note says why.
+fn judged_by_unread_templates(ctx: &Context, found: &mut [Diagnostic]) {
+    let unread: Vec<(&crate::yaml::Span, &str)> = ctx
+        .model
+        .template_refs
+        .iter()
+        .filter_map(|r| {
+            let parameters = r.parameters?;
+            match ctx.templates.target(r.entry.value.span.start) {
+                Some(Target::File(_)) => None,
+                _ => Some((&parameters.span, r.path().trim())),
+            }
+        })
+        .collect();
+    if unread.is_empty() {
+        return;
+    }
+    for d in found.iter_mut().filter(|d| d.severity == Severity::Error) {
+        let Some((_, path)) = unread
+            .iter()
+            .find(|(p, _)| p.start <= d.span.start && d.span.end <= p.end)
+        else {
+            continue;
+        };
+        // The rule's note tells what Azure does with the content as written; through the
+        // template, azplint can't tell.
+        d.severity = Severity::Warning;
+        d.note = Some(format!(
+            "this is passed to template `{path}`, which azplint does not read: what Azure does with it depends on that template, so this is a warning, not an error"
+        ));
     }
 }
 

@@ -6,7 +6,7 @@ use crate::yaml::{ParseError, MAX_DEPTH};
 
 pub static RULE: Rule = Rule {
     id: "nesting-too-deep",
-    severity: Severity::Error,
+    severity: Severity::Warning,
     summary: "The YAML is nested deeper than any pipeline needs, so azplint stops reading it",
     check: super::nothing,
 };

@@ -5,7 +5,7 @@ use crate::diagnostic::{Diagnostic, Severity};
 
 pub static RULE: Rule = Rule {
     id: "unreadable-file",
-    severity: Severity::Error,
+    severity: Severity::Warning,
     summary: "A file could not be read, is not UTF-8, or is binary",
     check: super::nothing,
 };
