@@ -234,21 +234,24 @@ fn judged_by_unread_templates(ctx: &Context, found: &mut [Diagnostic]) {
             }
         })
         .collect();
-    if unread.is_empty() {
-        return;
-    }
     for d in found.iter_mut().filter(|d| d.severity == Severity::Error) {
-        let Some((_, path)) = unread
+        let whose = match unread
             .iter()
             .find(|(p, _)| p.start <= d.span.start && d.span.end <= p.end)
-        else {
-            continue;
+        {
+            Some((_, path)) => format!("this is passed to template `{path}`"),
+            // A file only ever included from such content (a job template of 1ES stages).
+            None if ctx.templates.handed(d.span.start) => {
+                "this file is only included from content passed to an `extends` template"
+                    .to_string()
+            }
+            None => continue,
         };
         // The rule's note tells what Azure does with the content as written; through the
         // template, azplint can't tell.
         d.severity = Severity::Warning;
         d.note = Some(format!(
-            "this is passed to template `{path}`, which azplint does not read: what Azure does with it depends on that template, so this is a warning, not an error"
+            "{whose}, which azplint does not read: what Azure does with it depends on that template, so this is a warning, not an error"
         ));
     }
 }
