@@ -89,6 +89,13 @@ impl Diagnostic {
         self
     }
 
+    /// Move the primary location, with its label.
+    pub fn at(mut self, span: Span, label: impl Into<String>) -> Self {
+        self.span = span;
+        self.label = label.into();
+        self
+    }
+
     pub fn help(mut self, help: impl Into<String>) -> Self {
         self.help = Some(help.into());
         self
@@ -97,5 +104,32 @@ impl Diagnostic {
     pub fn note(mut self, note: impl Into<String>) -> Self {
         self.note = Some(note.into());
         self
+    }
+}
+
+/// One linted file and what was found in it.
+#[derive(Debug)]
+pub struct FileResult {
+    pub source: crate::source::Source,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+#[derive(Debug, Default)]
+pub struct Report {
+    /// Files linted, in path order; only files with diagnostics need be looked at.
+    pub files: Vec<FileResult>,
+}
+
+impl Report {
+    pub fn count(&self, severity: Severity) -> usize {
+        self.diagnostics()
+            .filter(|(_, d)| d.severity == severity)
+            .count()
+    }
+
+    pub fn diagnostics(&self) -> impl Iterator<Item = (&crate::source::Source, &Diagnostic)> {
+        self.files
+            .iter()
+            .flat_map(|f| f.diagnostics.iter().map(move |d| (&f.source, d)))
     }
 }

@@ -23,7 +23,8 @@ pub mod templates;
 pub mod workspace;
 pub mod yaml;
 
-use diagnostic::{Diagnostic, Severity};
+use diagnostic::Diagnostic;
+pub use diagnostic::{FileResult, Report};
 use rayon::prelude::*;
 use rules::{Context, RepoFiles};
 use source::Source;
@@ -31,33 +32,6 @@ use std::path::{Path, PathBuf};
 
 /// Files larger than this are not linted (no pipeline comes close).
 pub const MAX_FILE_BYTES: u64 = 10 * 1024 * 1024;
-
-/// One linted file and what was found in it.
-#[derive(Debug)]
-pub struct FileResult {
-    pub source: Source,
-    pub diagnostics: Vec<Diagnostic>,
-}
-
-#[derive(Debug, Default)]
-pub struct Report {
-    /// Files linted, in path order; only files with diagnostics need be looked at.
-    pub files: Vec<FileResult>,
-}
-
-impl Report {
-    pub fn count(&self, severity: Severity) -> usize {
-        self.diagnostics()
-            .filter(|(_, d)| d.severity == severity)
-            .count()
-    }
-
-    pub fn diagnostics(&self) -> impl Iterator<Item = (&Source, &Diagnostic)> {
-        self.files
-            .iter()
-            .flat_map(|f| f.diagnostics.iter().map(move |d| (&f.source, d)))
-    }
-}
 
 #[derive(Debug, Default, Clone)]
 pub struct Options {
@@ -162,7 +136,13 @@ pub fn lint(options: &Options) -> Result<Report, String> {
             diagnostics,
         });
     }
-    files.extend(unreadable);
+    files.extend(unreadable.into_iter().map(|u| {
+        let d = load_finding(&u.source.display, &u.problem);
+        FileResult {
+            source: u.source,
+            diagnostics: vec![d],
+        }
+    }));
     for e in walk_errors {
         let d = rules::unreadable_file::diagnostic(
             format!("can't read `{}`: {}", e.display, e.message),
@@ -213,6 +193,35 @@ pub fn configured_tasks(config: &config::Loaded) -> catalog::Configured {
         }
     }
     out
+}
+
+/// The finding for a file the workspace could not load.
+fn load_finding(display: &str, problem: &workspace::LoadProblem) -> Diagnostic {
+    use workspace::LoadProblem;
+    match problem {
+        LoadProblem::Unreadable { message, help } => {
+            rules::unreadable_file::diagnostic(message.clone(), help.clone())
+        }
+        LoadProblem::NotUtf8 { at, span } => rules::unreadable_file::diagnostic(
+            format!("`{display}` is not valid UTF-8 (invalid bytes at byte {at})"),
+            "save the file as UTF-8; Azure Pipelines reads pipeline files as UTF-8",
+        )
+        .at(span.clone(), "invalid UTF-8 here"),
+        LoadProblem::TooLarge { len: Some(len) } => {
+            rules::file_too_large::diagnostic(display, *len)
+        }
+        LoadProblem::TooLarge { len: None } => {
+            rules::file_too_large::diagnostic_over_limit(display)
+        }
+    }
+}
+
+/// Read `.azplint.yml` at `path` and check it, rule ids included.
+pub fn load_config(path: &Path) -> Result<config::Loaded, config::ConfigError> {
+    let loaded = config::Loaded::from_file(path)?;
+    let known: Vec<&str> = rules::RULES.iter().map(|r| r.id).collect();
+    loaded.check_rule_ids(&known)?;
+    Ok(loaded)
 }
 
 /// Templates of the run as seen from one file.

@@ -398,7 +398,7 @@ fn load_config(
     };
     match path {
         None => Ok(None),
-        Some(p) => azplint::config::Loaded::from_file(&p)
+        Some(p) => azplint::load_config(&p)
             .map(Some)
             .map_err(|e| e.to_string()),
     }

@@ -1,13 +1,11 @@
 //! The files of one run: the discovered pipelines plus every template they reach, each read and
 //! parsed once, and the include graph between them.
 
-use crate::diagnostic::Diagnostic;
 use crate::discover::{self, Candidate};
-use crate::rules;
 use crate::source::Source;
 use crate::templates::{self, Edge, Located, Target};
 use crate::yaml::{self, Document, ParseError};
-use crate::{FileResult, MAX_FILE_BYTES};
+use crate::MAX_FILE_BYTES;
 use rayon::prelude::*;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -36,8 +34,8 @@ pub struct Workspace {
     pub files: Vec<File>,
     /// `edges[i]`: the template references of `files[i]`, in source order.
     pub edges: Vec<Vec<Edge>>,
-    /// Files that could not be read (not part of the graph).
-    pub unreadable: Vec<FileResult>,
+    /// Files that could not be read (not part of the graph), with why.
+    pub unreadable: Vec<Unloaded>,
     /// `callers[i]`: the references to `files[i]` from other files, as `(file, edge index)`.
     pub callers: Vec<Vec<(usize, usize)>>,
     /// `handed_regions[i]`: byte ranges of `files[i]` handed to a template azplint can't read (the
@@ -48,20 +46,51 @@ pub struct Workspace {
     pub handed: Vec<bool>,
 }
 
+/// Why a file could not be linted. The workspace only says what happened; the library turns it
+/// into a finding (`unreadable-file`, `file-too-large`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LoadProblem {
+    /// It can't be read, is not a regular file, or is binary.
+    Unreadable { message: String, help: String },
+    /// Not UTF-8: `at` is the byte where valid text ends, `span` the first replaced character in
+    /// the file's lossy text.
+    NotUtf8 { at: usize, span: yaml::Span },
+    /// Larger than azplint reads; `len` is unknown for standard input, read only up to the limit.
+    TooLarge { len: Option<u64> },
+}
+
+/// A file that could not be linted: its source (empty, or the lossy text) and why.
+#[derive(Debug)]
+pub struct Unloaded {
+    pub source: Source,
+    pub problem: LoadProblem,
+}
+
 enum Loaded {
     File(File),
     Skip,
-    Unreadable(FileResult),
+    Unreadable(Unloaded),
 }
 
 fn unreadable(display: &str, fs_path: &Path, message: String, help: &str) -> Loaded {
-    Loaded::Unreadable(FileResult {
+    problem(
+        display,
+        fs_path,
+        LoadProblem::Unreadable {
+            message,
+            help: help.to_string(),
+        },
+    )
+}
+
+fn problem(display: &str, fs_path: &Path, problem: LoadProblem) -> Loaded {
+    Loaded::Unreadable(Unloaded {
         source: Source::new(
             display.to_string(),
             Some(fs_path.to_path_buf()),
             String::new(),
         ),
-        diagnostics: vec![rules::unreadable_file::diagnostic(message, help)],
+        problem,
     })
 }
 
@@ -99,14 +128,13 @@ fn load(display: &str, fs_path: &Path, root: &Path, sniff: bool) -> Loaded {
                 return Loaded::Skip;
             }
         }
-        return Loaded::Unreadable(FileResult {
-            source: Source::new(
-                display.to_string(),
-                Some(fs_path.to_path_buf()),
-                String::new(),
-            ),
-            diagnostics: vec![rules::file_too_large::diagnostic(display, meta.len())],
-        });
+        return problem(
+            display,
+            fs_path,
+            LoadProblem::TooLarge {
+                len: Some(meta.len()),
+            },
+        );
     }
     let bytes = match std::fs::read(fs_path) {
         Ok(b) => b,
@@ -172,18 +200,9 @@ fn from_bytes(
                 .find('\u{fffd}')
                 .unwrap_or(at.min(source.text.len()));
             let end = pos + source.text[pos..].chars().next().map_or(0, char::len_utf8);
-            let d = rules::unreadable_file::diagnostic(
-                format!("`{display}` is not valid UTF-8 (invalid bytes at byte {at})"),
-                "save the file as UTF-8; Azure Pipelines reads pipeline files as UTF-8",
-            );
-            let d = Diagnostic {
-                span: pos..end,
-                label: "invalid UTF-8 here".into(),
-                ..d
-            };
-            Loaded::Unreadable(FileResult {
+            Loaded::Unreadable(Unloaded {
                 source,
-                diagnostics: vec![d],
+                problem: LoadProblem::NotUtf8 { at, span: pos..end },
             })
         }
     }
@@ -247,9 +266,9 @@ impl Workspace {
             let canonical = real.join(absolute.strip_prefix(existing).unwrap_or(&absolute));
             let root = crate::discover::git_root(existing).unwrap_or(real);
             let loaded = if bytes.len() as u64 > MAX_FILE_BYTES {
-                Loaded::Unreadable(FileResult {
+                Loaded::Unreadable(Unloaded {
                     source: Source::new(display.clone(), Some(path.clone()), String::new()),
-                    diagnostics: vec![rules::file_too_large::diagnostic_over_limit(&display)],
+                    problem: LoadProblem::TooLarge { len: None },
                 })
             } else {
                 from_bytes(

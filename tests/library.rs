@@ -1,7 +1,6 @@
 //! The library API: `lint()` carries its configuration in its options, so one process can lint
 //! with two configurations (the language server reloads `.azplint.yml`) and each run gets its own.
 
-use azplint::config::Loaded;
 use azplint::{lint, Options};
 use std::path::Path;
 
@@ -10,7 +9,7 @@ fn options(dir: &Path, config: &str) -> Options {
     std::fs::write(&cfg, config).unwrap();
     Options {
         paths: vec![dir.join("azure-pipelines.yml")],
-        config: Some(Loaded::from_file(&cfg).unwrap()),
+        config: Some(azplint::load_config(&cfg).unwrap()),
         ..Options::default()
     }
 }

@@ -22,8 +22,8 @@
 //! The agent takes the first `##vso[` of a line: ours, at its start. `##vso[` and `##[` in file
 //! text are broken anyway (see [`super`]), which also keeps the GitHub runner from reading `##[`.
 
+use crate::diagnostic::Report;
 use crate::diagnostic::Severity;
-use crate::Report;
 
 fn escape_char(c: char, out: &mut String) {
     match c {

@@ -21,8 +21,8 @@
 //! is one line and starts with our `::`, so the runner never looks further into it; `##vso[` and
 //! `##[` are broken anyway (see [`super`]) so that the same output is inert on Azure Pipelines.
 
+use crate::diagnostic::Report;
 use crate::diagnostic::Severity;
-use crate::Report;
 
 fn escape_data(c: char, out: &mut String) {
     match c {

@@ -1,8 +1,8 @@
 //! The human format: miette's graphical report with the file, snippet, labels, help and note.
 
+use crate::diagnostic::Report;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::source::Source;
-use crate::Report;
 use miette::{
     GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError, MietteSpanContents,
     SourceCode, SourceSpan, SpanContents,

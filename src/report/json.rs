@@ -1,6 +1,6 @@
 //! `--format json`: one object, `{"version": 1, "files": N, "diagnostics": [...]}`.
 
-use crate::Report;
+use crate::diagnostic::Report;
 use serde::Serialize;
 
 #[derive(Serialize)]

@@ -14,9 +14,9 @@
 //! (other C0 controls, U+FFFE, U+FFFF) become U+FFFD; the second `#` of `##vso[` and `##[` is
 //! written `&#35;` (see [`super`]).
 
+use crate::diagnostic::Report;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::source::Source;
-use crate::Report;
 
 fn xml_char(c: char, out: &mut String) {
     match c {

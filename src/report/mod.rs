@@ -24,9 +24,9 @@ pub mod junit;
 pub mod sarif;
 pub mod short;
 
+use crate::diagnostic::Report;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::source::{LineCol, Source};
-use crate::Report;
 
 /// Where the rule pages (`rules/docs/<id>.md`) are published, ending with `/`.
 ///

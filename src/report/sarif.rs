@@ -21,10 +21,10 @@
 //!
 //! The raw JSON never holds `##vso[` or `##[` (see [`super::defang_json`]).
 
+use crate::diagnostic::Report;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::rules::RULES;
 use crate::source::Source;
-use crate::Report;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
 

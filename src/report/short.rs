@@ -7,8 +7,8 @@
 //! start of the line is written as `./path`, the same file.
 
 use crate::diagnostic::Diagnostic;
+use crate::diagnostic::Report;
 use crate::source::Source;
-use crate::Report;
 
 fn one_line(c: char, out: &mut String) {
     if c.is_control() || c == '\u{2028}' || c == '\u{2029}' {
