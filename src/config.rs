@@ -303,7 +303,15 @@ mod tests {
     fn errors_have_locations() {
         let e = parse("rules:\n  deprecated-task: off\nunknown: 1\n").unwrap_err();
         assert_eq!(e.line, 3, "{e}");
-        let e = parse("rules:\n  deprecated-tsk: off\n").unwrap_err();
+        // Rule ids are checked against the ids the caller knows (the library passes its registry).
+        let loaded = Loaded {
+            config: parse("rules:\n  deprecated-tsk: off\n").unwrap(),
+            dir: PathBuf::from("."),
+            path: Some(PathBuf::from(".azplint.yml")),
+        };
+        let e = loaded
+            .check_rule_ids(&["deprecated-task", "unknown-task"])
+            .unwrap_err();
         assert_eq!(e.line, 2, "{e}");
         assert!(e.message.contains("deprecated-task"), "{e}");
         let e = parse("rules:\n  deprecated-task: loud\n").unwrap_err();
