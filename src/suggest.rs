@@ -57,6 +57,68 @@ pub fn closest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) ->
     best.map(|(_, c)| c)
 }
 
+/// The largest distance taken for a misspelt *name* of `len` characters: like [`closest`], but
+/// never more than 2, since long names made of several words differ by a whole word more often
+/// than by three slips.
+fn allowed_for_name(len: usize) -> usize {
+    allowed(len).min(2)
+}
+
+/// Whether `word` is `name` with a whole word added rather than a misspelling of it (ASCII case
+/// ignored): `name` appears whole in `word`, and the extra characters (at least two) are only
+/// before it, only after it, or both (a vendor prefix or a suffix: `AWSShellScript`,
+/// `ShellScriptV2`), or form one camel-case word inserted between two of its words
+/// (`AzureCustomKeyVault`).
+pub fn adds_a_word(word: &str, name: &str) -> bool {
+    let w: Vec<char> = word.chars().collect();
+    let n: Vec<char> = name.chars().collect();
+    if w.len() < n.len() + 2 {
+        return false;
+    }
+    let extra = w.len() - n.len();
+    let same = |a: &[char], b: &[char]| {
+        a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x.eq_ignore_ascii_case(y))
+    };
+    // Whole at some offset, with anything before and after it.
+    if (0..=extra).any(|at| same(&w[at..at + n.len()], &n)) {
+        return true;
+    }
+    // One run inserted inside: it must start a word and be followed by one.
+    let starts_word = |c: char| c.is_ascii_uppercase() || c.is_ascii_digit();
+    (1..n.len()).any(|at| {
+        same(&w[..at], &n[..at])
+            && same(&w[at + extra..], &n[at..])
+            && starts_word(w[at])
+            && starts_word(w[at + extra])
+    })
+}
+
+/// The built-in name `word` is probably a misspelling of, for names such as task names: the
+/// closest candidate within the distance [`closest`] allows but never more than two edits,
+/// skipping candidates that `word` only extends by a whole word ([`adds_a_word`]), which are a
+/// different name, not a typo (ties: the first one given). [`closest`] itself is unchanged for
+/// keys, values and other words.
+pub fn closest_name<'a>(
+    word: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
+    let limit = allowed_for_name(word.chars().count());
+    if limit == 0 {
+        return None;
+    }
+    let mut best: Option<(usize, &str)> = None;
+    for c in candidates {
+        if c.len().abs_diff(word.len()) > limit {
+            continue;
+        }
+        let d = distance(word, c);
+        if d <= limit && best.is_none_or(|(bd, _)| d < bd) && !adds_a_word(word, c) {
+            best = Some((d, c));
+        }
+    }
+    best.map(|(_, c)| c)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -72,5 +134,62 @@ mod tests {
         assert_eq!(closest("Bsah", names), Some("Bash"));
         assert_eq!(closest("MyCompanyDeploy", names), None);
         assert_eq!(closest("Foo", names), None);
+    }
+
+    #[test]
+    fn names_with_a_word_added_are_not_typos() {
+        let names = [
+            "ShellScript",
+            "PowerShell",
+            "DotNetCoreCLI",
+            "PublishBuildArtifacts",
+            "AzureKeyVault",
+            "Bash",
+        ];
+        // A vendor prefix or suffix, or a whole word inside.
+        for word in [
+            "AWSShellScript",
+            "ShellScriptV2",
+            "AzPowerShell",
+            "CustomPowerShell",
+            "DotNetCoreCLIV2",
+            "AzureXyKeyVault",
+        ] {
+            assert_eq!(closest_name(word, names), None, "{word}");
+        }
+        // Real typos are still caught.
+        assert_eq!(closest_name("PowerShel", names), Some("PowerShell"));
+        assert_eq!(closest_name("DotNetCoreCIL", names), Some("DotNetCoreCLI"));
+        assert_eq!(closest_name("DotnetCoreCLl", names), Some("DotNetCoreCLI"));
+        assert_eq!(
+            closest_name("PublishBuildArtifact", names),
+            Some("PublishBuildArtifacts")
+        );
+        // One letter too many is a slip, not a word.
+        assert_eq!(closest_name("PowerShelll", names), Some("PowerShell"));
+        // Long names: at most two edits.
+        assert_eq!(
+            closest_name("PublishBuldArtifcts", names),
+            Some("PublishBuildArtifacts")
+        );
+        assert_eq!(closest_name("PublishBldArtifcts", names), None);
+        // `closest` itself keeps its limits.
+        assert_eq!(
+            closest("PublishBldArtifcts", names),
+            Some("PublishBuildArtifacts")
+        );
+        assert_eq!(closest("ShellScriptV2", names), Some("ShellScript"));
+    }
+
+    #[test]
+    fn adds_a_word_needs_the_whole_name() {
+        assert!(adds_a_word("AWSShellScript", "ShellScript"));
+        assert!(adds_a_word("awsshellscript", "ShellScript"));
+        assert!(adds_a_word("MyShellScriptTask", "ShellScript"));
+        assert!(adds_a_word("ShellXyScript", "ShellScript"));
+        assert!(!adds_a_word("Shellxyscript", "ShellScript"));
+        assert!(!adds_a_word("ShellScripts", "ShellScript"));
+        assert!(!adds_a_word("ShellScrip", "ShellScript"));
+        assert!(!adds_a_word("ShelScriptXY", "ShellScript"));
     }
 }

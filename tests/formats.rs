@@ -315,7 +315,8 @@ fn junit_failures_follow_fail_on() {
             "junit",
             "--fail-on",
             fail_on,
-            "fixtures/extension-task",
+            "fixtures/extension-task/fail.yml",
+            "fixtures/extension-task/pass.yml",
             "fixtures/idtoken-expiry/fail.yml",
         ]);
         let doc = roxmltree::Document::parse(&run.stdout).expect("well-formed XML");

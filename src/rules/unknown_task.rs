@@ -11,12 +11,14 @@ pub static RULE: Rule = Rule {
     check,
 };
 
-/// The built-in name `parsed` is probably a typo of.
+/// The built-in name `parsed` is probably a typo of: at most two edits away (one for names of 4-6
+/// characters), and not the built-in name with a whole word added (`AWSShellScript` is an
+/// extension task, not a misspelt `ShellScript`).
 pub(super) fn typo_of(parsed: &ParsedRef) -> Option<&'static str> {
     if parsed.kind != NameKind::Name {
         return None;
     }
-    crate::suggest::closest(parsed.name, crate::catalog::catalog().names())
+    crate::suggest::closest_name(parsed.name, crate::catalog::catalog().names())
 }
 
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {

@@ -263,22 +263,78 @@ fn parse_input(v: &Value, ctx: &str, notes: &mut Vec<String>) -> Option<InputOut
     })
 }
 
-/// Inputs that task.json marks required but whose task runs without them, as real pipelines that
-/// run in production show. Each entry: task, major, input, why.
-const REQUIRED_NOT_ENFORCED: &[(&str, u32, &str, &str)] = &[
+/// Inputs that task.json marks required but whose task runs without them. Each entry: task,
+/// major (`None`: every major of the task that has an input of that name, from task.json or from
+/// the schema; `Some(m)`: only major `m`, when the other majors really need the input), input,
+/// and why: the evidence that the task runs without a value.
+const REQUIRED_NOT_ENFORCED: &[(&str, Option<u32>, &str, &str)] = &[
     (
         "AzureWebApp",
-        1,
+        None,
         "appType",
         "the task reads the app kind from the App Service when appType is absent; Azure/azure-sdk-tools deploys with AzureWebApp@1 without it",
     ),
     (
         "ManualValidation",
-        0,
+        None,
         "notifyUsers",
-        "a server task that runs with no one to notify; PowerShell/PowerShell's release approval uses it without notifyUsers",
+        "a server task that runs with no one to notify: the approval still waits for anyone allowed to act on it; PowerShell/PowerShell's release approval uses @0 without notifyUsers and Azure-Samples/modern-data-warehouse-dataops gives `notifyUsers: ''`",
+    ),
+    (
+        "AzureFunction",
+        None,
+        "key",
+        "the key only goes into the URL as `code=`; a function with the anonymous authorization level answers without one, and AzureFunction@2 makes the input optional",
+    ),
+    (
+        "AzureMonitor",
+        Some(1),
+        "ResourceGroupName",
+        "@1 adds `targetResourceGroup` to the alerts query only when a resource group is given ({{#if ResourceGroupName}}): without one it watches the whole subscription (@0 builds its URLs with the group and needs it)",
+    ),
+    (
+        "AzureMonitor",
+        Some(1),
+        "resource",
+        "@1 adds the `targetResource` filter only when a resource is given ({{#if resource}}): without one the gate watches every alert of the scope",
+    ),
+    (
+        "AzureMonitor",
+        Some(1),
+        "alertRule",
+        "@1 adds the `alertRule` filter only when a rule is given ({{#if alertRule}}): without one the gate watches every alert rule of the scope",
     ),
 ];
+
+/// Clear `required` on the inputs of `REQUIRED_NOT_ENFORCED` (task.json and schema-only entries
+/// alike), with a note for each, and a note for an entry that relaxes nothing (no such input, or
+/// one that no major marks required any more).
+fn relax_required(tasks: &mut BTreeMap<Key, TaskOut>, notes: &mut Vec<String>) {
+    for (task, major, input, why) in REQUIRED_NOT_ENFORCED {
+        let mut matched = false;
+        for t in tasks.values_mut() {
+            if !t.name.eq_ignore_ascii_case(task) || major.is_some_and(|m| m != t.major) {
+                continue;
+            }
+            for inp in t.inputs.iter_mut().filter(|i| i.name == *input) {
+                if inp.required {
+                    matched = true;
+                    inp.required = false;
+                    notes.push(format!(
+                        "{}@{} input `{}`: not treated as required ({why})",
+                        t.name, t.major, inp.name
+                    ));
+                }
+            }
+        }
+        if !matched {
+            let which = major.map_or("any major".to_string(), |m| format!("@{m}"));
+            notes.push(format!(
+                "REQUIRED_NOT_ENFORCED: no input `{input}` of {task} ({which}) is marked required; stale entry?"
+            ));
+        }
+    }
+}
 
 fn parse_task_json(path: &Path, notes: &mut Vec<String>) -> Result<TaskOut, String> {
     let v = read_json(path)?;
@@ -335,21 +391,6 @@ fn parse_task_json(path: &Path, notes: &mut Vec<String>) -> Result<TaskOut, Stri
                             Some(own) => format!("({}) && ({})", g.trim(), own.trim()),
                             None => g.trim().to_string(),
                         });
-                    }
-                    if let Some((_, _, _, why)) =
-                        REQUIRED_NOT_ENFORCED.iter().find(|(t, m, i, _)| {
-                            t.eq_ignore_ascii_case(&name)
-                                && u64::from(*m) == major
-                                && *i == inp.name
-                        })
-                    {
-                        if inp.required {
-                            inp.required = false;
-                            notes.push(format!(
-                                "{name}@{major} input `{}`: not treated as required ({why})",
-                                inp.name
-                            ));
-                        }
                     }
                     inputs.push(inp);
                 }
@@ -1078,6 +1119,8 @@ pub fn generate_full(shared: &Path) -> Result<Generated, String> {
     if inferred > 0 {
         notes.push(format!("schema-only entries: {inferred} connection input types taken from a task.json major of the same task"));
     }
+
+    relax_required(&mut tasks, &mut notes);
 
     // Duplicate input names/aliases inside one entry (case-insensitive).
     for t in tasks.values() {
