@@ -304,6 +304,12 @@ const REQUIRED_NOT_ENFORCED: &[(&str, Option<u32>, &str, &str)] = &[
         "alertRule",
         "@1 adds the `alertRule` filter only when a rule is given ({{#if alertRule}}): without one the gate watches every alert rule of the scope",
     ),
+    (
+        "AzureResourceManagerTemplateDeployment",
+        Some(3),
+        "subscriptionName",
+        "the task reads `subscriptionName` as optional and, for the Subscription and Resource Group scopes, falls back to the subscription of the service connection; Azure-Samples/modern-data-warehouse-dataops deploys at Resource Group scope without it",
+    ),
 ];
 
 /// Clear `required` on the inputs of `REQUIRED_NOT_ENFORCED` (task.json and schema-only entries
