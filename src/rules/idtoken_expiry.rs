@@ -94,9 +94,7 @@ fn assignment(before: &str) -> Option<(String, bool)> {
         .unwrap_or((cmd, false));
     let name = rest.trim().trim_end_matches('}').trim();
     let ident = !name.is_empty()
-        && name
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '_')
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
         && !name.starts_with(|c: char| c.is_ascii_digit());
     ident.then(|| (name.to_string(), exported))
 }
@@ -120,7 +118,10 @@ fn file_target(line: &str) -> Option<String> {
             )
         }) {
             Some(p) => rest.get(p + 1).map(|w| unquote(w)),
-            None => rest.iter().find(|w| !w.starts_with('-')).map(|w| unquote(w)),
+            None => rest
+                .iter()
+                .find(|w| !w.starts_with('-'))
+                .map(|w| unquote(w)),
         };
     } else if let Some(i) = line.rfind('>') {
         let prev = line[..i].chars().last();
@@ -145,11 +146,17 @@ struct Risk {
     terraform: bool,
 }
 
+/// Where a later step reads a variable (offset in the file), whether that step runs Terraform, and
+/// whether the read is implicit (a tool's environment variable).
+type Reader = (usize, bool, bool);
+
 struct StepInfo<'a> {
     ctx: &'a Context<'a>,
     step: &'a TaskStep<'a>,
     /// The step passes Terraform variables in its `env:` (`TF_VAR_x`, `TF_WORKSPACE`, ...).
     terraform_env: Option<String>,
+    /// `later_reader` answers, by variable name and secrecy.
+    readers: std::cell::RefCell<std::collections::HashMap<(String, bool), Option<Reader>>>,
 }
 
 fn terraform_env(step: &TaskStep) -> Option<String> {
@@ -165,29 +172,51 @@ fn terraform_env(step: &TaskStep) -> Option<String> {
         .map(str::to_string)
 }
 
-/// The first long work in the script before byte `at` (same line excluded).
-fn long_before(script: &Script, at: usize) -> Option<(Range<usize>, String)> {
-    let line_start = script.text[..at].rfind('\n').map_or(0, |i| i + 1);
-    commands_from(&script.text, 0)
-        .take_while(|c| c.start < line_start)
-        .find_map(|c| long_work(&c).map(|w| (c.start..c.start + c.text.len(), w)))
+/// The long work of a script, in order, found once per script.
+struct Facts {
+    long: Vec<(Range<usize>, String)>,
 }
 
-/// The first long work in the script from byte `from` on.
-fn long_after(script: &Script, from: usize) -> Option<(Range<usize>, String)> {
-    commands_from(&script.text, from)
-        .filter(|c| c.start >= from)
-        .find_map(|c| long_work(&c).map(|w| (c.start..c.start + c.text.len(), w)))
+impl Facts {
+    fn of(script: &Script) -> Facts {
+        Facts {
+            long: commands_from(&script.text, 0)
+                .filter_map(|c| long_work(&c).map(|w| (c.start..c.start + c.text.len(), w)))
+                .collect(),
+        }
+    }
+
+    /// The first long work before the line holding byte `at`.
+    fn before(&self, script: &Script, at: usize) -> Option<(Range<usize>, String)> {
+        let line_start = script.text[..at].rfind('\n').map_or(0, |i| i + 1);
+        self.long
+            .first()
+            .filter(|(r, _)| r.start < line_start)
+            .cloned()
+    }
+
+    /// The first long work from byte `from` on.
+    fn after(&self, from: usize) -> Option<(Range<usize>, String)> {
+        let i = self.long.partition_point(|(r, _)| r.start < from);
+        self.long.get(i).cloned()
+    }
 }
+
+/// At most this many reads of the token (and of each copy) are looked at per script.
+const MAX_USES: usize = 64;
 
 /// The long command holding byte `at`, if the token is its argument.
 fn long_consumer(script: &Script, at: usize) -> Option<(Range<usize>, String)> {
     let line_start = script.text[..at].rfind('\n').map_or(0, |i| i + 1);
-    commands_from(&script.text, line_start)
+    let line = &script.text[line_start..line_end(&script.text, at)];
+    let at = at - line_start;
+    commands_from(line, 0)
         .take_while(|c| c.start <= at)
-        .filter(|c| c.start <= at && at <= c.start + c.text.len())
+        .filter(|c| at <= c.start + c.text.len())
         .last()
-        .and_then(|c| long_work(&c).map(|w| (c.start..c.start + c.text.len(), w)))
+        .and_then(|c| {
+            long_work(&c).map(|w| (line_start + c.start..line_start + c.start + c.text.len(), w))
+        })
 }
 
 /// The end of the line holding byte `at`.
@@ -198,7 +227,9 @@ fn line_end(text: &str, at: usize) -> usize {
 fn word_at(text: &str, at: usize, len: usize) -> bool {
     let ident = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
     let b = text.as_bytes();
-    !(at > 0 && ident(b[at - 1])) && !b.get(at + len).copied().is_some_and(ident)
+    let before = at > 0 && ident(b[at - 1]);
+    let after = b.get(at + len).copied().is_some_and(ident);
+    !before && !after
 }
 
 /// A macro or expression reference to a variable at `at..at+len`: `$(NAME)`, `$(step.NAME)`,
@@ -220,7 +251,17 @@ fn is_reference(lower: &str, at: usize, len: usize) -> bool {
 
 /// Where a later step of this file reads the pipeline variable `name`: its offset and whether
 /// that step runs Terraform.
-fn later_reader(info: &StepInfo, name: &str, secret: bool) -> Option<(usize, bool, bool)> {
+fn later_reader(info: &StepInfo, name: &str, secret: bool) -> Option<Reader> {
+    let key = (name.to_ascii_lowercase(), secret);
+    if let Some(known) = info.readers.borrow().get(&key) {
+        return *known;
+    }
+    let found = find_later_reader(info, name, secret);
+    info.readers.borrow_mut().insert(key, found);
+    found
+}
+
+fn find_later_reader(info: &StepInfo, name: &str, secret: bool) -> Option<Reader> {
     let text = &info.ctx.source.text;
     let end = info.step.step.span.end.min(text.len());
     let after = &text[end..];
@@ -292,12 +333,18 @@ fn pipeline_line(info: &StepInfo, at: usize) -> usize {
 
 /// What makes the use of `var` at `at` (and what it is copied into) risky; `depth` bounds the
 /// following of copies.
-fn risk_of(info: &StepInfo, script: &Script, at: Range<usize>, depth: usize) -> Option<Risk> {
+fn risk_of(
+    info: &StepInfo,
+    script: &Script,
+    facts: &Facts,
+    at: Range<usize>,
+    depth: usize,
+) -> Option<Risk> {
     let text = &script.text;
     let line_start = text[..at.start].rfind('\n').map_or(0, |i| i + 1);
     let end = line_end(text, at.start);
     let line = &text[line_start..end];
-    if let Some((work, w)) = long_before(script, at.start) {
+    if let Some((work, w)) = facts.before(script, at.start) {
         return Some(Risk {
             at,
             what: format!("reads `idToken` after {w}{}: if the work before takes more than 10 minutes, the token has expired", where_(script, work.start)),
@@ -317,7 +364,7 @@ fn risk_of(info: &StepInfo, script: &Script, at: Range<usize>, depth: usize) -> 
         }
         Carrier::Shell { name, exported } => {
             if exported {
-                if let Some((work, w)) = long_after(script, end) {
+                if let Some((work, w)) = facts.after(end) {
                     return Some(Risk {
                         at,
                         what: format!("copies `idToken` into `{name}`, then runs {w}{}, which fails if it still needs the token 10 minutes after it was issued", where_(script, work.start)),
@@ -342,8 +389,9 @@ fn risk_of(info: &StepInfo, script: &Script, at: Range<usize>, depth: usize) -> 
             // Follow the copy.
             find_uses(&text[end..], &name)
                 .into_iter()
+                .take(MAX_USES)
                 .map(|r| r.start + end..r.end + end)
-                .find_map(|r| risk_of(info, script, r, depth - 1))
+                .find_map(|r| risk_of(info, script, facts, r, depth - 1))
                 .map(|r| Risk {
                     at: at.clone(),
                     what: match r.what.strip_prefix("reads `idToken`") {
@@ -357,7 +405,9 @@ fn risk_of(info: &StepInfo, script: &Script, at: Range<usize>, depth: usize) -> 
             let (reader, terraform, implicit) = later_reader(info, &name, secret)?;
             let line = pipeline_line(info, reader);
             let how = if implicit {
-                format!("which every later step gets in its environment (the next one at line {line})")
+                format!(
+                    "which every later step gets in its environment (the next one at line {line})"
+                )
             } else if terraform {
                 format!("which a later step that runs Terraform reads (line {line})")
             } else {
@@ -402,7 +452,9 @@ fn risk_of(info: &StepInfo, script: &Script, at: Range<usize>, depth: usize) -> 
             let line = pipeline_line(info, found);
             Some(Risk {
                 at,
-                what: format!("writes `idToken` to `{path}`, which a later step reads (line {line})"),
+                what: format!(
+                    "writes `idToken` to `{path}`, which a later step reads (line {line})"
+                ),
                 work: None,
                 terraform: false,
             })
@@ -425,12 +477,18 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
             ctx,
             step: s.step,
             terraform_env: terraform_env(s.step),
+            readers: Default::default(),
         };
         for script in &s.scripts {
             let uses = find_uses(&script.text, "idToken");
+            if uses.is_empty() {
+                continue;
+            }
+            let facts = Facts::of(script);
             let Some(risk) = uses
                 .iter()
-                .find_map(|u| risk_of(&info, script, u.clone(), 2))
+                .take(MAX_USES)
+                .find_map(|u| risk_of(&info, script, &facts, u.clone(), 2))
             else {
                 continue;
             };
@@ -455,9 +513,8 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                     d = d.with_label(script.span(work), *why);
                 }
             }
-            let terraform = risk.terraform
-                || info.terraform_env.is_some()
-                || runs_terraform(&script.text);
+            let terraform =
+                risk.terraform || info.terraform_env.is_some() || runs_terraform(&script.text);
             let help = if terraform {
                 "for Terraform, don't copy the token: set `ARM_USE_OIDC=true`, `ARM_OIDC_REQUEST_URL` (or `SYSTEM_OIDCREQUESTURI`) with `ARM_OIDC_REQUEST_TOKEN` (or `SYSTEM_ACCESSTOKEN`) and `ARM_ADO_PIPELINE_SERVICE_CONNECTION_ID`, and the azurerm provider fetches fresh tokens itself"
             } else {

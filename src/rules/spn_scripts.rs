@@ -269,8 +269,14 @@ impl<'a> Command<'a> {
     pub fn program_lower(&self) -> String {
         let words = self.words();
         let w = words.get(self.program_index).copied().unwrap_or("");
-        let base = w.rsplit(['/', '\\']).next().unwrap_or(w).to_ascii_lowercase();
-        base.strip_suffix(".exe").map(str::to_string).unwrap_or(base)
+        let base = w
+            .rsplit(['/', '\\'])
+            .next()
+            .unwrap_or(w)
+            .to_ascii_lowercase();
+        base.strip_suffix(".exe")
+            .map(str::to_string)
+            .unwrap_or(base)
     }
 
     /// The word `n` places after the program, lowercase.
@@ -319,9 +325,7 @@ fn command_at<'a>(line: &'a str, base: usize) -> Option<Command<'a>> {
 /// Is this line a comment in bash, PowerShell or cmd?
 fn is_comment(line: &str) -> bool {
     let t = line.trim_start();
-    t.starts_with('#')
-        || t.starts_with("::")
-        || t.len() >= 4 && t[..4].eq_ignore_ascii_case("rem ")
+    t.starts_with('#') || t.starts_with("::") || t.len() >= 4 && t[..4].eq_ignore_ascii_case("rem ")
 }
 
 /// The commands of the script from byte `from` on, in order (comment lines skipped).
@@ -350,9 +354,13 @@ fn split_commands(line: &str, base: usize) -> Vec<Command<'_>> {
     let mut i = 0;
     while i < bytes.len() {
         let b = bytes[i];
-        if matches!(b, b';' | b'|' | b'&' | b'(' | b')' | b'{' | b'}' | b'`' | b'\n') {
+        if matches!(
+            b,
+            b';' | b'|' | b'&' | b'(' | b')' | b'{' | b'}' | b'`' | b'\n'
+        ) {
             // `&` alone starts a PowerShell call (`& $path`): keep it with its command.
-            let call = b == b'&' && bytes.get(i + 1) != Some(&b'&') && (i == 0 || bytes[i - 1] != b'&');
+            let call =
+                b == b'&' && bytes.get(i + 1) != Some(&b'&') && (i == 0 || bytes[i - 1] != b'&');
             if !call {
                 if let Some(c) = command_at(&line[start..i], base + start) {
                     out.push(c);
@@ -375,7 +383,9 @@ pub fn long_work(c: &Command) -> Option<String> {
     let one = |names: &[&str]| names.contains(&sub.as_str());
     let text = match program.as_str() {
         "terraform" | "terragrunt"
-            if one(&["apply", "plan", "destroy", "import", "refresh", "test", "run-all"]) =>
+            if one(&[
+                "apply", "plan", "destroy", "import", "refresh", "test", "run-all",
+            ]) =>
         {
             c.head(1)
         }
@@ -403,7 +413,8 @@ pub fn long_work(c: &Command) -> Option<String> {
 
 /// The script runs Terraform or Terragrunt (any subcommand).
 pub fn runs_terraform(script: &str) -> bool {
-    script_commands(script).any(|c| matches!(c.program_lower().as_str(), "terraform" | "terragrunt"))
+    script_commands(script)
+        .any(|c| matches!(c.program_lower().as_str(), "terraform" | "terragrunt"))
 }
 
 /// Where a script reads the environment variable `name`: `$name`, `${name}`, `$env:name`,
