@@ -266,12 +266,12 @@ fn huge_scalars_keys_and_files() {
         "implicit-key.yml",
         format!("variables:\n  {}: v\n", "k".repeat(nine_mb)),
     );
-    // A 9 MB block scalar: a script that reads the idToken once, at its end.
+    // A 9 MB block scalar: a script that sleeps, then reads the idToken once, at its end.
     write(
         d,
         "block.yml",
         format!(
-            "steps:\n- task: AzureCLI@2\n  inputs:\n    azureSubscription: c\n    scriptType: bash\n    scriptLocation: inlineScript\n    addSpnToEnvironment: true\n    inlineScript: |\n{}      az login --federated-token \"$idToken\"\n",
+            "steps:\n- task: AzureCLI@2\n  inputs:\n    azureSubscription: c\n    scriptType: bash\n    scriptLocation: inlineScript\n    addSpnToEnvironment: true\n    inlineScript: |\n      sleep 900\n{}      az login --federated-token \"$idToken\"\n",
             "      echo building the project, step after step\n".repeat(nine_mb / 46)
         ),
     );

@@ -176,6 +176,7 @@ pub fn runs_other_programs(script: &str) -> bool {
         "cmd",
         "terraform",
         "make",
+        "go",
     ];
     const EXTENSIONS: &[&str] = &[".ps1", ".sh", ".py", ".cmd", ".bat", ".exe", ".js"];
     script.lines().any(|line| {
@@ -194,6 +195,226 @@ pub fn runs_other_programs(script: &str) -> bool {
             || EXTENSIONS.iter().any(|e| lower.ends_with(e))
             || RUNNERS.contains(&lower.as_str())
     })
+}
+
+/// A program that reads the exposed credentials from its environment by itself (rules/spn-consumers.json).
+#[derive(Debug, serde::Deserialize)]
+pub struct Consumer {
+    pub command: String,
+    pub args: Vec<String>,
+    pub why: String,
+}
+
+#[derive(serde::Deserialize)]
+struct ConsumerFile {
+    consumers: Vec<Consumer>,
+}
+
+const CONSUMERS_JSON: &str = include_str!("../../rules/spn-consumers.json");
+
+pub fn consumers() -> &'static [Consumer] {
+    static LIST: std::sync::OnceLock<Vec<Consumer>> = std::sync::OnceLock::new();
+    LIST.get_or_init(|| {
+        let list = serde_json::from_str::<ConsumerFile>(CONSUMERS_JSON)
+            .expect("rules/spn-consumers.json is valid")
+            .consumers;
+        assert!(
+            list.iter()
+                .all(|c| !c.command.is_empty() && !c.why.trim().is_empty()),
+            "rules/spn-consumers.json: every entry names a command and says why"
+        );
+        list
+    })
+}
+
+/// The first program of the list that the script runs, with the command that runs it.
+pub fn runs_consumer(script: &str) -> Option<&'static Consumer> {
+    script_commands(script).find_map(|c| {
+        let words = c.words();
+        let program = c.program_lower();
+        consumers().iter().find(|k| {
+            program == k.command.to_ascii_lowercase() && {
+                let mut rest = words[c.program_index + 1..]
+                    .iter()
+                    .flat_map(|w| w.split('='))
+                    .map(str::to_ascii_lowercase);
+                k.args
+                    .iter()
+                    .all(|a| rest.any(|w| w == a.to_ascii_lowercase()))
+            }
+        })
+    })
+}
+
+/// One command of a script: a piece of a line between `;`, `&&`, `|`, `$(` and the like.
+#[derive(Debug, Clone, Copy)]
+pub struct Command<'a> {
+    /// The command's text, trimmed.
+    pub text: &'a str,
+    /// Byte offset of `text` in the script.
+    pub start: usize,
+    /// Index of the program among `words()`, after `sudo`, `do`, `then`, `VAR=value`, ...
+    pub program_index: usize,
+}
+
+impl<'a> Command<'a> {
+    pub fn words(&self) -> Vec<&'a str> {
+        self.text
+            .split_whitespace()
+            .map(|w| w.trim_matches(|c| c == '"' || c == '\''))
+            .collect()
+    }
+
+    /// The program, lowercase, without its directory and `.exe`.
+    pub fn program_lower(&self) -> String {
+        let words = self.words();
+        let w = words.get(self.program_index).copied().unwrap_or("");
+        let base = w
+            .rsplit(['/', '\\'])
+            .next()
+            .unwrap_or(w)
+            .to_ascii_lowercase();
+        base.strip_suffix(".exe")
+            .map(str::to_string)
+            .unwrap_or(base)
+    }
+
+    /// The word `n` places after the program, lowercase.
+    fn arg_lower(&self, n: usize) -> String {
+        self.words()
+            .get(self.program_index + n)
+            .map(|w| w.to_ascii_lowercase())
+            .unwrap_or_default()
+    }
+
+    /// The program and its first `n` arguments, as written.
+    fn head(&self, n: usize) -> String {
+        let words = self.words();
+        let end = (self.program_index + 1 + n).min(words.len());
+        words[self.program_index.min(end)..end].join(" ")
+    }
+}
+
+/// Words that come before the program of a command.
+const PREFIXES: &[&str] = &[
+    "do", "then", "else", "sudo", "time", "exec", "call", "env", "&", "!", "{", "-e", "-E",
+];
+
+fn command_at<'a>(line: &'a str, base: usize) -> Option<Command<'a>> {
+    let text = line.trim();
+    if text.is_empty() {
+        return None;
+    }
+    let start = base + (text.as_ptr() as usize - line.as_ptr() as usize);
+    let mut program_index = 0;
+    for w in text.split_whitespace() {
+        let assignment = w.contains('=') && !w.starts_with('-') && !w.starts_with('$');
+        if PREFIXES.contains(&w) || (assignment && !w.starts_with('=')) {
+            program_index += 1;
+        } else {
+            break;
+        }
+    }
+    Some(Command {
+        text,
+        start,
+        program_index,
+    })
+}
+
+/// Is this line a comment in bash, PowerShell or cmd?
+fn is_comment(line: &str) -> bool {
+    let t = line.trim_start();
+    t.starts_with('#') || t.starts_with("::") || t.len() >= 4 && t[..4].eq_ignore_ascii_case("rem ")
+}
+
+/// The commands of the script from byte `from` on, in order (comment lines skipped).
+pub fn commands_from(script: &str, from: usize) -> impl Iterator<Item = Command<'_>> {
+    let mut offset = 0;
+    script
+        .split_inclusive('\n')
+        .filter_map(move |line| {
+            let base = offset;
+            offset += line.len();
+            (base + line.len() > from && !is_comment(line)).then_some((base, line))
+        })
+        .flat_map(|(base, line)| split_commands(line, base))
+}
+
+/// The commands of the whole script.
+pub fn script_commands(script: &str) -> impl Iterator<Item = Command<'_>> {
+    commands_from(script, 0)
+}
+
+/// Split one line at `;`, `&&`, `||`, `|`, `$(`, `(`, `{` and `}`.
+fn split_commands(line: &str, base: usize) -> Vec<Command<'_>> {
+    let mut out = Vec::new();
+    let bytes = line.as_bytes();
+    let mut start = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if matches!(
+            b,
+            b';' | b'|' | b'&' | b'(' | b')' | b'{' | b'}' | b'`' | b'\n'
+        ) {
+            // `&` alone starts a PowerShell call (`& $path`): keep it with its command.
+            let call =
+                b == b'&' && bytes.get(i + 1) != Some(&b'&') && (i == 0 || bytes[i - 1] != b'&');
+            if !call {
+                if let Some(c) = command_at(&line[start..i], base + start) {
+                    out.push(c);
+                }
+                start = i + 1;
+            }
+        }
+        i += 1;
+    }
+    if let Some(c) = command_at(&line[start..], base + start) {
+        out.push(c);
+    }
+    out
+}
+
+/// A command that may run for a long time (minutes): what it is, when it is one.
+pub fn long_work(c: &Command) -> Option<String> {
+    let program = c.program_lower();
+    let sub = c.arg_lower(1);
+    let one = |names: &[&str]| names.contains(&sub.as_str());
+    let text = match program.as_str() {
+        "terraform" | "terragrunt"
+            if one(&[
+                "apply", "plan", "destroy", "import", "refresh", "test", "run-all",
+            ]) =>
+        {
+            c.head(1)
+        }
+        "az" if one(&["deployment", "stack"]) => c.head(3),
+        p if p.starts_with("new-az") && p.ends_with("deployment") => c.head(0),
+        "sleep" | "start-sleep" => c.head(2),
+        "timeout" if c.arg_lower(1) == "/t" => c.head(2),
+        "for" | "foreach" | "foreach-object" | "while" | "until" => {
+            return Some(format!("a `{program}` loop"))
+        }
+        "make" | "msbuild" | "mvn" | "gradle" | "gradlew" | "ant" | "bazel" => c.head(1),
+        "go" | "cargo" if one(&["build", "test", "install"]) => c.head(1),
+        "dotnet" if one(&["build", "test", "publish", "pack"]) => c.head(1),
+        "docker" | "podman" if one(&["build", "buildx"]) => c.head(1),
+        "npm" | "yarn" | "pnpm" if one(&["ci", "install", "test", "run"]) => c.head(1),
+        "helm" if one(&["install", "upgrade"]) => c.head(1),
+        "kubectl" if one(&["wait", "rollout"]) => c.head(1),
+        "packer" if one(&["build"]) => c.head(1),
+        "ansible-playbook" => c.head(0),
+        "pulumi" if one(&["up", "destroy", "preview"]) => c.head(1),
+        _ => return None,
+    };
+    Some(format!("`{text}`"))
+}
+
+/// The script runs Terraform or Terragrunt (any subcommand).
+pub fn runs_terraform(script: &str) -> bool {
+    script_commands(script)
+        .any(|c| matches!(c.program_lower().as_str(), "terraform" | "terragrunt"))
 }
 
 /// Where a script reads the environment variable `name`: `$name`, `${name}`, `$env:name`,
