@@ -218,10 +218,8 @@ fn locate_refs(
     let Some(doc) = file.document() else {
         return (Vec::new(), Vec::new());
     };
-    let model = crate::pipeline::Model::build(doc.root.as_ref(), None);
     let mut handed = Vec::new();
-    let refs = model
-        .template_refs
+    let refs = crate::pipeline::Model::template_refs(doc.root.as_ref())
         .iter()
         .map(|r| {
             let located = templates::locate(r.path(), &file.canonical, &file.root, repositories);

@@ -3,13 +3,17 @@
 pub mod inputs;
 pub mod names;
 pub mod params;
+pub mod steps;
 pub mod taskref;
 pub mod variables;
+pub mod walk;
 
 use crate::catalog::{catalog, Configured, TaskVersion};
-use crate::structure::StepKind;
-use crate::yaml::{is_directive_key, Entry, Node, NodeKind, MAX_DEPTH};
+use crate::yaml::{is_directive_key, Entry, Node};
+pub use steps::{step_kind, step_kinds, StepKind};
 pub use taskref::{parse_task_ref, Malformed, NameKind, ParsedRef, TaskRef};
+pub use walk::{for_each_entry, for_each_entry_in};
+use walk::{At, Flow, Item, Visitor};
 
 /// What a task reference resolves to.
 #[derive(Debug, Clone)]
@@ -84,34 +88,6 @@ impl<'a> TaskStep<'a> {
     }
 }
 
-/// Visit the entries of a mapping, descending into template-expression keys (`${{ if }}:` etc.),
-/// whose values are spliced into the mapping.
-pub fn for_each_entry<'a>(map: &'a Node, depth: usize, f: &mut dyn FnMut(&'a Entry)) {
-    for_each_entry_in(map, depth, false, &mut |e, _| f(e));
-}
-
-/// Like [`for_each_entry`], also telling whether each entry stands inside a `${{ if }}`,
-/// `${{ elseif }}`, `${{ else }}` or `${{ each }}` block (`conditional` says whether `map` itself
-/// does).
-pub fn for_each_entry_in<'a>(
-    map: &'a Node,
-    depth: usize,
-    conditional: bool,
-    f: &mut dyn FnMut(&'a Entry, bool),
-) {
-    let Some(entries) = map.as_map() else { return };
-    for e in entries {
-        match e.key.as_str() {
-            Some(k) if is_directive_key(k) => {
-                if depth < MAX_DEPTH {
-                    for_each_entry_in(&e.value, depth + 1, true, f);
-                }
-            }
-            _ => f(e, conditional),
-        }
-    }
-}
-
 /// The model of one file.
 #[derive(Debug, Default)]
 pub struct Model<'a> {
@@ -153,20 +129,89 @@ pub struct Step<'a> {
 }
 
 impl<'a> Model<'a> {
-    /// The model of a document; `tasks` are the configured tasks, resolved like built-ins.
+    /// The model of a document, in one walk; `tasks` are the configured tasks, resolved like
+    /// built-ins.
     pub fn build(root: Option<&'a Node>, tasks: Option<&'a Configured>) -> Model<'a> {
-        let mut model = Model::default();
+        let mut builder = Builder {
+            tasks,
+            refs_only: false,
+            model: Model::default(),
+        };
         if let Some(root) = root {
-            find_steps(root, false, 0, tasks, &mut model.task_steps);
-            find_step_lists(root, 0, &mut model.steps);
-            find_template_refs(root, false, 0, &mut model.template_refs);
-            if let Some(ext) = root.get("extends") {
-                if let Some(r) = template_ref(ext) {
-                    model.template_refs.push(TemplateRef { extends: true, ..r });
+            walk::walk(root, &mut builder);
+            builder.extends(root);
+        }
+        builder.model
+    }
+
+    /// Only the `template:` references of a document (what loading the workspace needs).
+    pub fn template_refs(root: Option<&'a Node>) -> Vec<TemplateRef<'a>> {
+        let mut builder = Builder {
+            tasks: None,
+            refs_only: true,
+            model: Model::default(),
+        };
+        if let Some(root) = root {
+            walk::walk(root, &mut builder);
+            builder.extends(root);
+        }
+        builder.model.template_refs
+    }
+}
+
+/// Builds the model as a visitor of the one walk.
+struct Builder<'a> {
+    tasks: Option<&'a Configured>,
+    refs_only: bool,
+    model: Model<'a>,
+}
+
+impl<'a> Builder<'a> {
+    fn extends(&mut self, root: &'a Node) {
+        if let Some(r) = root.get("extends").and_then(template_ref) {
+            self.model
+                .template_refs
+                .push(TemplateRef { extends: true, ..r });
+        }
+    }
+}
+
+impl<'a> Visitor<'a> for Builder<'a> {
+    fn enter_map(&mut self, map: &'a Node, at: &At<'a>) -> Flow {
+        // Task steps and template references are items of lists (steps, jobs, stages, variables,
+        // also when passed as parameters), directly or through directive blocks: found by shape.
+        if at.item {
+            if !self.refs_only {
+                if let Some(step) = task_step(map, self.tasks) {
+                    self.model.task_steps.push(step);
                 }
             }
+            if let Some(r) = template_ref(map) {
+                self.model.template_refs.push(r);
+            }
         }
-        model
+        Flow::Continue
+    }
+
+    fn entry(&mut self, e: &'a Entry, at: &At<'a>) -> Flow {
+        if self.refs_only {
+            return Flow::Continue;
+        }
+        // Steps lists: the values of `steps:` keys and the defaults of `step`/`stepList`
+        // template parameters.
+        let key = e.key.as_str();
+        let step_param = || {
+            at.holder.is_some_and(|h| {
+                matches!(
+                    h.get("type").and_then(Node::as_str),
+                    Some("step" | "stepList")
+                ) && h.get("name").is_some()
+            })
+        };
+        if key == Some("steps") || (key == Some("default") && step_param()) {
+            collect_steps(&e.value, &mut self.model.steps);
+        }
+        Flow::Continue
     }
 }
 
@@ -196,141 +241,23 @@ fn template_ref(node: &Node) -> Option<TemplateRef<'_>> {
     })
 }
 
-/// Template references are items of sequences (steps, jobs, stages and variables lists, also when
-/// passed as parameters), through `${{ }}` blocks.
-fn find_template_refs<'a>(
-    node: &'a Node,
-    in_seq: bool,
-    depth: usize,
-    out: &mut Vec<TemplateRef<'a>>,
-) {
-    if depth >= MAX_DEPTH {
-        return;
-    }
-    match &node.kind {
-        NodeKind::Seq(items) => {
-            for item in items {
-                find_template_refs(item, true, depth + 1, out);
-            }
-        }
-        NodeKind::Map(entries) => {
-            if in_seq {
-                if let Some(r) = template_ref(node) {
-                    out.push(r);
-                }
-            }
-            for e in entries {
-                let spliced = in_seq && e.key.as_str().is_some_and(is_directive_key);
-                find_template_refs(&e.value, spliced, depth + 1, out);
-            }
-        }
-        NodeKind::Scalar(..) | NodeKind::Alias(_) => {}
-    }
-}
-
-/// Find steps lists anywhere: the values of `steps:` keys and the defaults of `step`/`stepList`
-/// template parameters.
-fn find_step_lists<'a>(node: &'a Node, depth: usize, out: &mut Vec<Step<'a>>) {
-    if depth >= MAX_DEPTH {
-        return;
-    }
-    match &node.kind {
-        NodeKind::Seq(items) => {
-            for item in items {
-                find_step_lists(item, depth + 1, out);
-            }
-        }
-        NodeKind::Map(entries) => {
-            let param_type = node.get("type").and_then(Node::as_str);
-            let is_step_param =
-                matches!(param_type, Some("step" | "stepList")) && node.get("name").is_some();
-            for e in entries {
-                let key = e.key.as_str();
-                if key == Some("steps") || (is_step_param && key == Some("default")) {
-                    collect_steps(&e.value, depth + 1, out);
-                }
-                find_step_lists(&e.value, depth + 1, out);
-            }
-        }
-        NodeKind::Scalar(..) | NodeKind::Alias(_) => {}
-    }
-}
-
-/// The items of a steps list, through `${{ if }}`/`${{ each }}` blocks.
-fn collect_steps<'a>(list: &'a Node, depth: usize, out: &mut Vec<Step<'a>>) {
-    if depth >= MAX_DEPTH {
-        return;
-    }
-    let items: &[Node] = match &list.kind {
-        NodeKind::Seq(items) => items,
-        // A single step given where a list is expected (a `step` parameter default).
-        NodeKind::Map(_) => std::slice::from_ref(list),
-        _ => return,
-    };
-    for item in items {
-        let Some(entries) = item.as_map() else {
-            continue;
-        };
-        let plain: Vec<&Entry> = entries
+/// The steps of a steps list, through `${{ if }}`/`${{ each }}` blocks.
+fn collect_steps<'a>(list: &'a Node, out: &mut Vec<Step<'a>>) {
+    walk::for_each_item(list, true, &mut |item| {
+        let Item::Node(item, _) = item else { return };
+        let Some(entries) = item.as_map() else { return };
+        if let Some((id, kind)) = entries
             .iter()
             .filter(|e| !e.key.as_str().is_some_and(is_directive_key))
-            .collect();
-        if plain.is_empty() {
-            // `- ${{ if ... }}:` wrapping more steps (a list) or one step (a mapping).
-            for e in entries {
-                collect_steps(&e.value, depth + 1, out);
-            }
-            continue;
-        }
-        if let Some((id, kind)) = plain.iter().find_map(|e| {
-            e.key
-                .as_str()
-                .and_then(crate::structure::step_kind)
-                .map(|k| (*e, k))
-        }) {
+            .find_map(|e| e.key.as_str().and_then(step_kind).map(|k| (e, k)))
+        {
             out.push(Step {
                 node: item,
                 id,
                 kind,
             });
         }
-    }
-}
-
-/// Walk the whole tree and collect task steps by shape: a mapping that is an item of a sequence
-/// (directly, or through template-expression blocks) and has a scalar `task:` key. Everything is
-/// visited, so steps in stages/jobs, deployment hooks, `${{ if }}`/`${{ each }}` blocks, template
-/// parameter defaults and `extends: parameters:` are all found.
-fn find_steps<'a>(
-    node: &'a Node,
-    in_seq: bool,
-    depth: usize,
-    tasks: Option<&'a Configured>,
-    out: &mut Vec<TaskStep<'a>>,
-) {
-    if depth >= MAX_DEPTH {
-        return;
-    }
-    match &node.kind {
-        NodeKind::Seq(items) => {
-            for item in items {
-                find_steps(item, true, depth + 1, tasks, out);
-            }
-        }
-        NodeKind::Map(entries) => {
-            if in_seq {
-                if let Some(step) = task_step(node, tasks) {
-                    out.push(step);
-                }
-            }
-            for e in entries {
-                // The value of an expression key inside a sequence item is still part of that item.
-                let spliced = in_seq && e.key.as_str().is_some_and(is_directive_key);
-                find_steps(&e.value, spliced, depth + 1, tasks, out);
-            }
-        }
-        NodeKind::Scalar(..) | NodeKind::Alias(_) => {}
-    }
+    });
 }
 
 fn task_step<'a>(node: &'a Node, tasks: Option<&'a Configured>) -> Option<TaskStep<'a>> {

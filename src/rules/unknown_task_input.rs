@@ -50,7 +50,7 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                     format!("`{key}` is not an input of `{reference}`"),
                 )
                 .note("Azure Pipelines ignores inputs a task doesn't know, so the task silently runs with its default");
-            let step_kind = crate::structure::step_kind("task");
+            let step_kind = crate::pipeline::step_kind("task");
             if step_kind.is_some_and(|k| k.keys.iter().any(|s| s == key) && key != "inputs") {
                 d = d.label("a step key, not an input").help(format!(
                     "`{key}` belongs to the step: move it out of `inputs:`, next to `task:`"

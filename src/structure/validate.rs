@@ -496,7 +496,7 @@ impl Validator {
             return;
         }
         let Lifted { entries, open, .. } = lifted_entries(node);
-        let kinds: Vec<&str> = super::step_kinds()
+        let kinds: Vec<&str> = crate::pipeline::step_kinds()
             .iter()
             .map(|k| k.kind.as_str())
             .collect();

@@ -1,0 +1,358 @@
+//! The one walk: how a pipeline document is traversed, and how template directives are read.
+//!
+//! Everything that looks through a document goes through here, so that every rule and every part
+//! of the model agrees on three things:
+//! - Which `${{ }}` keys splice their content into the parent: only the directives `if`, `elseif`,
+//!   `else`, `each` and `insert`. Any other `${{ }}` key (`${{ leg }}:` in a matrix) is an
+//!   ordinary entry whose name is computed; its value is that entry's value.
+//! - The depth limit ([`MAX_DEPTH`]): deeper nodes are not visited.
+//! - Where a node stands ([`At`]): an item of a list (also through directive blocks), inside a
+//!   conditional, the mapping its keys belong to once blocks are lifted, and the key it is the
+//!   value of.
+//!
+//! [`walk`] visits a whole tree in document order with [`Visitor`] callbacks (in the manner of
+//! actionlint's pass and zizmor's per-step audits). [`for_each_entry_in`] and [`for_each_item`]
+//! read one mapping or one list with their directive blocks lifted in.
+
+use crate::yaml::{directive_of, is_directive_key, Entry, Node, NodeKind, MAX_DEPTH};
+
+/// Where a node stands in the document.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct At<'a> {
+    /// Nesting depth from the root (0).
+    pub depth: usize,
+    /// An item of a list, directly or as the content of a directive block of an item
+    /// (`- ${{ if c }}:` holding one step).
+    pub item: bool,
+    /// Inside a `${{ if }}`, `${{ elseif }}`, `${{ else }}` or `${{ each }}` block, here or above:
+    /// present in some expansions only.
+    pub conditional: bool,
+    /// The plain key this node is the value of (directive blocks are looked through; `None` for
+    /// list items, the root and computed keys).
+    pub key: Option<&'a str>,
+    /// The mapping this node's keys join once directive blocks are lifted: the node itself for a
+    /// mapping, the mapping holding the directive for a block's content. `None` for the root's
+    /// parent and for list items' parents.
+    pub holder: Option<&'a Node>,
+    /// The value of a directive key: spliced into `holder` rather than standing on its own.
+    pub spliced: bool,
+}
+
+/// What to do after a callback.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Flow {
+    /// Visit what is below.
+    Continue,
+    /// Skip what is below this node or entry (its value); go on with the next one.
+    Skip,
+}
+
+/// Callbacks of [`walk`]. Every callback has a default that does nothing and continues.
+pub trait Visitor<'a> {
+    /// A mapping, before its entries. `at.holder` is the mapping itself unless it is a directive
+    /// block's content.
+    fn enter_map(&mut self, _map: &'a Node, _at: &At<'a>) -> Flow {
+        Flow::Continue
+    }
+    /// After a mapping's entries.
+    fn leave_map(&mut self, _map: &'a Node, _at: &At<'a>) {}
+    /// An entry of a mapping (directive keys included), before its value. `at` is where the
+    /// mapping stands.
+    fn entry(&mut self, _entry: &'a Entry, _at: &At<'a>) -> Flow {
+        Flow::Continue
+    }
+    /// After an entry's value.
+    fn leave_entry(&mut self, _entry: &'a Entry, _at: &At<'a>) {}
+    /// A list, before its items.
+    fn enter_seq(&mut self, _seq: &'a Node, _at: &At<'a>) -> Flow {
+        Flow::Continue
+    }
+    /// A scalar value (keys come through [`Visitor::entry`]).
+    fn scalar(&mut self, _node: &'a Node, _at: &At<'a>) {}
+}
+
+/// Visit `root` and everything below it, in document order.
+pub fn walk<'a>(root: &'a Node, visitor: &mut dyn Visitor<'a>) {
+    let at = At {
+        holder: root.as_map().map(|_| root),
+        ..At::default()
+    };
+    node(root, at, visitor);
+}
+
+/// Where the value of `e`, an entry of a mapping standing at `at` whose logical mapping is
+/// `holder`, stands.
+pub fn value_at<'a>(e: &'a Entry, at: &At<'a>, holder: &'a Node) -> At<'a> {
+    let depth = at.depth + 1;
+    match e.key.as_str().and_then(directive_of) {
+        Some(d) => At {
+            depth,
+            // The content of a directive block of a list item is still that item.
+            item: at.item,
+            conditional: at.conditional || d != "insert",
+            key: at.key,
+            holder: Some(holder),
+            spliced: true,
+        },
+        None => At {
+            depth,
+            item: false,
+            conditional: at.conditional,
+            key: e.key.as_str().filter(|k| !crate::yaml::is_computed_key(k)),
+            holder: e.value.as_map().map(|_| &e.value),
+            spliced: false,
+        },
+    }
+}
+
+fn node<'a>(n: &'a Node, at: At<'a>, v: &mut dyn Visitor<'a>) {
+    if at.depth >= MAX_DEPTH {
+        return;
+    }
+    match &n.kind {
+        NodeKind::Map(entries) => {
+            if v.enter_map(n, &at) == Flow::Skip {
+                return;
+            }
+            let holder = at.holder.unwrap_or(n);
+            for e in entries {
+                if v.entry(e, &at) == Flow::Continue {
+                    node(&e.value, value_at(e, &at, holder), v);
+                }
+                v.leave_entry(e, &at);
+            }
+            v.leave_map(n, &at);
+        }
+        NodeKind::Seq(items) => {
+            if v.enter_seq(n, &at) == Flow::Skip {
+                return;
+            }
+            for item in items {
+                let child = At {
+                    depth: at.depth + 1,
+                    item: true,
+                    conditional: at.conditional,
+                    key: None,
+                    holder: item.as_map().map(|_| item),
+                    spliced: false,
+                };
+                node(item, child, v);
+            }
+        }
+        NodeKind::Scalar(..) => v.scalar(n, &at),
+        NodeKind::Alias(_) => {}
+    }
+}
+
+/// Visit the entries of a mapping with its directive blocks (`${{ if }}:`, `${{ each }}:`, ...)
+/// lifted in, as the server reads it once the template is expanded.
+pub fn for_each_entry<'a>(map: &'a Node, depth: usize, f: &mut dyn FnMut(&'a Entry)) {
+    for_each_entry_in(map, depth, false, &mut |e, _| f(e));
+}
+
+/// Like [`for_each_entry`], also telling whether each entry stands inside a `${{ if }}`,
+/// `${{ elseif }}`, `${{ else }}` or `${{ each }}` block (`conditional` says whether `map` itself
+/// does).
+pub fn for_each_entry_in<'a>(
+    map: &'a Node,
+    depth: usize,
+    conditional: bool,
+    f: &mut dyn FnMut(&'a Entry, bool),
+) {
+    let Some(entries) = map.as_map() else { return };
+    for e in entries {
+        match e.key.as_str().and_then(directive_of) {
+            Some(d) => {
+                if depth < MAX_DEPTH {
+                    for_each_entry_in(&e.value, depth + 1, conditional || d != "insert", f);
+                }
+            }
+            None => f(e, conditional),
+        }
+    }
+}
+
+/// Every entry of a mapping, directive keys included, then the entries inside each block.
+pub fn for_each_key<'a>(map: &'a Node, f: &mut dyn FnMut(&'a Entry)) {
+    fn go<'a>(map: &'a Node, depth: usize, f: &mut dyn FnMut(&'a Entry)) {
+        let Some(entries) = map.as_map() else { return };
+        for e in entries {
+            f(e);
+            if e.key.as_str().is_some_and(is_directive_key) && depth < MAX_DEPTH {
+                go(&e.value, depth + 1, f);
+            }
+        }
+    }
+    go(map, 0, f)
+}
+
+/// A list item as the server sees it once directive blocks are expanded.
+#[derive(Debug, Clone, Copy)]
+pub enum Item<'a> {
+    /// An item azplint can read (a mapping, or a scalar), and whether it stands in a conditional.
+    Node(&'a Node, bool),
+    /// Something that expands to items azplint can't see: a `${{ each }}` or `${{ insert }}`
+    /// block, an item built from an expression (`- ${{ parameters.jobs }}`), or a block whose
+    /// content is not a list or a mapping.
+    Opaque(&'a Node),
+}
+
+/// The items of a list with `- ${{ if }}:` / `- ${{ else }}:` blocks lifted in (their content may be
+/// a list of items or one item). With `through_each`, the content of `${{ each }}`/`${{ insert }}`
+/// blocks is lifted too (its items are templates of the real ones); otherwise such a block is one
+/// [`Item::Opaque`].
+pub fn for_each_item<'a>(list: &'a Node, through_each: bool, f: &mut dyn FnMut(Item<'a>)) {
+    fn go<'a>(
+        items: &'a [Node],
+        depth: usize,
+        conditional: bool,
+        through_each: bool,
+        f: &mut dyn FnMut(Item<'a>),
+    ) {
+        for item in items {
+            let block = item.as_map().filter(|m| {
+                !m.is_empty()
+                    && m.iter()
+                        .all(|e| e.key.as_str().is_some_and(is_directive_key))
+            });
+            let Some(entries) = block else {
+                match item.as_str() {
+                    Some(s) if crate::yaml::is_expression(s) => f(Item::Opaque(item)),
+                    _ => f(Item::Node(item, conditional)),
+                }
+                continue;
+            };
+            if depth >= MAX_DEPTH {
+                f(Item::Opaque(item));
+                continue;
+            }
+            for e in entries {
+                let d = e.key.as_str().and_then(directive_of).unwrap_or("insert");
+                let branch = matches!(d, "if" | "elseif" | "else");
+                if !branch && !through_each {
+                    f(Item::Opaque(&e.value));
+                    continue;
+                }
+                let cond = conditional || d != "insert";
+                match &e.value.kind {
+                    NodeKind::Seq(inner) => go(inner, depth + 1, cond, through_each, f),
+                    NodeKind::Map(_) => go(
+                        std::slice::from_ref(&e.value),
+                        depth + 1,
+                        cond,
+                        through_each,
+                        f,
+                    ),
+                    _ => f(Item::Opaque(&e.value)),
+                }
+            }
+        }
+    }
+    match &list.kind {
+        NodeKind::Seq(items) => go(items, 0, false, through_each, f),
+        // A single item given where a list is expected (a `step` parameter default).
+        NodeKind::Map(_) => go(std::slice::from_ref(list), 0, false, through_each, f),
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn root(text: &str) -> Node {
+        crate::yaml::parse(text)
+            .unwrap()
+            .remove(0)
+            .root
+            .expect("a document")
+    }
+
+    /// Records, for each plain key, whether it is seen as an item's key, conditional, and the
+    /// first key of its holder.
+    #[derive(Default)]
+    struct Keys(Vec<(String, bool, bool, Option<String>)>);
+
+    impl<'a> Visitor<'a> for Keys {
+        fn entry(&mut self, e: &'a Entry, at: &At<'a>) -> Flow {
+            if let Some(k) = e.key.as_str().filter(|k| !is_directive_key(k)) {
+                let first = at
+                    .holder
+                    .and_then(|h| h.as_map())
+                    .and_then(|m| m.first())
+                    .and_then(|e| e.key.as_str())
+                    .map(str::to_string);
+                self.0.push((k.to_string(), at.item, at.conditional, first));
+            }
+            Flow::Continue
+        }
+    }
+
+    #[test]
+    fn directives_splice_and_computed_keys_do_not() {
+        let t = "matrix:\n  ${{ each c in parameters.c }}:\n    ${{ c }}:\n      configuration: ${{ c }}\n      ${{ if eq(c, 'r') }}:\n        sign: true\n";
+        let r = root(t);
+        let mut k = Keys::default();
+        walk(&r, &mut k);
+        let names: Vec<(&str, bool)> = k.0.iter().map(|(n, _, c, _)| (n.as_str(), *c)).collect();
+        assert_eq!(
+            names,
+            vec![
+                ("matrix", false),
+                ("${{ c }}", true),
+                ("configuration", true),
+                ("sign", true)
+            ]
+        );
+        // `sign` joins the computed leg's mapping, not `matrix`.
+        let sign = k.0.iter().find(|(n, ..)| n == "sign").unwrap();
+        assert_eq!(sign.3.as_deref(), Some("configuration"));
+    }
+
+    #[test]
+    fn items_through_blocks() {
+        let t = "steps:\n- script: a\n- ${{ if true }}:\n  - script: b\n  - script: c\n- ${{ else }}:\n    script: d\n- ${{ each s in parameters.s }}:\n  - ${{ s }}\n- ${{ parameters.more }}\n";
+        let r = root(t);
+        let list = r.get("steps").unwrap();
+        let mut seen = Vec::new();
+        for_each_item(list, false, &mut |i| {
+            seen.push(match i {
+                Item::Node(n, c) => format!(
+                    "{}{}",
+                    n.get("script").unwrap().as_str().unwrap(),
+                    if c { "?" } else { "" }
+                ),
+                Item::Opaque(_) => "opaque".into(),
+            })
+        });
+        assert_eq!(seen, vec!["a", "b?", "c?", "d?", "opaque", "opaque"]);
+        let mut k = Keys::default();
+        walk(&r, &mut k);
+        let items: Vec<&str> =
+            k.0.iter()
+                .filter(|(_, item, ..)| *item)
+                .map(|(n, ..)| n.as_str())
+                .collect();
+        assert_eq!(items, vec!["script", "script", "script", "script"]);
+    }
+
+    #[test]
+    fn depth_is_bounded() {
+        let mut t = String::new();
+        for i in 0..150 {
+            t.push_str(&"  ".repeat(i));
+            t.push_str("k:\n");
+        }
+        let r = root(&t);
+        struct Deepest(usize);
+        impl<'a> Visitor<'a> for Deepest {
+            fn entry(&mut self, _: &'a Entry, at: &At<'a>) -> Flow {
+                self.0 = self.0.max(at.depth);
+                Flow::Continue
+            }
+        }
+        let mut d = Deepest(0);
+        walk(&r, &mut d);
+        assert!(d.0 < MAX_DEPTH);
+    }
+}
