@@ -53,7 +53,7 @@ fn open_inputs(inputs: &crate::yaml::Node) -> bool {
         return !inputs.is_null();
     }
     let mut open = false;
-    visit_keys(inputs, &mut |e| {
+    super::walk::for_each_key(inputs, &mut |e| {
         if let Some(k) = e.key.as_str() {
             if is_directive_key(k) && e.value.as_map().is_none() {
                 open = true; // `${{ insert }}: ${{ parameters.x }}`
@@ -66,20 +66,6 @@ fn open_inputs(inputs: &crate::yaml::Node) -> bool {
         }
     });
     open
-}
-
-/// Every entry of a mapping, expression keys included, recursing into expression blocks.
-fn visit_keys<'a>(map: &'a crate::yaml::Node, f: &mut dyn FnMut(&'a Entry)) {
-    fn go<'a>(map: &'a crate::yaml::Node, depth: usize, f: &mut dyn FnMut(&'a Entry)) {
-        let Some(entries) = map.as_map() else { return };
-        for e in entries {
-            f(e);
-            if e.key.as_str().is_some_and(is_directive_key) && depth < crate::yaml::MAX_DEPTH {
-                go(&e.value, depth + 1, f);
-            }
-        }
-    }
-    go(map, 0, f)
 }
 
 /// Three-valued truth: a rule that reads a value built from an expression is unknown.

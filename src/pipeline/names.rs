@@ -1,7 +1,8 @@
 //! Stages and jobs with their names and `dependsOn`, by scope (the stages of a pipeline, the jobs
 //! of a stage or of a pipeline).
 
-use crate::yaml::{is_directive_key, is_expression, Entry, Node, Span, MAX_DEPTH};
+use super::walk::Item;
+use crate::yaml::{is_expression, Entry, Node, Span};
 
 #[derive(Debug)]
 pub struct Scope<'a> {
@@ -28,47 +29,18 @@ pub struct Named<'a> {
 
 /// Items of a list with `${{ if }}` blocks lifted in (marked conditional); `complete` turns false
 /// for blocks and items azplint can't see through.
-fn items<'a>(
-    list: &'a Node,
-    conditional: bool,
-    depth: usize,
-    out: &mut Vec<(&'a Node, bool)>,
-    complete: &mut bool,
-) {
-    let Some(seq) = list.as_seq() else {
+fn items<'a>(list: &'a Node, out: &mut Vec<(&'a Node, bool)>, complete: &mut bool) {
+    if list.as_seq().is_none() {
         if !list.is_null() {
             *complete = false;
         }
         return;
-    };
-    for item in seq {
-        let Some(entries) = item.as_map() else {
-            *complete = false; // `- ${{ parameters.jobs }}`
-            continue;
-        };
-        let all_expr = !entries.is_empty()
-            && entries
-                .iter()
-                .all(|e| e.key.as_str().is_some_and(is_directive_key));
-        if all_expr {
-            for e in entries {
-                let branch = e.key.as_str().is_some_and(crate::yaml::is_branch_key);
-                if !branch || depth >= MAX_DEPTH {
-                    *complete = false;
-                    continue;
-                }
-                match &e.value.kind {
-                    crate::yaml::NodeKind::Seq(_) => {
-                        items(&e.value, true, depth + 1, out, complete)
-                    }
-                    crate::yaml::NodeKind::Map(_) => out.push((&e.value, true)),
-                    _ => *complete = false,
-                }
-            }
-            continue;
-        }
-        out.push((item, conditional));
     }
+    super::walk::for_each_item(list, false, &mut |item| match item {
+        Item::Node(n, conditional) if n.as_map().is_some() => out.push((n, conditional)),
+        // `- ${{ parameters.jobs }}`, `${{ each }}` blocks, a scalar item.
+        _ => *complete = false,
+    });
 }
 
 fn depends_of(node: &Node) -> Vec<(&str, Span)> {
@@ -89,7 +61,7 @@ fn depends_of(node: &Node) -> Vec<(&str, Span)> {
 fn scope<'a>(list: &'a Node, kind: &'static str, keys: &[&str]) -> Scope<'a> {
     let mut raw = Vec::new();
     let mut complete = true;
-    items(list, false, 0, &mut raw, &mut complete);
+    items(list, &mut raw, &mut complete);
     let mut out = Vec::new();
     for (node, conditional) in raw {
         let entry = node.as_map().and_then(|m| {
@@ -131,7 +103,7 @@ pub fn scopes(root: &Node) -> Vec<Scope<'_>> {
         // Each stage's `jobs:` (also inside its if-blocks) is a scope of its own.
         let mut raw = Vec::new();
         let mut ignore = true;
-        items(stages, false, 0, &mut raw, &mut ignore);
+        items(stages, &mut raw, &mut ignore);
         for (stage, _) in raw {
             let mut jobs = None;
             crate::pipeline::for_each_entry(stage, 0, &mut |e| {

@@ -2,7 +2,8 @@
 //! `${{ parameters.x }}` that resolves to one literal in the file (or its variable templates).
 
 use super::for_each_entry;
-use crate::yaml::{is_directive_key, is_expression, Node, NodeKind, MAX_DEPTH};
+use super::walk::{At, Flow, Item, Visitor};
+use crate::yaml::{is_expression, Entry, Node, NodeKind};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Named {
@@ -59,69 +60,59 @@ fn parameter_reference(v: &str) -> Option<&str> {
 fn collect<'a>(
     node: &'a Node,
     name: &str,
-    depth: usize,
     values: &mut Vec<&'a Node>,
     templates: &mut Vec<&'a Node>,
 ) {
-    if depth > MAX_DEPTH {
-        return;
+    struct Sections<'n, 'a> {
+        name: &'n str,
+        values: &'n mut Vec<&'a Node>,
+        templates: &'n mut Vec<&'a Node>,
     }
-    match &node.kind {
-        NodeKind::Map(entries) => {
-            for e in entries {
-                if e.key.as_str() == Some("variables") {
-                    variables_section(&e.value, name, depth + 1, values, templates);
-                }
-                collect(&e.value, name, depth + 1, values, templates);
+    impl<'a> Visitor<'a> for Sections<'_, 'a> {
+        fn entry(&mut self, e: &'a Entry, _: &At<'a>) -> Flow {
+            if e.key.as_str() == Some("variables") {
+                variables_section(&e.value, self.name, self.values, self.templates);
             }
+            Flow::Continue
         }
-        NodeKind::Seq(items) => {
-            for i in items {
-                collect(i, name, depth + 1, values, templates);
-            }
-        }
-        _ => {}
     }
+    super::walk::walk(
+        node,
+        &mut Sections {
+            name,
+            values,
+            templates,
+        },
+    );
 }
 
 fn variables_section<'a>(
     v: &'a Node,
     name: &str,
-    depth: usize,
     values: &mut Vec<&'a Node>,
     templates: &mut Vec<&'a Node>,
 ) {
     match &v.kind {
-        NodeKind::Map(_) => for_each_entry(v, depth, &mut |e| {
+        NodeKind::Map(_) => for_each_entry(v, 0, &mut |e| {
             if e.key.as_str().is_some_and(|k| k.eq_ignore_ascii_case(name)) {
                 values.push(&e.value);
             }
         }),
-        NodeKind::Seq(items) => {
-            for item in items {
-                if item.as_map().is_some_and(|m| {
-                    m.iter()
-                        .all(|e| e.key.as_str().is_some_and(is_directive_key))
-                }) {
-                    for e in item.as_map().unwrap_or_default() {
-                        variables_section(&e.value, name, depth + 1, values, templates);
-                    }
-                    continue;
-                }
-                if item
-                    .get("name")
-                    .and_then(Node::as_str)
-                    .is_some_and(|n| n.eq_ignore_ascii_case(name))
-                {
-                    if let Some(val) = item.get("value") {
-                        values.push(val);
-                    }
-                }
-                if let Some(t) = item.get("template") {
-                    templates.push(t);
+        NodeKind::Seq(_) => super::walk::for_each_item(v, true, &mut |item| {
+            let Item::Node(item, _) = item else { return };
+            if item
+                .get("name")
+                .and_then(Node::as_str)
+                .is_some_and(|n| n.eq_ignore_ascii_case(name))
+            {
+                if let Some(val) = item.get("value") {
+                    values.push(val);
                 }
             }
-        }
+            if let Some(t) = item.get("template") {
+                templates.push(t);
+            }
+        }),
         _ => {}
     }
 }
@@ -144,13 +135,13 @@ pub fn resolve<'a>(
     if let Some(var) = variable_reference(v) {
         let mut values = Vec::new();
         let mut templates = Vec::new();
-        collect(root, var, 0, &mut values, &mut templates);
+        collect(root, var, &mut values, &mut templates);
         for t in templates {
             if let Some(troot) = template_root(t.span.start) {
                 let mut more = Vec::new();
-                collect(troot, var, 0, &mut values, &mut more);
+                collect(troot, var, &mut values, &mut more);
                 if let Some(vars) = troot.get("variables") {
-                    variables_section(vars, var, 0, &mut values, &mut more);
+                    variables_section(vars, var, &mut values, &mut more);
                 }
             }
         }

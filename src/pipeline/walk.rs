@@ -14,7 +14,9 @@
 //! actionlint's pass and zizmor's per-step audits). [`for_each_entry_in`] and [`for_each_item`]
 //! read one mapping or one list with their directive blocks lifted in.
 
-use crate::yaml::{directive_of, is_directive_key, Entry, Node, NodeKind, MAX_DEPTH};
+use crate::yaml::{
+    directive_of, is_computed_key, is_directive_key, Entry, Node, NodeKind, MAX_DEPTH,
+};
 
 /// Where a node stands in the document.
 #[derive(Debug, Clone, Copy, Default)]
@@ -184,6 +186,81 @@ pub fn for_each_key<'a>(map: &'a Node, f: &mut dyn FnMut(&'a Entry)) {
         }
     }
     go(map, 0, f)
+}
+
+/// The plain entries of a mapping level by level: first those of each directive block, then the
+/// mapping's own (entries of `${{ if }}` and `${{ else }}` branches may exclude each other, so each
+/// block is a group of its own). Computed keys are left out.
+pub fn for_each_block<'a>(map: &'a Node, f: &mut dyn FnMut(Vec<&'a Entry>)) {
+    fn go<'a>(map: &'a Node, depth: usize, f: &mut dyn FnMut(Vec<&'a Entry>)) {
+        let Some(entries) = map.as_map() else { return };
+        let mut plain = Vec::new();
+        for e in entries {
+            match e.key.as_str() {
+                Some(k) if is_directive_key(k) => {
+                    if depth < MAX_DEPTH {
+                        go(&e.value, depth + 1, f);
+                    }
+                }
+                Some(k) if !crate::yaml::is_expression(k) => plain.push(e),
+                _ => {}
+            }
+        }
+        f(plain);
+    }
+    go(map, 0, f)
+}
+
+/// A mapping as the server reads it once templates are expanded.
+pub struct Lifted<'a> {
+    /// Plain entries, with `${{ if }}`/`${{ else }}`/`${{ each }}` blocks lifted in.
+    pub entries: Vec<&'a Entry>,
+    /// Entries whose key is computed (`${{ leg }}:`, `${{ parameters.name }}_x64:`): ordinary
+    /// entries whose name azplint can't know. Their values are still theirs (a matrix leg).
+    pub computed: Vec<&'a Entry>,
+    /// Keys may come from somewhere azplint can't see (`${{ insert }}`, computed keys, a block
+    /// that is not a mapping).
+    pub open: bool,
+}
+
+/// Entries of a mapping with `${{ if }}`/`${{ else }}`/`${{ each }}` blocks lifted in. Only
+/// directive keys are lifted: any other `${{ }}` key is a computed name, kept as an entry.
+pub fn lifted_entries(node: &Node) -> Lifted<'_> {
+    fn go<'a>(node: &'a Node, depth: usize, out: &mut Lifted<'a>) {
+        let Some(entries) = node.as_map() else {
+            if !node.is_null() {
+                out.open = true;
+            }
+            return;
+        };
+        for e in entries {
+            match e.key.as_str() {
+                Some(k) if is_directive_key(k) => {
+                    if crate::yaml::directive_of(k) == Some("insert")
+                        || e.value.as_map().is_none()
+                        || depth >= MAX_DEPTH
+                    {
+                        out.open = true;
+                    } else {
+                        go(&e.value, depth + 1, out);
+                    }
+                }
+                Some(k) if is_computed_key(k) => {
+                    out.open = true;
+                    out.computed.push(e);
+                }
+                Some(_) => out.entries.push(e),
+                None => out.open = true,
+            }
+        }
+    }
+    let mut out = Lifted {
+        entries: Vec::new(),
+        computed: Vec::new(),
+        open: false,
+    };
+    go(node, 0, &mut out);
+    out
 }
 
 /// A list item as the server sees it once directive blocks are expanded.

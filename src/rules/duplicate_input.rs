@@ -4,7 +4,6 @@
 use super::{Context, Rule};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::pipeline::Resolution;
-use crate::yaml::{is_directive_key, is_expression, Entry, Node};
 
 pub static RULE: Rule = Rule {
     id: "duplicate-input",
@@ -13,23 +12,6 @@ pub static RULE: Rule = Rule {
     check,
 };
 
-/// Entries of one mapping (not across `${{ if }}`/`${{ else }}` branches, which may exclude each
-/// other), then each expression block on its own.
-fn blocks<'a>(map: &'a Node, depth: usize, out: &mut Vec<Vec<&'a Entry>>) {
-    let Some(entries) = map.as_map() else { return };
-    let mut plain = Vec::new();
-    for e in entries {
-        match e.key.as_str() {
-            Some(k) if is_directive_key(k) && depth < crate::yaml::MAX_DEPTH => {
-                blocks(&e.value, depth + 1, out);
-            }
-            Some(k) if !is_expression(k) => plain.push(e),
-            _ => {}
-        }
-    }
-    out.push(plain);
-}
-
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     for step in &ctx.model.task_steps {
         let Resolution::Builtin(task) = &step.resolution else {
@@ -37,7 +19,7 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
         };
         let mut groups = Vec::new();
         for inputs in &step.inputs {
-            blocks(inputs, 0, &mut groups);
+            crate::pipeline::walk::for_each_block(inputs, &mut |g| groups.push(g));
         }
         for group in groups {
             for (i, later) in group.iter().enumerate() {

@@ -3,9 +3,8 @@
 //! every scalar is a string (booleans and numbers are fine where strings are expected).
 
 use super::schema::{def, pattern_matches, Def};
-use crate::yaml::{
-    is_computed_key, is_directive_key, is_expression, Entry, Node, NodeKind, Span, MAX_DEPTH,
-};
+use crate::pipeline::walk::{for_each_item, lifted_entries, Item, Lifted};
+use crate::yaml::{is_expression, Node, NodeKind, Span, MAX_DEPTH};
 
 /// What the schema check found.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -108,91 +107,16 @@ fn ref_name(d: &Def) -> Option<&str> {
     d.reference.as_deref()
 }
 
-/// A mapping as the server reads it once templates are expanded.
-struct Lifted<'a> {
-    /// Plain entries, with `${{ if }}`/`${{ else }}`/`${{ each }}` blocks lifted in.
-    entries: Vec<&'a Entry>,
-    /// Entries whose key is computed (`${{ leg }}:`, `${{ parameters.name }}_x64:`): ordinary
-    /// entries whose name azplint can't know. Their values are still theirs (a matrix leg).
-    computed: Vec<&'a Entry>,
-    /// Keys may come from somewhere azplint can't see (`${{ insert }}`, computed keys, a block
-    /// that is not a mapping).
-    open: bool,
-}
-
-/// Entries of a mapping with `${{ if }}`/`${{ else }}`/`${{ each }}` blocks lifted in. Only
-/// directive keys are lifted: any other `${{ }}` key is a computed name, kept as an entry.
-fn lifted_entries(node: &Node) -> Lifted<'_> {
-    fn go<'a>(node: &'a Node, depth: usize, out: &mut Lifted<'a>) {
-        let Some(entries) = node.as_map() else {
-            if !node.is_null() {
-                out.open = true;
-            }
-            return;
-        };
-        for e in entries {
-            match e.key.as_str() {
-                Some(k) if is_directive_key(k) => {
-                    if crate::yaml::directive_of(k) == Some("insert")
-                        || e.value.as_map().is_none()
-                        || depth >= MAX_DEPTH
-                    {
-                        out.open = true;
-                    } else {
-                        go(&e.value, depth + 1, out);
-                    }
-                }
-                Some(k) if is_computed_key(k) => {
-                    out.open = true;
-                    out.computed.push(e);
-                }
-                Some(_) => out.entries.push(e),
-                None => out.open = true,
-            }
-        }
-    }
-    let mut out = Lifted {
-        entries: Vec::new(),
-        computed: Vec::new(),
-        open: false,
-    };
-    go(node, 0, &mut out);
-    out
-}
-
 /// Items of a sequence with `- ${{ if }}:` / `- ${{ each }}:` blocks lifted in. Items built from
 /// expressions are left out.
 fn lifted_items(node: &Node) -> Vec<&Node> {
-    fn go<'a>(items: &'a [Node], depth: usize, out: &mut Vec<&'a Node>) {
-        for item in items {
-            if let Some(s) = item.as_str() {
-                if is_expression(s) {
-                    continue;
-                }
-            }
-            let block = item.as_map().filter(|m| {
-                !m.is_empty()
-                    && m.iter()
-                        .all(|e| e.key.as_str().is_some_and(is_directive_key))
-            });
-            match block {
-                Some(entries) if depth < MAX_DEPTH => {
-                    for e in entries {
-                        match &e.value.kind {
-                            NodeKind::Seq(inner) => go(inner, depth + 1, out),
-                            NodeKind::Map(_) => go(std::slice::from_ref(&e.value), depth + 1, out),
-                            _ => {}
-                        }
-                    }
-                }
-                Some(_) => {}
-                None => out.push(item),
-            }
-        }
-    }
     let mut out = Vec::new();
-    if let Some(items) = node.as_seq() {
-        go(items, 0, &mut out);
+    if node.as_seq().is_some() {
+        for_each_item(node, true, &mut |item| {
+            if let Item::Node(n, _) = item {
+                out.push(n);
+            }
+        });
     }
     out
 }
