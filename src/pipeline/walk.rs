@@ -197,11 +197,7 @@ pub fn for_each_block<'a>(map: &'a Node, f: &mut dyn FnMut(Vec<&'a Entry>)) {
         let mut plain = Vec::new();
         for e in entries {
             match e.key.as_str() {
-                Some(k) if is_directive_key(k) => {
-                    if depth < MAX_DEPTH {
-                        go(&e.value, depth + 1, f);
-                    }
-                }
+                Some(k) if is_directive_key(k) && depth < MAX_DEPTH => go(&e.value, depth + 1, f),
                 Some(k) if !crate::yaml::is_expression(k) => plain.push(e),
                 _ => {}
             }
