@@ -4,7 +4,8 @@
 use super::{Context, Rule};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::expr::{self, ErrorKind};
-use crate::yaml::{Node, NodeKind, Span, MAX_DEPTH};
+use crate::pipeline::walk::{walk, At, Flow, Visitor};
+use crate::yaml::{Entry, Node, Span};
 
 pub static RULE: Rule = Rule {
     id: "condition-syntax",
@@ -141,63 +142,62 @@ fn report(found: &Found, what: &str, out: &mut Vec<Diagnostic>) {
     }
 }
 
-fn walk(ctx: &Context, node: &Node, depth: usize, out: &mut Vec<Diagnostic>) {
-    if depth > MAX_DEPTH {
-        return;
+/// Conditions (`condition:` values) and runtime expressions (`$[ ]` values), wherever they are.
+struct Conditions<'c, 'o> {
+    source: &'c str,
+    out: &'o mut Vec<Diagnostic>,
+}
+
+impl<'a> Visitor<'a> for Conditions<'_, '_> {
+    fn entry(&mut self, e: &'a Entry, _: &At<'a>) -> Flow {
+        if e.key.as_str() != Some("condition") || e.value.is_null() {
+            return Flow::Continue;
+        }
+        match e.value.as_str() {
+            Some(v) if !v.contains("${{") && !v.trim_start().starts_with("$[") => {
+                let text = v.trim();
+                if !text.is_empty() {
+                    report(
+                        &locate(self.source, &e.value, text),
+                        "this condition",
+                        self.out,
+                    );
+                }
+                Flow::Skip
+            }
+            _ => Flow::Continue,
+        }
     }
-    match &node.kind {
-        NodeKind::Map(entries) => {
-            for e in entries {
-                let is_condition = e.key.as_str() == Some("condition");
-                match e.value.as_str() {
-                    Some(v)
-                        if is_condition
-                            && !e.value.is_null()
-                            && !v.contains("${{")
-                            && !v.trim_start().starts_with("$[") =>
-                    {
-                        let text = v.trim();
-                        if !text.is_empty() {
-                            report(
-                                &locate(&ctx.source.text, &e.value, text),
-                                "this condition",
-                                out,
-                            );
-                        }
-                    }
-                    _ => walk(ctx, &e.value, depth + 1, out),
+
+    fn scalar(&mut self, node: &'a Node, _: &At<'a>) {
+        let Some(s) = node.as_str() else { return };
+        // A runtime expression is the whole value (`x: $[ ... ]`); `$[` elsewhere (a bash
+        // `$[ 1 + 2 ]` in a script) is just text.
+        let t = s.trim();
+        if t.starts_with("$[") && t.ends_with(']') && !s.contains("${{") {
+            for r in runtime_expressions(s) {
+                let text = s[r].trim();
+                if !text.is_empty() {
+                    report(
+                        &locate(self.source, node, text),
+                        "this runtime expression",
+                        self.out,
+                    );
                 }
             }
         }
-        NodeKind::Seq(items) => {
-            for i in items {
-                walk(ctx, i, depth + 1, out);
-            }
-        }
-        NodeKind::Scalar(s, _) => {
-            // A runtime expression is the whole value (`x: $[ ... ]`); `$[` elsewhere (a bash
-            // `$[ 1 + 2 ]` in a script) is just text.
-            let t = s.trim();
-            if t.starts_with("$[") && t.ends_with(']') && !s.contains("${{") {
-                for r in runtime_expressions(s) {
-                    let text = s[r].trim();
-                    if !text.is_empty() {
-                        report(
-                            &locate(&ctx.source.text, node, text),
-                            "this runtime expression",
-                            out,
-                        );
-                    }
-                }
-            }
-        }
-        NodeKind::Alias(_) => {}
     }
 }
 
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     if let Some(root) = &ctx.doc.root {
-        walk(ctx, root, 0, out);
+        walk(
+            root,
+            &mut Conditions {
+                source: &ctx.source.text,
+                out,
+            },
+        );
     }
 }
 

@@ -7,7 +7,8 @@
 
 use super::{Context, Rule};
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::yaml::{Entry, Node, NodeKind, MAX_DEPTH};
+use crate::pipeline::walk::{walk, At, Flow, Visitor};
+use crate::yaml::{Entry, Node};
 use std::collections::HashMap;
 
 pub static RULE: Rule = Rule {
@@ -19,7 +20,7 @@ pub static RULE: Rule = Rule {
 
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     if let Some(root) = &ctx.doc.root {
-        walk(root, 0, out);
+        walk(root, &mut Keys { out });
     }
 }
 
@@ -28,32 +29,28 @@ fn literal_key(e: &Entry) -> Option<&str> {
     e.key.as_str().filter(|k| !k.contains("${{"))
 }
 
-fn walk(node: &Node, depth: usize, out: &mut Vec<Diagnostic>) {
-    if depth > MAX_DEPTH {
-        return;
-    }
-    match &node.kind {
-        NodeKind::Map(entries) => {
-            // Azure's reader compares keys without regard to case.
-            let mut first: HashMap<String, &Entry> = HashMap::with_capacity(entries.len());
-            for e in entries {
-                if let Some(key) = literal_key(e) {
-                    match first.get(&key.to_ascii_lowercase()) {
-                        Some(earlier) => out.push(diagnostic(key, earlier, e)),
-                        None => {
-                            first.insert(key.to_ascii_lowercase(), e);
-                        }
+/// Each mapping on its own, as written (a key repeated in one of its `${{ if }}` blocks is
+/// another mapping's).
+struct Keys<'o> {
+    out: &'o mut Vec<Diagnostic>,
+}
+
+impl<'a> Visitor<'a> for Keys<'_> {
+    fn enter_map(&mut self, map: &'a Node, _: &At<'a>) -> Flow {
+        let entries = map.as_map().unwrap_or_default();
+        // Azure's reader compares keys without regard to case.
+        let mut first: HashMap<String, &Entry> = HashMap::with_capacity(entries.len());
+        for e in entries {
+            if let Some(key) = literal_key(e) {
+                match first.get(&key.to_ascii_lowercase()) {
+                    Some(earlier) => self.out.push(diagnostic(key, earlier, e)),
+                    None => {
+                        first.insert(key.to_ascii_lowercase(), e);
                     }
                 }
-                walk(&e.value, depth + 1, out);
             }
         }
-        NodeKind::Seq(items) => {
-            for item in items {
-                walk(item, depth + 1, out);
-            }
-        }
-        NodeKind::Scalar(..) | NodeKind::Alias(_) => {}
+        Flow::Continue
     }
 }
 

@@ -14,7 +14,8 @@
 use super::{Context, Rule};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::expr::{self, DirectiveKind, ErrorKind, ExprError};
-use crate::yaml::{Node, NodeKind, Span, MAX_DEPTH};
+use crate::pipeline::walk::{walk, At, Flow, Visitor};
+use crate::yaml::{Entry, Node, NodeKind, Span};
 use std::ops::Range;
 
 pub static RULE: Rule = Rule {
@@ -35,8 +36,9 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
         text: &ctx.source.text,
         out,
         last: None,
+        open: Vec::new(),
     };
-    w.node(root, 0);
+    walk(root, &mut w);
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -50,6 +52,8 @@ struct Walker<'c> {
     out: &'c mut Vec<Diagnostic>,
     /// The directive that ended last, in document order, and where it is.
     last: Option<(DirectiveKind, Span)>,
+    /// The directives of the entries being visited, innermost last.
+    open: Vec<Option<(DirectiveKind, Span)>>,
 }
 
 /// Where one `${{ }}` of a scalar is in the source: byte offsets inside the expression text map to
@@ -77,43 +81,34 @@ fn locate(raw: &str, base: usize, cursor: &mut usize, text: &str) -> Option<usiz
     Some(base + start)
 }
 
-impl Walker<'_> {
-    fn node(&mut self, node: &Node, depth: usize) {
-        if depth > MAX_DEPTH {
-            return;
-        }
-        match &node.kind {
-            NodeKind::Scalar(..) => {
-                self.scalar(node, Place::Value);
-            }
-            NodeKind::Seq(items) => {
-                for item in items {
-                    self.node(item, depth + 1);
-                }
-            }
-            NodeKind::Map(entries) => {
-                for e in entries {
-                    let directive = self.scalar(&e.key, Place::Key);
-                    if let Some((kind @ (DirectiveKind::Else | DirectiveKind::ElseIf), span)) =
-                        &directive
-                    {
-                        if !matches!(
-                            self.last,
-                            Some((DirectiveKind::If | DirectiveKind::ElseIf, _))
-                        ) {
-                            self.orphan_else(*kind, span.clone());
-                        }
-                    }
-                    self.node(&e.value, depth + 1);
-                    if directive.is_some() {
-                        self.last = directive;
-                    }
-                }
-            }
-            NodeKind::Alias(_) => {}
-        }
+impl<'a> Visitor<'a> for Walker<'_> {
+    fn scalar(&mut self, node: &'a Node, _: &At<'a>) {
+        self.scalar(node, Place::Value);
     }
 
+    fn entry(&mut self, e: &'a Entry, _: &At<'a>) -> Flow {
+        let directive = self.scalar(&e.key, Place::Key);
+        if let Some((kind @ (DirectiveKind::Else | DirectiveKind::ElseIf), span)) = &directive {
+            if !matches!(
+                self.last,
+                Some((DirectiveKind::If | DirectiveKind::ElseIf, _))
+            ) {
+                self.orphan_else(*kind, span.clone());
+            }
+        }
+        self.open.push(directive);
+        Flow::Continue
+    }
+
+    fn leave_entry(&mut self, _: &'a Entry, _: &At<'a>) {
+        // A directive ends after its block: the next `${{ else }}` looks at it.
+        if let Some(Some(directive)) = self.open.pop() {
+            self.last = Some(directive);
+        }
+    }
+}
+
+impl Walker<'_> {
     /// Check the `${{ }}` of one scalar. For a key that is a whole directive, returns its kind and
     /// span (even when its expression has errors, so that one error does not cascade).
     fn scalar(&mut self, node: &Node, place: Place) -> Option<(DirectiveKind, Span)> {
