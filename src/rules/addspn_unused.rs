@@ -15,7 +15,7 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     for s in spn_steps(ctx) {
         // Only when every script that runs could be read, and runs no other program that could
         // read the credentials from its environment, nor a tool known to read them itself
-        // (rules/spn-consumers.json: `pmc --auth-type wif`, `azd auth login --federated-...`).
+        // (data/spn-consumers.json: `pmc --auth-type wif`, `azd auth login --federated-...`).
         if !s.complete
             || s.scripts
                 .iter()

@@ -26,7 +26,7 @@ pub static RULE: Rule = Rule {
 };
 
 /// The image data, with its sources: one row per label (aliases have their own rows).
-const DATA: &str = include_str!("../../rules/vm-images.csv");
+const DATA: &str = include_str!("../../data/vm-images.csv");
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Status {
