@@ -14,7 +14,7 @@ pub const AUDIENCE: &str = "api://AzureADTokenExchange";
 /// The issuer Azure DevOps used before per-organization issuers.
 pub const OLD_ISSUER_HOST: &str = "app.vstoken.visualstudio.com";
 
-const TABLE: &str = include_str!("../data/errors.yaml");
+const TABLE: &str = include_str!("../../data/errors.yaml");
 
 /// One entry of `data/errors.yaml`.
 #[derive(Debug, Deserialize)]
