@@ -1,7 +1,7 @@
 //! Shared by the rules about `addSpnToEnvironment`: the steps that set it, and the scripts they run
 //! (inline, or a `scriptPath` file of the repository), with the credential variables they read.
 
-use super::Context;
+use crate::rules::Context;
 use crate::catalog::TaskVersion;
 use crate::pipeline::inputs::Value;
 use crate::pipeline::{Resolution, TaskStep};
@@ -210,7 +210,7 @@ struct ConsumerFile {
     consumers: Vec<Consumer>,
 }
 
-const CONSUMERS_JSON: &str = include_str!("../../data/spn-consumers.json");
+const CONSUMERS_JSON: &str = include_str!("../../../data/spn-consumers.json");
 
 pub fn consumers() -> &'static [Consumer] {
     static LIST: std::sync::OnceLock<Vec<Consumer>> = std::sync::OnceLock::new();
