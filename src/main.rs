@@ -246,8 +246,8 @@ fn explain(topic: &[String]) -> ExitCode {
         n if n > 80 => format!("{}…", topic.chars().take(80).collect::<String>()),
         _ => topic.to_string(),
     };
-    let code_like =
-        !azplint::wif::errors::codes_in(topic).is_empty() || topic.chars().all(|c| c.is_ascii_digit());
+    let code_like = !azplint::wif::errors::codes_in(topic).is_empty()
+        || topic.chars().all(|c| c.is_ascii_digit());
     if code_like {
         let known: Vec<&str> = azplint::wif::errors::table()
             .iter()
@@ -316,7 +316,9 @@ fn diagnose(log: &std::path::Path, format: DiagnoseFormat) -> ExitCode {
         DiagnoseFormat::Human => {
             report::defang_lines(&azplint::wif::diagnose::render_human(&name, &hits))
         }
-        DiagnoseFormat::Json => report::defang_json(&azplint::wif::diagnose::render_json(&name, &hits)),
+        DiagnoseFormat::Json => {
+            report::defang_json(&azplint::wif::diagnose::render_json(&name, &hits))
+        }
     };
     let code = print_stdout(&out);
     if code != ExitCode::SUCCESS {

@@ -1,6 +1,8 @@
 //! `addspn-unused`: `addSpnToEnvironment: true` on a step whose scripts never read the credentials.
 
-use super::shared::spn_scripts::{find_uses, runs_consumer, runs_other_programs, spn_steps, SPN_VARIABLES};
+use super::shared::spn_scripts::{
+    find_uses, runs_consumer, runs_other_programs, spn_steps, SPN_VARIABLES,
+};
 use super::{Context, Rule};
 use crate::diagnostic::{Diagnostic, Severity};
 

@@ -83,7 +83,8 @@ fn main() -> ExitCode {
             stale = true;
             continue;
         }
-        if let Err(e) = std::fs::create_dir_all(&out_dir).and_then(|_| std::fs::write(&path, text)) {
+        if let Err(e) = std::fs::create_dir_all(&out_dir).and_then(|_| std::fs::write(&path, text))
+        {
             eprintln!("{}: cannot write: {e}", path.display());
             return ExitCode::FAILURE;
         }

@@ -1,10 +1,10 @@
 //! Shared by the rules about `addSpnToEnvironment`: the steps that set it, and the scripts they run
 //! (inline, or a `scriptPath` file of the repository), with the credential variables they read.
 
-use crate::rules::Context;
 use crate::catalog::TaskVersion;
 use crate::pipeline::inputs::Value;
 use crate::pipeline::{Resolution, TaskStep};
+use crate::rules::Context;
 use crate::yaml::{is_expression, Entry, Span};
 use std::ops::Range;
 

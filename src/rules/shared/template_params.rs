@@ -1,9 +1,9 @@
 //! Shared by the template parameter rules: a reference resolved to a template file, with what it
 //! declares and what the caller passes.
 
-use crate::rules::Context;
 use crate::pipeline::params::{declared, Declared};
 use crate::pipeline::{for_each_entry_in, TemplateRef};
+use crate::rules::Context;
 use crate::templates::Target;
 use crate::yaml::{is_directive_key, is_expression, Entry};
 
