@@ -1,7 +1,7 @@
 //! `cargo run -p xtask -- gen-catalog [--shared PATH] [--check]`
 //!
-//! Writes `data/tasks.json` and `data/wif.json` from `PATH/data` (default: `../shared`
-//! relative to the workspace root). With `--check`, writes nothing and fails when the committed
+//! Writes `data/tasks.json`, `wif.json`, `steps.json` and `schema.json` from `PATH/data`
+//! (default: `../shared` relative to the workspace root). With `--check`, writes nothing and fails when the committed
 //! files differ from what would be generated.
 
 use std::path::PathBuf;
