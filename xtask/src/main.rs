@@ -1,8 +1,8 @@
 //! `cargo run -p xtask -- gen-catalog [--shared PATH] [--check]`
 //!
 //! Writes `data/tasks.json`, `wif.json`, `steps.json` and `schema.json` from `PATH/data`
-//! (default: `../shared` relative to the workspace root). With `--check`, writes nothing and fails when the committed
-//! files differ from what would be generated.
+//! (default: `../shared` relative to the workspace root). With `--check`, writes nothing and
+//! fails when the committed files differ from what would be generated.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
