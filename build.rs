@@ -1,10 +1,10 @@
-//! Embeds every rule page of `rules/docs/` for `azplint explain`.
+//! Embeds every rule page of `docs/rules/` for `azplint explain`.
 
 use std::fmt::Write as _;
 use std::path::Path;
 
 fn main() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("rules/docs");
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/rules");
     println!("cargo:rerun-if-changed={}", dir.display());
     let mut pages: Vec<(String, String)> = std::fs::read_dir(&dir)
         .map(|rd| {
@@ -18,7 +18,7 @@ fn main() {
         })
         .unwrap_or_default();
     pages.sort();
-    let mut out = String::from("/// `(rule id, page)` for every page of `rules/docs/`.\npub static PAGES: &[(&str, &str)] = &[\n");
+    let mut out = String::from("/// `(rule id, page)` for every page of `docs/rules/`.\npub static PAGES: &[(&str, &str)] = &[\n");
     for (id, path) in &pages {
         let _ = writeln!(out, "    ({id:?}, include_str!({path:?})),");
         println!("cargo:rerun-if-changed={path}");

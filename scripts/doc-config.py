@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Rewrite the `## Configuration` section of every rule page in rules/docs/ (the same text for all
+"""Rewrite the `## Configuration` section of every rule page in docs/rules/ (the same text for all
 rules, plus a line for rules with options of their own). Run after adding a rule page."""
 import pathlib, re, sys
 
@@ -29,7 +29,7 @@ line above; `# azplint: ignore-file[{rule}]` suppresses the rule in a whole file
         text += "\n" + EXTRA[rule]
     return text
 
-root = pathlib.Path(__file__).resolve().parent.parent / "rules" / "docs"
+root = pathlib.Path(__file__).resolve().parent.parent / "docs" / "rules"
 changed = 0
 for page in sorted(root.glob("*.md")):
     body = page.read_text()

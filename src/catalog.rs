@@ -1,7 +1,7 @@
 //! The built-in task catalog: every `Name@Major` Azure Pipelines knows, with its inputs, and the
 //! workload identity federation (WIF) facts per task major.
 //!
-//! The data is generated into `rules/tasks.json` and `rules/wif.json` by
+//! The data is generated into `data/tasks.json` and `data/wif.json` by
 //! `cargo run -p xtask -- gen-catalog` and embedded here; it is parsed once, on first use.
 //! Lookups are case-insensitive. The catalog knows nothing of files or YAML.
 
@@ -10,8 +10,8 @@ use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
-const TASKS_JSON: &str = include_str!("../rules/tasks.json");
-const WIF_JSON: &str = include_str!("../rules/wif.json");
+const TASKS_JSON: &str = include_str!("../data/tasks.json");
+const WIF_JSON: &str = include_str!("../data/wif.json");
 
 static CATALOG: OnceLock<Catalog> = OnceLock::new();
 
@@ -112,7 +112,7 @@ pub enum WifSupport {
     Disputed,
 }
 
-/// A WIF fact from `rules/wif.json`.
+/// A WIF fact from `data/wif.json`.
 #[derive(Debug, Clone)]
 pub struct WifFact {
     pub task: String,
@@ -157,10 +157,10 @@ fn lower(s: &str) -> Cow<'_, str> {
 impl Catalog {
     fn parse(tasks_json: &str, wif_json: &str) -> Result<Catalog, String> {
         let mut tasks = serde_json::from_str::<TasksFile>(tasks_json)
-            .map_err(|e| format!("rules/tasks.json: {e}"))?
+            .map_err(|e| format!("data/tasks.json: {e}"))?
             .tasks;
         let wif_rows = serde_json::from_str::<WifFile>(wif_json)
-            .map_err(|e| format!("rules/wif.json: {e}"))?
+            .map_err(|e| format!("data/wif.json: {e}"))?
             .tasks;
 
         tasks.sort_by(|a, b| {
@@ -279,7 +279,7 @@ impl Catalog {
         newest(false).or_else(|| newest(true))
     }
 
-    /// WIF fact for name+major (case-insensitive), from rules/wif.json.
+    /// WIF fact for name+major (case-insensitive), from data/wif.json.
     pub fn wif(&self, name: &str, major: u32) -> Option<&WifFact> {
         let i = *self.wif_index.get(&(lower(name).into_owned(), major))?;
         self.wif.get(i)
@@ -620,7 +620,7 @@ mod tests {
         }
         let per = start.elapsed() / runs;
         eprintln!(
-            "parse of rules/tasks.json ({} bytes) + rules/wif.json ({} bytes): {per:?} per run",
+            "parse of data/tasks.json ({} bytes) + data/wif.json ({} bytes): {per:?} per run",
             TASKS_JSON.len(),
             WIF_JSON.len()
         );

@@ -1,4 +1,4 @@
-//! Every rule's documentation page (`rules/docs/<id>.md`), embedded for `azplint explain`.
+//! Every rule's documentation page (`docs/rules/<id>.md`), embedded for `azplint explain`.
 
 include!(concat!(env!("OUT_DIR"), "/docs.rs"));
 

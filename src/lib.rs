@@ -5,12 +5,9 @@
 
 pub mod catalog;
 pub mod config;
-pub mod connection;
-pub mod diagnose;
 pub mod diagnostic;
 pub mod discover;
 pub mod docs;
-pub mod errors;
 pub mod expr;
 pub mod filter;
 pub mod pipeline;
@@ -20,6 +17,7 @@ pub mod source;
 pub mod structure;
 pub mod suggest;
 pub mod templates;
+pub mod wif;
 pub mod workspace;
 pub mod yaml;
 

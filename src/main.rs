@@ -239,21 +239,21 @@ fn explain(topic: &[String]) -> ExitCode {
         return print_stdout(doc);
     }
     // A code, a pasted message or log line: the table of sign-in errors.
-    if let Some(out) = azplint::errors::explain(topic) {
+    if let Some(out) = azplint::wif::errors::explain(topic) {
         return print_stdout(&report::defang_lines(&out));
     }
     let shown: String = match topic.chars().count() {
         n if n > 80 => format!("{}…", topic.chars().take(80).collect::<String>()),
         _ => topic.to_string(),
     };
-    let code_like =
-        !azplint::errors::codes_in(topic).is_empty() || topic.chars().all(|c| c.is_ascii_digit());
+    let code_like = !azplint::wif::errors::codes_in(topic).is_empty()
+        || topic.chars().all(|c| c.is_ascii_digit());
     if code_like {
-        let known: Vec<&str> = azplint::errors::table()
+        let known: Vec<&str> = azplint::wif::errors::table()
             .iter()
             .flat_map(|e| e.codes.iter().map(String::as_str))
             .collect();
-        let digits: String = azplint::errors::codes_in(topic)
+        let digits: String = azplint::wif::errors::codes_in(topic)
             .first()
             .map(|c| c.trim_start_matches("AADSTS").to_string())
             .unwrap_or_else(|| topic.to_string());
@@ -310,13 +310,15 @@ fn diagnose(log: &std::path::Path, format: DiagnoseFormat) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let hits = azplint::diagnose::scan(&text);
+    let hits = azplint::wif::diagnose::scan(&text);
     // Log lines are printed back: break the runner markers in them.
     let out = match format {
         DiagnoseFormat::Human => {
-            report::defang_lines(&azplint::diagnose::render_human(&name, &hits))
+            report::defang_lines(&azplint::wif::diagnose::render_human(&name, &hits))
         }
-        DiagnoseFormat::Json => report::defang_json(&azplint::diagnose::render_json(&name, &hits)),
+        DiagnoseFormat::Json => {
+            report::defang_json(&azplint::wif::diagnose::render_json(&name, &hits))
+        }
     };
     let code = print_stdout(&out);
     if code != ExitCode::SUCCESS {
@@ -330,7 +332,7 @@ fn diagnose(log: &std::path::Path, format: DiagnoseFormat) -> ExitCode {
 }
 
 fn check_connection(endpoint: &std::path::Path, credentials: Option<&std::path::Path>) -> ExitCode {
-    use azplint::connection;
+    use azplint::wif::connection;
     let loaded = read_input(endpoint).and_then(|(name, text)| {
         connection::parse_endpoints(&text).map_err(|e| format!("`{name}`: {}", e.0))
     });

@@ -64,7 +64,7 @@ fn every_rule_has_fixtures_and_a_doc_page() {
             "fixtures/{} has no pass* file",
             rule.id
         );
-        let doc = root().join("rules/docs").join(format!("{}.md", rule.id));
+        let doc = root().join("docs/rules").join(format!("{}.md", rule.id));
         let text =
             std::fs::read_to_string(&doc).unwrap_or_else(|_| panic!("missing {}", doc.display()));
         for heading in [
@@ -95,7 +95,7 @@ fn every_rule_has_fixtures_and_a_doc_page() {
 #[test]
 fn rule_pages_state_the_registry_severity_and_why() {
     for rule in azplint::rules::RULES {
-        let doc = root().join("rules/docs").join(format!("{}.md", rule.id));
+        let doc = root().join("docs/rules").join(format!("{}.md", rule.id));
         let text = std::fs::read_to_string(&doc).unwrap();
         let lines: Vec<&str> = text.lines().collect();
         let sev = rule.severity.as_str();
@@ -167,7 +167,7 @@ fn readme_rules_table_matches_the_registry() {
         let id = rule.id;
         assert_eq!(
             row[0],
-            format!("[`{id}`](rules/docs/{id}.md)"),
+            format!("[`{id}`](docs/rules/{id}.md)"),
             "README rules table: rows follow the registry's order"
         );
         assert_eq!(row[1], rule.severity.as_str(), "README: severity of {id}");

@@ -212,7 +212,7 @@ fn the_schema_check_catches_invalid_sarif() {
     assert!(sarif_errors(&validator, &good).is_empty());
     // helpUri must be an absolute URI: the reason DOCS_BASE (relative) stays out of it.
     let mut relative_help = good.clone();
-    relative_help["runs"][0]["tool"]["driver"]["rules"][0]["helpUri"] = "rules/docs/x.md".into();
+    relative_help["runs"][0]["tool"]["driver"]["rules"][0]["helpUri"] = "docs/rules/x.md".into();
     assert!(!sarif_errors(&validator, &relative_help).is_empty());
     let mut bad_level = good.clone();
     bad_level["runs"][0]["results"][0]["level"] = "warn".into();

@@ -1,4 +1,4 @@
-//! Step kinds, generated from Microsoft's YAML schema (`rules/steps.json`): the identifying key of
+//! Step kinds, generated from Microsoft's YAML schema (`data/steps.json`): the identifying key of
 //! each kind of step and the keys it accepts.
 
 use serde::Deserialize;
@@ -22,9 +22,9 @@ static STEPS: OnceLock<Vec<StepKind>> = OnceLock::new();
 /// Every step kind.
 pub fn step_kinds() -> &'static [StepKind] {
     STEPS.get_or_init(|| {
-        serde_json::from_str::<File>(include_str!("../../rules/steps.json"))
+        serde_json::from_str::<File>(include_str!("../../data/steps.json"))
             .map(|f| f.steps)
-            .unwrap_or_else(|e| panic!("rules/steps.json is invalid ({e}); regenerate it with `cargo run -p xtask -- gen-catalog`"))
+            .unwrap_or_else(|e| panic!("data/steps.json is invalid ({e}); regenerate it with `cargo run -p xtask -- gen-catalog`"))
     })
 }
 

@@ -28,14 +28,14 @@ use crate::diagnostic::Report;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::source::{LineCol, Source};
 
-/// Where the rule pages (`rules/docs/<id>.md`) are published, ending with `/`.
+/// Where the rule pages (`docs/rules/<id>.md`) are published, ending with `/`.
 ///
 /// Only an absolute URI can be SARIF's `reportingDescriptor.helpUri` (the schema says
 /// `"format": "uri"`, an absolute URI), so while this is relative to the repository root the
 /// SARIF output names the page in the rule's `help` text instead. Set it to the published location
-/// of `rules/docs/` (for example the repository's `.../blob/main/rules/docs/` URL) to get
+/// of `docs/rules/` (for example the repository's `.../blob/main/docs/rules/` URL) to get
 /// `helpUri` in SARIF.
-pub const DOCS_BASE: &str = "rules/docs/";
+pub const DOCS_BASE: &str = "docs/rules/";
 
 /// The documentation page of a rule.
 pub fn rule_doc(id: &str) -> String {

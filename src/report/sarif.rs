@@ -370,7 +370,7 @@ mod tests {
     fn help_uri_only_when_absolute() {
         let rule = RULES[0];
         assert_eq!(descriptor(rule, "").name, "UnreadableFile");
-        assert!(descriptor(rule, "rules/docs/").help_uri.is_none());
+        assert!(descriptor(rule, "docs/rules/").help_uri.is_none());
         assert_eq!(
             descriptor(rule, "https://example.com/docs/")
                 .help_uri

@@ -1,6 +1,8 @@
 //! `addspn-unused`: `addSpnToEnvironment: true` on a step whose scripts never read the credentials.
 
-use super::spn_scripts::{find_uses, runs_consumer, runs_other_programs, spn_steps, SPN_VARIABLES};
+use super::shared::spn_scripts::{
+    find_uses, runs_consumer, runs_other_programs, spn_steps, SPN_VARIABLES,
+};
 use super::{Context, Rule};
 use crate::diagnostic::{Diagnostic, Severity};
 
@@ -15,7 +17,7 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     for s in spn_steps(ctx) {
         // Only when every script that runs could be read, and runs no other program that could
         // read the credentials from its environment, nor a tool known to read them itself
-        // (rules/spn-consumers.json: `pmc --auth-type wif`, `azd auth login --federated-...`).
+        // (data/spn-consumers.json: `pmc --auth-type wif`, `azd auth login --federated-...`).
         if !s.complete
             || s.scripts
                 .iter()

@@ -7,7 +7,9 @@
 //! variable or a file that a later step of the file reads. A token used at once (`az login
 //! --federated-token $idToken`), or handed on to something azplint can't see into, is not judged.
 
-use super::spn_scripts::{commands_from, find_uses, long_work, runs_terraform, spn_steps, Script};
+use super::shared::spn_scripts::{
+    commands_from, find_uses, long_work, runs_terraform, spn_steps, Origin, Script,
+};
 use super::{Context, Rule};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::pipeline::TaskStep;
@@ -465,8 +467,8 @@ fn risk_of(
 /// " (line N of the script)" for script files; inline scripts show the place with a label.
 fn where_(script: &Script, offset: usize) -> String {
     match &script.origin {
-        super::spn_scripts::Origin::Inline { .. } => String::new(),
-        super::spn_scripts::Origin::File { .. } => format!(" (line {})", script.line(offset)),
+        Origin::Inline { .. } => String::new(),
+        Origin::File { .. } => format!(" (line {})", script.line(offset)),
     }
 }
 
@@ -492,11 +494,11 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
             else {
                 continue;
             };
-            let inline = matches!(script.origin, super::spn_scripts::Origin::Inline { .. });
+            let inline = matches!(script.origin, Origin::Inline { .. });
             let what = format!("{} of `{reference}` {}", script.name(), risk.what);
             let label = match &script.origin {
-                super::spn_scripts::Origin::Inline { .. } => "`idToken` used here".to_string(),
-                super::spn_scripts::Origin::File { shown, .. } => format!(
+                Origin::Inline { .. } => "`idToken` used here".to_string(),
+                Origin::File { shown, .. } => format!(
                     "`{shown}` uses `idToken` at line {}",
                     script.line(risk.at.start)
                 ),

@@ -1,6 +1,6 @@
 //! `invalid-template-parameter-value`: a literal that doesn't fit the declared type or `values:`.
 
-use super::{template_params::calls, Context, Rule};
+use super::{shared::template_params::calls, Context, Rule};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::pipeline::params::{is_number, type_mismatch};
 use crate::yaml::is_expression;

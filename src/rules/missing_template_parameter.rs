@@ -1,6 +1,6 @@
 //! `missing-template-parameter`: a parameter declared without a default that the caller doesn't pass.
 
-use super::{template_params::calls, Context, Rule};
+use super::{shared::template_params::calls, Context, Rule};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::pipeline::params::Declared;
 

@@ -1,7 +1,7 @@
 //! `retired-vm-image`: a `vmImage` names a Microsoft-hosted image that is retired (error) or whose
 //! retirement is announced (warning).
 //!
-//! The images, their dates and sources are data: `rules/vm-images.csv`, embedded at build time and
+//! The images, their dates and sources are data: `data/vm-images.csv`, embedded at build time and
 //! parsed once. Labels match ignoring ASCII case (`macOS-12` and `macos-12` are the same image).
 //!
 //! Values are read from every `vmImage:` of a Microsoft-hosted pool (no `name:`, or `Azure
@@ -26,7 +26,7 @@ pub static RULE: Rule = Rule {
 };
 
 /// The image data, with its sources: one row per label (aliases have their own rows).
-const DATA: &str = include_str!("../../rules/vm-images.csv");
+const DATA: &str = include_str!("../../data/vm-images.csv");
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Status {
@@ -48,7 +48,7 @@ struct Image {
 
 fn images() -> &'static [Image] {
     static IMAGES: OnceLock<Vec<Image>> = OnceLock::new();
-    IMAGES.get_or_init(|| parse(DATA).unwrap_or_else(|e| panic!("rules/vm-images.csv: {e}")))
+    IMAGES.get_or_init(|| parse(DATA).unwrap_or_else(|e| panic!("data/vm-images.csv: {e}")))
 }
 
 /// The image of a `vmImage` label, ignoring ASCII case and surrounding blanks.

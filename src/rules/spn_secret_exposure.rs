@@ -1,7 +1,7 @@
 //! `spn-secret-exposure`: with `addSpnToEnvironment`, a script that prints the service principal's
 //! key or `idToken`, traces its commands, or sets them as pipeline variables that aren't secret.
 
-use super::spn_scripts::{find_uses, spn_steps};
+use super::shared::spn_scripts::{find_uses, spn_steps};
 use super::{Context, Rule};
 use crate::diagnostic::{Diagnostic, Severity};
 

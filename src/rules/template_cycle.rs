@@ -3,7 +3,7 @@
 
 use super::Rule;
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::templates::{GraphProblem, MAX_DEPTH, MAX_FILES};
+use crate::templates::{GraphProblem, MAX_FILES, MAX_INCLUDE_DEPTH as MAX_DEPTH};
 use crate::workspace::Workspace;
 
 pub static RULE: Rule = Rule {

@@ -1,6 +1,6 @@
 //! `unknown-template-parameter`: a parameter passed that the template (typed form) doesn't declare.
 
-use super::{template_params::calls, Context, Rule};
+use super::{shared::template_params::calls, Context, Rule};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::pipeline::params::Declared;
 

@@ -1,4 +1,4 @@
-//! The compacted pipeline schema (`rules/schema.json`, generated from Microsoft's YAML schema).
+//! The compacted pipeline schema (`data/schema.json`, generated from Microsoft's YAML schema).
 
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -50,10 +50,10 @@ static DEFS: OnceLock<BTreeMap<String, Def>> = OnceLock::new();
 /// Every definition by name.
 pub fn definitions() -> &'static BTreeMap<String, Def> {
     DEFS.get_or_init(|| {
-        serde_json::from_str::<File>(include_str!("../../rules/schema.json"))
+        serde_json::from_str::<File>(include_str!("../../data/schema.json"))
             .map(|f| f.definitions)
             .unwrap_or_else(|e| {
-                panic!("rules/schema.json is invalid ({e}); regenerate it with `cargo run -p xtask -- gen-catalog`")
+                panic!("data/schema.json is invalid ({e}); regenerate it with `cargo run -p xtask -- gen-catalog`")
             })
     })
 }

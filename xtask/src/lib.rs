@@ -1,4 +1,4 @@
-//! Generator of azplint's task catalog (`rules/tasks.json`) and WIF facts (`rules/wif.json`).
+//! Generator of azplint's task catalog (`data/tasks.json`) and WIF facts (`data/wif.json`).
 //!
 //! Inputs live outside the repository, in `../shared/data` (see `generate` for the files read).
 //! The output is deterministic: the same inputs give the same bytes. Odd input never panics: a file
@@ -17,12 +17,17 @@ use std::path::{Path, PathBuf};
 /// Command that regenerates the committed files.
 pub const REGEN_COMMAND: &str = "cargo run -p xtask -- gen-catalog";
 
-/// Root of the workspace (the directory holding `rules/`).
+/// Root of the workspace (the directory holding `data/`, where the generated files go).
 pub fn workspace_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .parent()
         .map(Path::to_path_buf)
         .unwrap_or_else(|| PathBuf::from("."))
+}
+
+/// Where the generated files are written: `data/` in the workspace root.
+pub fn output_dir() -> PathBuf {
+    workspace_root().join("data")
 }
 
 /// Default location of the shared material: `../shared` relative to the workspace root.
@@ -33,13 +38,13 @@ pub fn default_shared_dir() -> PathBuf {
 /// Result of a generation run.
 #[derive(Debug, Clone)]
 pub struct Generated {
-    /// Contents of `rules/tasks.json`.
+    /// Contents of `data/tasks.json`.
     pub tasks_json: String,
-    /// Contents of `rules/wif.json`.
+    /// Contents of `data/wif.json`.
     pub wif_json: String,
-    /// Contents of `rules/steps.json`.
+    /// Contents of `data/steps.json`.
     pub steps_json: String,
-    /// Contents of `rules/schema.json`.
+    /// Contents of `data/schema.json`.
     pub schema_json: String,
     /// Odd things found in the inputs (skipped files, duplicates, cross-check differences).
     pub notes: Vec<String>,
@@ -1241,11 +1246,11 @@ pub fn generate_full(shared: &Path) -> Result<Generated, String> {
     // are left empty rather than failing the whole generation.
     let generated_by = format!("{REGEN_COMMAND} (generated file: do not edit)");
     let steps_json = steps::generate_steps(&data, &generated_by).unwrap_or_else(|e| {
-        notes.push(format!("rules/steps.json not generated: {e}"));
+        notes.push(format!("data/steps.json not generated: {e}"));
         String::new()
     });
     let schema_json = schema::generate_schema(&data, &generated_by).unwrap_or_else(|e| {
-        notes.push(format!("rules/schema.json not generated: {e}"));
+        notes.push(format!("data/schema.json not generated: {e}"));
         String::new()
     });
 

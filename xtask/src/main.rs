@@ -1,8 +1,8 @@
 //! `cargo run -p xtask -- gen-catalog [--shared PATH] [--check]`
 //!
-//! Writes `rules/tasks.json` and `rules/wif.json` from `PATH/data` (default: `../shared`
-//! relative to the workspace root). With `--check`, writes nothing and fails when the committed
-//! files differ from what would be generated.
+//! Writes `data/tasks.json`, `wif.json`, `steps.json` and `schema.json` from `PATH/data`
+//! (default: `../shared` relative to the workspace root). With `--check`, writes nothing and
+//! fails when the committed files differ from what would be generated.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -63,7 +63,7 @@ fn main() -> ExitCode {
         g.names
     );
 
-    let rules = xtask::workspace_root().join("rules");
+    let out_dir = xtask::output_dir();
     let outputs = [
         ("tasks.json", &g.tasks_json),
         ("wif.json", &g.wif_json),
@@ -72,7 +72,7 @@ fn main() -> ExitCode {
     ];
     let mut stale = false;
     for (file, text) in outputs {
-        let path = rules.join(file);
+        let path = out_dir.join(file);
         let current = std::fs::read_to_string(&path).ok();
         if current.as_deref() == Some(text.as_str()) {
             eprintln!("{}: up to date ({} bytes)", path.display(), text.len());
@@ -83,7 +83,8 @@ fn main() -> ExitCode {
             stale = true;
             continue;
         }
-        if let Err(e) = std::fs::create_dir_all(&rules).and_then(|_| std::fs::write(&path, text)) {
+        if let Err(e) = std::fs::create_dir_all(&out_dir).and_then(|_| std::fs::write(&path, text))
+        {
             eprintln!("{}: cannot write: {e}", path.display());
             return ExitCode::FAILURE;
         }

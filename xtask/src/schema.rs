@@ -1,4 +1,4 @@
-//! `rules/schema.json`: the structure of pipelines (root, stages, jobs, deployment strategies, pool,
+//! `data/schema.json`: the structure of pipelines (root, stages, jobs, deployment strategies, pool,
 //! resources, triggers, variables, parameters, ...) from Microsoft's YAML schema, compacted: only
 //! the keywords the validator reads, with the corrections listed below.
 
@@ -165,12 +165,12 @@ pub fn generate_schema(data: &Path, generated_by: &str) -> Result<String, String
         .map(|(k, v)| (k.clone(), compact(v)))
         .collect();
     let mut corrections: Vec<Value> = Vec::new();
-    // Task steps are checked against the task catalog and rules/steps.json, not here.
+    // Task steps are checked against the task catalog and data/steps.json, not here.
     out.insert(
         "task".into(),
         serde_json::json!({"type": "object", "additionalProperties": true}),
     );
-    corrections.push(serde_json::json!({"definition": "task", "why": "task steps are checked against the task catalog (rules/tasks.json) and rules/steps.json"}));
+    corrections.push(serde_json::json!({"definition": "task", "why": "task steps are checked against the task catalog (data/tasks.json) and data/steps.json"}));
     out.insert(
         "integer".into(),
         serde_json::json!({"type": "string", "pattern": "^\\s*[0-9]+\\s*$"}),

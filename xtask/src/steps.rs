@@ -1,4 +1,4 @@
-//! `rules/steps.json`: the keys each kind of step accepts, from the YAML schema's `step` definition.
+//! `data/steps.json`: the keys each kind of step accepts, from the YAML schema's `step` definition.
 
 use serde_json::Value;
 use std::collections::BTreeSet;
@@ -15,7 +15,7 @@ const CORRECTIONS: &[(&str, &str, &str)] = &[
     ),
 ];
 
-/// Generate the contents of `rules/steps.json` from `data/service-schema.json`.
+/// Generate the contents of `data/steps.json` from `data/service-schema.json`.
 pub fn generate_steps(data: &Path, generated_by: &str) -> Result<String, String> {
     let defs = &crate::schema::read_definitions(data)?;
     let alternatives = defs

@@ -3,7 +3,7 @@
 use std::path::Path;
 
 fn check(file: &str, generated: &str) -> Result<(), String> {
-    let path = xtask::workspace_root().join("rules").join(file);
+    let path = xtask::output_dir().join(file);
     let committed =
         std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
     if committed == generated {

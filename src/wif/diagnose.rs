@@ -1,11 +1,11 @@
-//! `azplint diagnose`: find the sign-in errors of [`crate::errors`] in an Azure Pipelines log.
+//! `azplint diagnose`: find the sign-in errors of [`crate::wif::errors`] in an Azure Pipelines log.
 //!
 //! A downloaded or copied log line looks like
 //! `2024-05-01T10:00:00.1234567Z ##[error]AADSTS700024: ...`, sometimes with ANSI color escapes
 //! and a byte order mark on the first line. Each line is cleaned (escapes, the timestamp, the
 //! `##[error]`/`##[warning]` marker) before it is matched against the table.
 
-use crate::errors::{self, Entry, Reading};
+use crate::wif::errors::{self, Entry, Reading};
 use serde_json::json;
 
 /// One log line that matched the table.

@@ -1,10 +1,10 @@
 //! Shared by the rules about `addSpnToEnvironment`: the steps that set it, and the scripts they run
 //! (inline, or a `scriptPath` file of the repository), with the credential variables they read.
 
-use super::Context;
 use crate::catalog::TaskVersion;
 use crate::pipeline::inputs::Value;
 use crate::pipeline::{Resolution, TaskStep};
+use crate::rules::Context;
 use crate::yaml::{is_expression, Entry, Span};
 use std::ops::Range;
 
@@ -197,7 +197,7 @@ pub fn runs_other_programs(script: &str) -> bool {
     })
 }
 
-/// A program that reads the exposed credentials from its environment by itself (rules/spn-consumers.json).
+/// A program that reads the exposed credentials from its environment by itself (data/spn-consumers.json).
 #[derive(Debug, serde::Deserialize)]
 pub struct Consumer {
     pub command: String,
@@ -210,18 +210,18 @@ struct ConsumerFile {
     consumers: Vec<Consumer>,
 }
 
-const CONSUMERS_JSON: &str = include_str!("../../rules/spn-consumers.json");
+const CONSUMERS_JSON: &str = include_str!("../../../data/spn-consumers.json");
 
 pub fn consumers() -> &'static [Consumer] {
     static LIST: std::sync::OnceLock<Vec<Consumer>> = std::sync::OnceLock::new();
     LIST.get_or_init(|| {
         let list = serde_json::from_str::<ConsumerFile>(CONSUMERS_JSON)
-            .expect("rules/spn-consumers.json is valid")
+            .expect("data/spn-consumers.json is valid")
             .consumers;
         assert!(
             list.iter()
                 .all(|c| !c.command.is_empty() && !c.why.trim().is_empty()),
-            "rules/spn-consumers.json: every entry names a command and says why"
+            "data/spn-consumers.json: every entry names a command and says why"
         );
         list
     })

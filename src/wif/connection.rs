@@ -5,7 +5,7 @@
 //!
 //! Field names are looked up without regard to case, so PowerShell's `Issuer`/`Subject` work too.
 
-use crate::errors::{self, Issuer, Subject, AUDIENCE};
+use crate::wif::errors::{self, Issuer, Subject, AUDIENCE};
 use serde_json::Value;
 
 /// What the checks need from one service connection.

@@ -1,5 +1,5 @@
 //! The table of sign-in errors that pipelines print around workload identity federation
-//! (`rules/errors.yaml`), matching of codes and messages against text, and the reading of the
+//! (`data/errors.yaml`), matching of codes and messages against text, and the reading of the
 //! issuer and subject that an `AADSTS70021` message presents.
 //!
 //! `azplint explain` and `azplint diagnose` print from here; `check-connection` shares the
@@ -14,9 +14,9 @@ pub const AUDIENCE: &str = "api://AzureADTokenExchange";
 /// The issuer Azure DevOps used before per-organization issuers.
 pub const OLD_ISSUER_HOST: &str = "app.vstoken.visualstudio.com";
 
-const TABLE: &str = include_str!("../rules/errors.yaml");
+const TABLE: &str = include_str!("../../data/errors.yaml");
 
-/// One entry of `rules/errors.yaml`.
+/// One entry of `data/errors.yaml`.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Entry {
@@ -44,7 +44,7 @@ pub struct Entry {
 /// (the unit tests parse it).
 pub fn table() -> &'static [Entry] {
     static T: OnceLock<Vec<Entry>> = OnceLock::new();
-    T.get_or_init(|| serde_saphyr::from_str(TABLE).expect("rules/errors.yaml is valid"))
+    T.get_or_init(|| serde_saphyr::from_str(TABLE).expect("data/errors.yaml is valid"))
 }
 
 pub fn by_id(id: &str) -> Option<&'static Entry> {

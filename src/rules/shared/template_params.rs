@@ -1,13 +1,13 @@
 //! Shared by the template parameter rules: a reference resolved to a template file, with what it
 //! declares and what the caller passes.
 
-use super::Context;
 use crate::pipeline::params::{declared, Declared};
 use crate::pipeline::{for_each_entry_in, TemplateRef};
+use crate::rules::Context;
 use crate::templates::Target;
 use crate::yaml::{is_directive_key, is_expression, Entry};
 
-pub(super) struct Call<'c, 'a> {
+pub(in crate::rules) struct Call<'c, 'a> {
     pub reference: &'c TemplateRef<'a>,
     pub declared: Declared<'c>,
     /// The template path as the caller wrote it.
@@ -21,7 +21,7 @@ pub(super) struct Call<'c, 'a> {
 }
 
 /// Every reference of the file that resolves to a template of the run.
-pub(super) fn calls<'c, 'a>(ctx: &'c Context<'a>) -> Vec<Call<'c, 'a>> {
+pub(in crate::rules) fn calls<'c, 'a>(ctx: &'c Context<'a>) -> Vec<Call<'c, 'a>> {
     let mut out = Vec::new();
     for r in &ctx.model.template_refs {
         let Some(Target::File(i)) = ctx.templates.target(r.entry.value.span.start) else {

@@ -1,175 +1,13 @@
-//! Template references: where a `template:` path points, and the include graph of a run.
+//! The include graph of a run (one node per file, one edge per `template:` reference): cycles,
+//! nesting depth and file count against Azure's limits, and the chain of includes from a root.
 
-use crate::yaml::{is_expression, Span};
-use std::collections::HashMap;
-use std::path::{Component, Path, PathBuf};
+use super::Target;
+use crate::yaml::Span;
 
-/// Azure's limits on template expansion.
-pub const MAX_DEPTH: usize = 20;
+/// Azure's limits on template expansion: levels of nested templates below a root file, and
+/// template files in one pipeline.
+pub const MAX_INCLUDE_DEPTH: usize = 20;
 pub const MAX_FILES: usize = 100;
-
-/// Where a template reference points.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Target {
-    /// A file in this run (index into the run's files).
-    File(usize),
-    /// No file at any of the paths tried (shown as the user would write them).
-    NotFound { tried: Vec<String> },
-    /// The path leaves the repository root. `known_root`: the root is a repository's (it holds
-    /// `.git`, or is a checkout mapped with `--repository`), not just the directory linted.
-    Outside { resolved: String, known_root: bool },
-    /// Built with `${{ }}`: known only when Azure expands it.
-    Dynamic,
-    /// `path@alias` for a repository that is not mapped to a local checkout.
-    Remote { alias: String },
-    /// The file exists but could not be read or parsed as text.
-    Unreadable,
-}
-
-/// A resolved location before loading: a canonical path, or why there is none.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Located {
-    Path(PathBuf),
-    Other(Target),
-}
-
-/// Lexically normalize `a/./b/../c` (no filesystem access). `None` when `..` climbs above the start.
-pub fn normalize(path: &Path) -> Option<PathBuf> {
-    let mut out = PathBuf::new();
-    let mut depth = 0usize;
-    for c in path.components() {
-        match c {
-            Component::CurDir => {}
-            Component::ParentDir => {
-                if depth == 0 {
-                    return None;
-                }
-                out.pop();
-                depth -= 1;
-            }
-            Component::Normal(n) => {
-                out.push(n);
-                depth += 1;
-            }
-            Component::RootDir | Component::Prefix(_) => {
-                out.push(c.as_os_str());
-                depth = 0;
-            }
-        }
-    }
-    Some(out)
-}
-
-/// Resolve a `template:` value written in the file at `from` (a canonical path) of the repository
-/// at `root` (canonical). `repositories` maps aliases to local checkouts.
-pub fn locate(
-    value: &str,
-    from: &Path,
-    root: &Path,
-    repositories: &HashMap<String, PathBuf>,
-) -> Located {
-    let value = value.trim();
-    if is_expression(value) {
-        return Located::Other(Target::Dynamic);
-    }
-    let (path, alias) = match value.rsplit_once('@') {
-        Some((p, a)) if !a.is_empty() && !a.contains('/') && !a.contains('\\') => (p, Some(a)),
-        _ => (value, None),
-    };
-    let path = path.replace('\\', "/");
-    let from_dir = from.parent().unwrap_or(root);
-    let mapped = alias.is_some_and(|a| !a.eq_ignore_ascii_case("self"));
-    let (base_root, candidates): (PathBuf, Vec<PathBuf>) = match alias {
-        None => {
-            if let Some(rooted) = path.strip_prefix('/') {
-                (root.to_path_buf(), vec![root.join(rooted)])
-            } else {
-                (root.to_path_buf(), vec![from_dir.join(&path)])
-            }
-        }
-        Some(a) if a.eq_ignore_ascii_case("self") => {
-            if let Some(rooted) = path.strip_prefix('/') {
-                (root.to_path_buf(), vec![root.join(rooted)])
-            } else {
-                // Both occur in real pipelines: relative to the file, then to the root.
-                (
-                    root.to_path_buf(),
-                    vec![from_dir.join(&path), root.join(&path)],
-                )
-            }
-        }
-        Some(a) => match repositories.iter().find(|(k, _)| k.eq_ignore_ascii_case(a)) {
-            Some((_, checkout)) => {
-                let checkout = checkout.canonicalize().unwrap_or(checkout.clone());
-                // In another repository, every path is relative to that repository's root.
-                (
-                    checkout.clone(),
-                    vec![checkout.join(path.trim_start_matches('/'))],
-                )
-            }
-            None => {
-                return Located::Other(Target::Remote {
-                    alias: a.to_string(),
-                })
-            }
-        },
-    };
-    let mut tried = Vec::new();
-    let mut outside = None;
-    for c in &candidates {
-        let Some(norm) = normalize(c) else {
-            outside = Some(c.display().to_string());
-            continue;
-        };
-        if !norm.starts_with(&base_root) {
-            outside = Some(norm.display().to_string());
-            continue;
-        }
-        if let Ok(real) = norm.canonicalize() {
-            if !real.starts_with(&base_root) {
-                // A symlink out of the repository.
-                outside = Some(real.display().to_string());
-                continue;
-            }
-            if real.is_file() {
-                return Located::Path(real);
-            }
-        }
-        tried.push(norm.clone());
-    }
-    match (tried.is_empty(), outside) {
-        (true, Some(resolved)) => Located::Other(Target::Outside {
-            resolved,
-            known_root: mapped || base_root.join(".git").exists(),
-        }),
-        _ => Located::Other(Target::NotFound {
-            tried: tried.iter().map(|p| display_for(p)).collect(),
-        }),
-    }
-}
-
-/// How to show a canonical path: relative to the working directory when it can be.
-pub fn display_for(path: &Path) -> String {
-    let Ok(cwd) = std::env::current_dir().and_then(|c| c.canonicalize()) else {
-        return path.display().to_string();
-    };
-    let mut up = String::new();
-    for anc in cwd.ancestors() {
-        if let Ok(rest) = path.strip_prefix(anc) {
-            let rest = rest.to_string_lossy();
-            return if up.is_empty() {
-                rest.into_owned()
-            } else {
-                format!("{up}{rest}")
-            };
-        }
-        up.push_str("../");
-        if up.len() > 3 * 8 {
-            break;
-        }
-    }
-    path.display().to_string()
-}
 
 /// One reference in the include graph.
 #[derive(Debug, Clone)]
@@ -282,10 +120,10 @@ pub fn graph_problems(edges: &[Vec<Edge>], order: &[usize]) -> Vec<(usize, usize
         .collect();
     for root in (0..n).filter(|r| !included.contains(r)) {
         let before = out.len();
-        if height[root].unwrap_or(0) > MAX_DEPTH {
-            // Follow the deepest path to the reference at level MAX_DEPTH + 1.
+        if height[root].unwrap_or(0) > MAX_INCLUDE_DEPTH {
+            // Follow the deepest path to the reference at level MAX_INCLUDE_DEPTH + 1.
             let mut node = root;
-            for level in 1..=MAX_DEPTH + 1 {
+            for level in 1..=MAX_INCLUDE_DEPTH + 1 {
                 let Some((i, t)) =
                     edges[node]
                         .iter()
@@ -302,7 +140,7 @@ pub fn graph_problems(edges: &[Vec<Edge>], order: &[usize]) -> Vec<(usize, usize
                 else {
                     break;
                 };
-                if level == MAX_DEPTH + 1 {
+                if level == MAX_INCLUDE_DEPTH + 1 {
                     // A deep chain shared by two pipelines is reported once.
                     let seen = out[..before].iter().any(|(f, e, p)| {
                         *f == node && *e == i && matches!(p, GraphProblem::TooDeep { .. })
@@ -347,7 +185,7 @@ pub fn graph_problems(edges: &[Vec<Edge>], order: &[usize]) -> Vec<(usize, usize
 pub enum GraphProblem {
     /// The reference closes a cycle through these files (in include order).
     Cycle { chain: Vec<usize> },
-    /// Nesting deeper than [`MAX_DEPTH`] below `root`.
+    /// Nesting deeper than [`MAX_INCLUDE_DEPTH`] below `root`.
     TooDeep { root: usize },
     /// More than [`MAX_FILES`] templates below this root.
     TooManyFiles { count: usize },
@@ -422,15 +260,6 @@ pub fn include_chains(edges: &[Vec<Edge>], order: &[usize]) -> Vec<Vec<(usize, S
 mod tests {
     use super::*;
 
-    #[test]
-    fn normalizes_lexically() {
-        assert_eq!(
-            normalize(Path::new("/a/b/../c/./d")),
-            Some(PathBuf::from("/a/c/d"))
-        );
-        assert_eq!(normalize(Path::new("a/../../b")), None);
-    }
-
     fn edge(t: usize) -> Edge {
         Edge {
             span: 0..1,
@@ -451,12 +280,15 @@ mod tests {
 
     #[test]
     fn finds_deep_chains() {
-        let n = MAX_DEPTH + 3;
+        let n = MAX_INCLUDE_DEPTH + 3;
         let edges: Vec<Vec<Edge>> = (0..n)
             .map(|i| if i + 1 < n { vec![edge(i + 1)] } else { vec![] })
             .collect();
         let p = graph_problems(&edges, &(0..edges.len()).collect::<Vec<_>>());
-        assert_eq!(p, vec![(MAX_DEPTH, 0, GraphProblem::TooDeep { root: 0 })]);
+        assert_eq!(
+            p,
+            vec![(MAX_INCLUDE_DEPTH, 0, GraphProblem::TooDeep { root: 0 })]
+        );
         let chains = include_chains(&edges, &(0..n).collect::<Vec<_>>());
         assert_eq!(
             chains[2].iter().map(|(f, _)| *f).collect::<Vec<_>>(),

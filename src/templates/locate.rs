@@ -1,0 +1,183 @@
+//! Where a `template:` reference points: the path as written, resolved against the including
+//! file, the repository root and mapped repositories, before any file is read.
+
+use crate::yaml::is_expression;
+use std::collections::HashMap;
+use std::path::{Component, Path, PathBuf};
+
+/// Where a template reference points.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Target {
+    /// A file in this run (index into the run's files).
+    File(usize),
+    /// No file at any of the paths tried (shown as the user would write them).
+    NotFound { tried: Vec<String> },
+    /// The path leaves the repository root. `known_root`: the root is a repository's (it holds
+    /// `.git`, or is a checkout mapped with `--repository`), not just the directory linted.
+    Outside { resolved: String, known_root: bool },
+    /// Built with `${{ }}`: known only when Azure expands it.
+    Dynamic,
+    /// `path@alias` for a repository that is not mapped to a local checkout.
+    Remote { alias: String },
+    /// The file exists but could not be read or parsed as text.
+    Unreadable,
+}
+
+/// A resolved location before loading: a canonical path, or why there is none.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Located {
+    Path(PathBuf),
+    Other(Target),
+}
+
+/// Lexically normalize `a/./b/../c` (no filesystem access). `None` when `..` climbs above the start.
+pub fn normalize(path: &Path) -> Option<PathBuf> {
+    let mut out = PathBuf::new();
+    let mut depth = 0usize;
+    for c in path.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                if depth == 0 {
+                    return None;
+                }
+                out.pop();
+                depth -= 1;
+            }
+            Component::Normal(n) => {
+                out.push(n);
+                depth += 1;
+            }
+            Component::RootDir | Component::Prefix(_) => {
+                out.push(c.as_os_str());
+                depth = 0;
+            }
+        }
+    }
+    Some(out)
+}
+
+/// Resolve a `template:` value written in the file at `from` (a canonical path) of the repository
+/// at `root` (canonical). `repositories` maps aliases to local checkouts.
+pub fn locate(
+    value: &str,
+    from: &Path,
+    root: &Path,
+    repositories: &HashMap<String, PathBuf>,
+) -> Located {
+    let value = value.trim();
+    if is_expression(value) {
+        return Located::Other(Target::Dynamic);
+    }
+    let (path, alias) = match value.rsplit_once('@') {
+        Some((p, a)) if !a.is_empty() && !a.contains('/') && !a.contains('\\') => (p, Some(a)),
+        _ => (value, None),
+    };
+    let path = path.replace('\\', "/");
+    let from_dir = from.parent().unwrap_or(root);
+    let mapped = alias.is_some_and(|a| !a.eq_ignore_ascii_case("self"));
+    let (base_root, candidates): (PathBuf, Vec<PathBuf>) = match alias {
+        None => {
+            if let Some(rooted) = path.strip_prefix('/') {
+                (root.to_path_buf(), vec![root.join(rooted)])
+            } else {
+                (root.to_path_buf(), vec![from_dir.join(&path)])
+            }
+        }
+        Some(a) if a.eq_ignore_ascii_case("self") => {
+            if let Some(rooted) = path.strip_prefix('/') {
+                (root.to_path_buf(), vec![root.join(rooted)])
+            } else {
+                // Both occur in real pipelines: relative to the file, then to the root.
+                (
+                    root.to_path_buf(),
+                    vec![from_dir.join(&path), root.join(&path)],
+                )
+            }
+        }
+        Some(a) => match repositories.iter().find(|(k, _)| k.eq_ignore_ascii_case(a)) {
+            Some((_, checkout)) => {
+                let checkout = checkout.canonicalize().unwrap_or(checkout.clone());
+                // In another repository, every path is relative to that repository's root.
+                (
+                    checkout.clone(),
+                    vec![checkout.join(path.trim_start_matches('/'))],
+                )
+            }
+            None => {
+                return Located::Other(Target::Remote {
+                    alias: a.to_string(),
+                })
+            }
+        },
+    };
+    let mut tried = Vec::new();
+    let mut outside = None;
+    for c in &candidates {
+        let Some(norm) = normalize(c) else {
+            outside = Some(c.display().to_string());
+            continue;
+        };
+        if !norm.starts_with(&base_root) {
+            outside = Some(norm.display().to_string());
+            continue;
+        }
+        if let Ok(real) = norm.canonicalize() {
+            if !real.starts_with(&base_root) {
+                // A symlink out of the repository.
+                outside = Some(real.display().to_string());
+                continue;
+            }
+            if real.is_file() {
+                return Located::Path(real);
+            }
+        }
+        tried.push(norm.clone());
+    }
+    match (tried.is_empty(), outside) {
+        (true, Some(resolved)) => Located::Other(Target::Outside {
+            resolved,
+            known_root: mapped || base_root.join(".git").exists(),
+        }),
+        _ => Located::Other(Target::NotFound {
+            tried: tried.iter().map(|p| display_for(p)).collect(),
+        }),
+    }
+}
+
+/// How to show a canonical path: relative to the working directory when it can be.
+pub fn display_for(path: &Path) -> String {
+    let Ok(cwd) = std::env::current_dir().and_then(|c| c.canonicalize()) else {
+        return path.display().to_string();
+    };
+    let mut up = String::new();
+    for anc in cwd.ancestors() {
+        if let Ok(rest) = path.strip_prefix(anc) {
+            let rest = rest.to_string_lossy();
+            return if up.is_empty() {
+                rest.into_owned()
+            } else {
+                format!("{up}{rest}")
+            };
+        }
+        up.push_str("../");
+        if up.len() > 3 * 8 {
+            break;
+        }
+    }
+    path.display().to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn normalizes_lexically() {
+        assert_eq!(
+            normalize(Path::new("/a/b/../c/./d")),
+            Some(PathBuf::from("/a/c/d"))
+        );
+        assert_eq!(normalize(Path::new("a/../../b")), None);
+    }
+}
