@@ -72,8 +72,9 @@ pub fn lint(options: &Options) -> Result<Report, String> {
     // Problems of the include graph: cycles, nesting past Azure's limits.
     for (file, edge, problem) in templates::graph_problems(&ws.edges, &order) {
         let e = &ws.edges[file][edge];
+        let name = |i: usize| ws.files[i].source.display.clone();
         per_file[file].push(rules::template_cycle::diagnostic(
-            &ws,
+            &name,
             e.span.clone(),
             &problem,
         ));
@@ -232,8 +233,9 @@ impl rules::Templates for FileView<'_> {
     fn target(&self, start: usize) -> Option<&templates::Target> {
         self.ws.edge(self.file, start).map(|e| &e.target)
     }
-    fn file(&self, index: usize) -> Option<&workspace::File> {
-        self.ws.files.get(index)
+    fn template(&self, index: usize) -> Option<(&Source, &yaml::Document)> {
+        let f = self.ws.files.get(index)?;
+        Some((&f.source, f.document()?))
     }
     fn included(&self) -> bool {
         !self.ws.callers[self.file].is_empty()
@@ -350,7 +352,7 @@ pub struct RepoDir {
 
 impl RepoFiles for RepoDir {
     fn read(&self, from: &Source, path: &str) -> Option<(String, String)> {
-        let (rel, rooted) = match discover::strip_repo_macro(path) {
+        let (rel, rooted) = match pipeline::paths::strip_repo_macro(path) {
             Some(rest) => (rest, true),
             None if yaml::is_expression(path) => return None,
             None => (path, false),

@@ -3,6 +3,7 @@
 pub mod inputs;
 pub mod names;
 pub mod params;
+pub mod paths;
 pub mod steps;
 pub mod taskref;
 pub mod variables;

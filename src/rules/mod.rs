@@ -73,7 +73,8 @@ pub trait Templates: Sync {
     /// Where the `template:` value starting at byte `start` of this file points.
     fn target(&self, start: usize) -> Option<&Target>;
     /// A file of the run (a resolved template).
-    fn file(&self, index: usize) -> Option<&crate::workspace::File>;
+    /// A template of the run (the target of a reference): its source and first document.
+    fn template(&self, index: usize) -> Option<(&Source, &Document)>;
     /// This file is included as a template by another file of the run.
     fn included(&self) -> bool;
     /// What the files including this one pass for parameter `name`: per call, where it is
@@ -94,7 +95,7 @@ impl Templates for NoTemplates {
     fn target(&self, _: usize) -> Option<&Target> {
         None
     }
-    fn file(&self, _: usize) -> Option<&crate::workspace::File> {
+    fn template(&self, _: usize) -> Option<(&Source, &Document)> {
         None
     }
     fn included(&self) -> bool {

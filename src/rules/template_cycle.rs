@@ -3,8 +3,7 @@
 
 use super::Rule;
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::templates::{GraphProblem, MAX_FILES, MAX_INCLUDE_DEPTH as MAX_DEPTH};
-use crate::workspace::Workspace;
+use crate::templates::{GraphProblem, MAX_FILES, MAX_INCLUDE_DEPTH};
 
 pub static RULE: Rule = Rule {
     id: "template-cycle",
@@ -13,8 +12,13 @@ pub static RULE: Rule = Rule {
     check: super::nothing,
 };
 
-pub fn diagnostic(ws: &Workspace, span: crate::yaml::Span, problem: &GraphProblem) -> Diagnostic {
-    let name = |i: usize| ws.files[i].source.display.clone();
+/// The finding for a problem of the include graph; `name` gives the shown path of a file of the
+/// graph.
+pub fn diagnostic(
+    name: &dyn Fn(usize) -> String,
+    span: crate::yaml::Span,
+    problem: &GraphProblem,
+) -> Diagnostic {
     match problem {
         GraphProblem::Cycle { chain } => {
             let mut names: Vec<String> = chain.iter().map(|&i| name(i)).collect();
@@ -27,10 +31,10 @@ pub fn diagnostic(ws: &Workspace, span: crate::yaml::Span, problem: &GraphProble
                 .note(format!("the cycle: {}; Azure Pipelines stops expanding and fails the run", names.join(" → ")))
         }
         GraphProblem::TooDeep { root } => RULE
-            .diag(span, format!("templates nest more than {MAX_DEPTH} levels deep below `{}`", name(*root)))
-            .label(format!("level {}", MAX_DEPTH + 1))
+            .diag(span, format!("templates nest more than {MAX_INCLUDE_DEPTH} levels deep below `{}`", name(*root)))
+            .label(format!("level {}", MAX_INCLUDE_DEPTH + 1))
             .help("flatten the chain of templates")
-            .note(format!("Azure Pipelines allows at most {MAX_DEPTH} levels of nested templates")),
+            .note(format!("Azure Pipelines allows at most {MAX_INCLUDE_DEPTH} levels of nested templates")),
         GraphProblem::TooManyFiles { count } => RULE
             .diag(span, format!("this pipeline includes {count} template files, more than Azure's limit of {MAX_FILES}"))
             .label("first include")

@@ -124,9 +124,8 @@ pub(super) fn connection_of(ctx: &Context, value: &str) -> Named {
     let template_root = |start: usize| match ctx.templates.target(start) {
         Some(crate::templates::Target::File(i)) => ctx
             .templates
-            .file(*i)
-            .and_then(|f| f.document())
-            .and_then(|d| d.root.as_ref()),
+            .template(*i)
+            .and_then(|(_, d)| d.root.as_ref()),
         _ => None,
     };
     let callers = |param: &str| ctx.templates.caller_arguments(param);

@@ -139,7 +139,7 @@ fn scripts_of(ctx: &Context, step: &TaskStep, task: &TaskVersion) -> (Vec<Script
     if let Some(path_entry) = step.input_by_key("scriptPath").filter(|_| path_runs) {
         let path = path_entry.value.as_str().map(str::trim).unwrap_or("");
         let readable = !path.is_empty()
-            && (!is_expression(path) || crate::discover::strip_repo_macro(path).is_some());
+            && (!is_expression(path) || crate::pipeline::paths::strip_repo_macro(path).is_some());
         match readable.then(|| ctx.files.read(ctx.source, path)).flatten() {
             Some((shown, text)) => scripts.push(Script {
                 text,

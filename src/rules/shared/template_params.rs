@@ -27,10 +27,9 @@ pub(in crate::rules) fn calls<'c, 'a>(ctx: &'c Context<'a>) -> Vec<Call<'c, 'a>>
         let Some(Target::File(i)) = ctx.templates.target(r.entry.value.span.start) else {
             continue;
         };
-        let Some(file) = ctx.templates.file(*i) else {
+        let Some((template_source, doc)) = ctx.templates.template(*i) else {
             continue;
         };
-        let Some(doc) = file.document() else { continue };
         let mut passed = Vec::new();
         let mut open = false;
         match r.parameters {
@@ -66,7 +65,7 @@ pub(in crate::rules) fn calls<'c, 'a>(ctx: &'c Context<'a>) -> Vec<Call<'c, 'a>>
             reference: r,
             declared: declared(doc.root.as_ref()),
             template: r.path().trim(),
-            template_source: &file.source,
+            template_source,
             passed,
             open,
         });
