@@ -86,9 +86,17 @@ fn matches(s: &Suppression, rule: &str) -> bool {
 
 /// Drop the findings suppressed inline; report suppressions that suppress nothing.
 pub fn apply_suppressions(source: &Source, diagnostics: &mut Vec<Diagnostic>) {
+    let unused = suppress(source, diagnostics);
+    diagnostics.extend(unused);
+}
+
+/// Drop the findings that inline comments suppress; returns an `unused-suppression` finding for
+/// each comment that suppressed nothing.
+fn suppress(source: &Source, diagnostics: &mut Vec<Diagnostic>) -> Vec<Diagnostic> {
+    let mut found = Vec::new();
     let mut sups = suppressions(source);
     if sups.is_empty() {
-        return;
+        return found;
     }
     diagnostics.retain(|d| {
         let line = source.line_col(d.span.start).line;
@@ -140,7 +148,7 @@ pub fn apply_suppressions(source: &Source, diagnostics: &mut Vec<Diagnostic>) {
             None
         };
         if let Some((message, help)) = msg {
-            diagnostics.push(
+            found.push(
                 crate::rules::unused_suppression::RULE
                     .diag(s.span.clone(), message)
                     .label("unused")
@@ -148,6 +156,29 @@ pub fn apply_suppressions(source: &Source, diagnostics: &mut Vec<Diagnostic>) {
                     .note("a stale suppression would hide the next real finding at this place"),
             );
         }
+    }
+    found
+}
+
+/// Everything the user asked not to see, in one pass: configured levels and per-file ignores,
+/// inline suppressions (which report the unused ones, themselves subject to the configured
+/// levels), then the baseline. Each finding meets the configuration once.
+pub fn apply(
+    config: Option<&Loaded>,
+    baseline: Option<&Baseline>,
+    source: &Source,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
+    if let Some(config) = config {
+        apply_config(config, &source.display, diagnostics);
+    }
+    let mut unused = suppress(source, diagnostics);
+    if let Some(config) = config {
+        apply_config(config, &source.display, &mut unused);
+    }
+    diagnostics.extend(unused);
+    if let Some(baseline) = baseline {
+        apply_baseline(baseline, source, diagnostics);
     }
 }
 
