@@ -31,8 +31,7 @@ use source::Source;
 use std::path::{Path, PathBuf};
 pub use view::RepoDir;
 
-/// Files larger than this are not linted (no pipeline comes close).
-pub const MAX_FILE_BYTES: u64 = 10 * 1024 * 1024;
+pub use source::MAX_FILE_BYTES;
 
 #[derive(Debug, Default, Clone)]
 pub struct Options {

@@ -3,6 +3,9 @@
 use std::ops::Range;
 use std::path::PathBuf;
 
+/// Files larger than this are not linted (no pipeline comes close).
+pub const MAX_FILE_BYTES: u64 = 10 * 1024 * 1024;
+
 /// One input file, decoded as UTF-8 with any byte-order mark removed.
 #[derive(Debug)]
 pub struct Source {

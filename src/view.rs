@@ -105,7 +105,7 @@ impl RepoFiles for RepoDir {
             }
             if real
                 .metadata()
-                .map_or(true, |m| m.len() > crate::MAX_FILE_BYTES)
+                .map_or(true, |m| m.len() > crate::source::MAX_FILE_BYTES)
             {
                 continue;
             }

@@ -3,9 +3,9 @@
 
 use crate::discover::{self, Candidate};
 use crate::source::Source;
+use crate::source::MAX_FILE_BYTES;
 use crate::templates::{self, Edge, Located, Target};
 use crate::yaml::{self, Document, ParseError};
-use crate::MAX_FILE_BYTES;
 use rayon::prelude::*;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};

@@ -10,7 +10,7 @@ pub static RULE: Rule = Rule {
     id: "addspn-unused",
     severity: Severity::Note,
     summary: "`addSpnToEnvironment: true` exposes credentials that the script never uses",
-    check,
+    check: super::Check::Document(check),
 };
 
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {

@@ -11,7 +11,7 @@ pub static RULE: Rule = Rule {
     id: "condition-syntax",
     severity: Severity::Error,
     summary: "A condition or `$[ ]` runtime expression doesn't parse or calls an unknown function",
-    check,
+    check: super::Check::Document(check),
 };
 
 /// `$[ ... ]` segments of a value (outside single-quoted strings), as ranges of their inner text.

@@ -8,7 +8,7 @@ pub static RULE: Rule = Rule {
     id: "dependency-cycle",
     severity: Severity::Error,
     summary: "Stages or jobs depend on each other in a cycle",
-    check,
+    check: super::Check::Document(check),
 };
 
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {

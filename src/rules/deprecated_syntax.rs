@@ -8,7 +8,7 @@ pub static RULE: Rule = Rule {
     id: "deprecated-syntax",
     severity: Severity::Warning,
     summary: "A legacy key (`phases`, `phase`, `queue`, ...) that has a current replacement",
-    check,
+    check: super::Check::Document(check),
 };
 
 /// The current spelling of a legacy key.

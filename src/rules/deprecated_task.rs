@@ -8,7 +8,7 @@ pub static RULE: Rule = Rule {
     id: "deprecated-task",
     severity: Severity::Warning,
     summary: "A task version is deprecated and may be removed",
-    check,
+    check: super::Check::Document(check),
 };
 
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {

@@ -9,7 +9,7 @@ pub static RULE: Rule = Rule {
     id: "duplicate-input",
     severity: Severity::Warning,
     summary: "A task input is given twice, through its name and an alias",
-    check,
+    check: super::Check::Document(check),
 };
 
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {

@@ -15,7 +15,7 @@ pub static RULE: Rule = Rule {
     id: "duplicate-key",
     severity: Severity::Error,
     summary: "A mapping has the same key twice",
-    check,
+    check: super::Check::Document(check),
 };
 
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {

@@ -8,7 +8,7 @@ pub static RULE: Rule = Rule {
     id: "duplicate-name",
     severity: Severity::Error,
     summary: "Two stages, or two jobs in one scope, have the same name",
-    check,
+    check: super::Check::Document(check),
 };
 
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {

@@ -22,7 +22,7 @@ pub static RULE: Rule = Rule {
     id: "expression-syntax",
     severity: Severity::Error,
     summary: "A `${{ }}` template expression does not parse, calls an unknown function, or has an `else` without an `if`",
-    check,
+    check: super::Check::Document(check),
 };
 
 const NOTE: &str = "Azure Pipelines compiles `${{ }}` template expressions when a run is queued and rejects the whole pipeline on this error, before any job starts";

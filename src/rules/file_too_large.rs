@@ -7,13 +7,13 @@ pub static RULE: Rule = Rule {
     id: "file-too-large",
     severity: Severity::Warning,
     summary: "A pipeline file is larger than azplint reads (10 MiB)",
-    check: super::nothing,
+    check: super::Check::Stage(super::Stage::Load),
 };
 
 pub fn diagnostic(display: &str, len: u64) -> Diagnostic {
     RULE.diag(
         0..0,
-        format!("`{display}` is {len} bytes, more than the {} bytes azplint reads", crate::MAX_FILE_BYTES),
+        format!("`{display}` is {len} bytes, more than the {} bytes azplint reads", crate::source::MAX_FILE_BYTES),
     )
     .label("this file")
     .help("no pipeline is this large: check that the file is what you meant, or exclude it with --exclude")
@@ -24,7 +24,7 @@ pub fn diagnostic(display: &str, len: u64) -> Diagnostic {
 pub fn diagnostic_over_limit(display: &str) -> Diagnostic {
     RULE.diag(
         0..0,
-        format!("`{display}` is more than the {} bytes azplint reads", crate::MAX_FILE_BYTES),
+        format!("`{display}` is more than the {} bytes azplint reads", crate::source::MAX_FILE_BYTES),
     )
     .label("this input")
     .help("no pipeline is this large: check that the input is what you meant")

@@ -19,7 +19,7 @@ pub static RULE: Rule = Rule {
     id: "idtoken-expiry",
     severity: Severity::Warning,
     summary: "A script uses the `idToken` from `addSpnToEnvironment` where it can have expired (10 minutes)",
-    check,
+    check: super::Check::Document(check),
 };
 
 /// Environment variables that tools read by themselves (no script names them): a pipeline variable

@@ -16,7 +16,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Warning,
     summary:
         "A task input has a value outside its documented options, or a boolean that is not true/false",
-    check,
+    check: super::Check::Document(check),
 };
 
 fn list(options: &[String]) -> String {

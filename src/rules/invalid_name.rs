@@ -8,7 +8,7 @@ pub static RULE: Rule = Rule {
     id: "invalid-name",
     severity: Severity::Error,
     summary: "A stage or job name has characters the server does not accept",
-    check,
+    check: super::Check::Document(check),
 };
 
 /// The name with every character the server rejects replaced by `_`.

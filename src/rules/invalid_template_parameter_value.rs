@@ -9,7 +9,7 @@ pub static RULE: Rule = Rule {
     id: "invalid-template-parameter-value",
     severity: Severity::Error,
     summary: "A template parameter value doesn't fit its declared type or allowed values",
-    check,
+    check: super::Check::Document(check),
 };
 
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {

@@ -9,7 +9,7 @@ pub static RULE: Rule = Rule {
     id: "invalid-value",
     severity: Severity::Error,
     summary: "A value has the wrong shape, or is outside the allowed values",
-    check,
+    check: super::Check::Document(check),
 };
 
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {

@@ -8,7 +8,7 @@ pub static RULE: Rule = Rule {
     id: "missing-key",
     severity: Severity::Error,
     summary: "A key that the server requires is missing",
-    check,
+    check: super::Check::Document(check),
 };
 
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {

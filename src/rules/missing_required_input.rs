@@ -9,7 +9,7 @@ pub static RULE: Rule = Rule {
     id: "missing-required-input",
     severity: Severity::Error,
     summary: "A required task input is missing or empty",
-    check,
+    check: super::Check::Document(check),
 };
 
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {

@@ -8,7 +8,7 @@ pub static RULE: Rule = Rule {
     id: "missing-template-parameter",
     severity: Severity::Error,
     summary: "A template parameter without a default is not passed",
-    check,
+    check: super::Check::Document(check),
 };
 
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {

@@ -146,9 +146,41 @@ pub struct Rule {
     pub severity: Severity,
     /// One line: what the rule finds.
     pub summary: &'static str,
-    /// Checks one parsed file. Rules whose findings come from earlier stages (reading, parsing)
-    /// have a check that finds nothing here.
-    pub check: fn(&Context, &mut Vec<Diagnostic>),
+    /// How the rule finds what it reports.
+    pub check: Check,
+}
+
+/// How a rule finds what it reports.
+#[derive(Clone, Copy)]
+pub enum Check {
+    /// It checks one parsed document (most rules visit it through `pipeline::walk`).
+    Document(fn(&Context, &mut Vec<Diagnostic>)),
+    /// Its findings are made by an earlier stage of the run, which knows what the document can't.
+    Stage(Stage),
+}
+
+/// The stages of a run that make findings of their own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stage {
+    /// Reading files: unreadable, not UTF-8, too large.
+    Load,
+    /// Parsing YAML: syntax errors, nesting past azplint's limit.
+    Parse,
+    /// The include graph of the run: cycles, nesting past Azure's limits, other repositories.
+    IncludeGraph,
+    /// The filter: inline suppressions that suppress nothing.
+    Filter,
+}
+
+impl Stage {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Stage::Load => "reading files",
+            Stage::Parse => "parsing YAML",
+            Stage::IncludeGraph => "the include graph",
+            Stage::Filter => "the filter",
+        }
+    }
 }
 
 impl Rule {
@@ -212,7 +244,10 @@ pub fn check_all(ctx: &Context, out: &mut Vec<Diagnostic>) {
     let start = out.len();
     for rule in RULES {
         let before = out.len();
-        (rule.check)(ctx, out);
+        let Check::Document(check) = rule.check else {
+            continue;
+        };
+        check(ctx, out);
         cap(rule, out, before);
     }
     judged_by_unread_templates(ctx, &mut out[start..]);
@@ -289,5 +324,3 @@ pub fn more_not_shown(rule: &'static Rule, last: crate::yaml::Span, count: usize
         "azplint reports at most {MAX_PER_RULE} findings of one rule per file"
     ))
 }
-
-pub(crate) fn nothing(_: &Context, _: &mut Vec<Diagnostic>) {}

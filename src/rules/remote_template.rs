@@ -7,7 +7,7 @@ pub static RULE: Rule = Rule {
     id: "remote-template",
     severity: Severity::Note,
     summary: "Templates from another repository are not checked unless its alias is mapped to a local checkout",
-    check: super::nothing,
+    check: super::Check::Stage(super::Stage::IncludeGraph),
 };
 
 /// Emitted by the driver once per alias, at its first reference in path order.

@@ -22,7 +22,7 @@ pub static RULE: Rule = Rule {
     id: "retired-vm-image",
     severity: Severity::Error,
     summary: "A `vmImage` names a Microsoft-hosted image that is retired or being retired",
-    check,
+    check: super::Check::Document(check),
 };
 
 /// The image data, with its sources: one row per label (aliases have their own rows).

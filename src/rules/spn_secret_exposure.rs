@@ -9,7 +9,7 @@ pub static RULE: Rule = Rule {
     id: "spn-secret-exposure",
     severity: Severity::Warning,
     summary: "A script prints, traces or exports the service principal key or `idToken` in clear",
-    check,
+    check: super::Check::Document(check),
 };
 
 /// The credentials that must not reach a log.

@@ -8,7 +8,7 @@ pub static RULE: Rule = Rule {
     id: "task-reference-format",
     severity: Severity::Error,
     summary: "A task reference is not `Name@Major` or `Name@Major.Minor.Patch`",
-    check,
+    check: super::Check::Document(check),
 };
 
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {

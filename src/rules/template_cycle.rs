@@ -9,7 +9,7 @@ pub static RULE: Rule = Rule {
     id: "template-cycle",
     severity: Severity::Error,
     summary: "Templates include each other in a cycle, or nest deeper than Azure allows",
-    check: super::nothing,
+    check: super::Check::Stage(super::Stage::IncludeGraph),
 };
 
 /// The finding for a problem of the include graph; `name` gives the shown path of a file of the

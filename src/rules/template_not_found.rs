@@ -8,7 +8,7 @@ pub static RULE: Rule = Rule {
     id: "template-not-found",
     severity: Severity::Error,
     summary: "A template reference points to a file that does not exist",
-    check,
+    check: super::Check::Document(check),
 };
 
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {

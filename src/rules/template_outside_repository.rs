@@ -12,7 +12,7 @@ pub static RULE: Rule = Rule {
     id: "template-outside-repository",
     severity: Severity::Error,
     summary: "A template path leaves the repository, so it is not read",
-    check,
+    check: super::Check::Document(check),
 };
 
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {

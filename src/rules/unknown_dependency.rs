@@ -8,7 +8,7 @@ pub static RULE: Rule = Rule {
     id: "unknown-dependency",
     severity: Severity::Error,
     summary: "`dependsOn` names a stage or job that does not exist in its scope",
-    check,
+    check: super::Check::Document(check),
 };
 
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {

@@ -8,7 +8,7 @@ pub static RULE: Rule = Rule {
     id: "unknown-key",
     severity: Severity::Error,
     summary: "A key is not allowed where it stands",
-    check,
+    check: super::Check::Document(check),
 };
 
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {

@@ -9,7 +9,7 @@ pub static RULE: Rule = Rule {
     id: "unknown-step-key",
     severity: Severity::Error,
     summary: "A step has a key that its kind of step does not accept",
-    check,
+    check: super::Check::Document(check),
 };
 
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {

@@ -8,7 +8,7 @@ pub static RULE: Rule = Rule {
     id: "unknown-task",
     severity: Severity::Warning,
     summary: "A task name is not built in but is close to a built-in task name",
-    check,
+    check: super::Check::Document(check),
 };
 
 /// The built-in name `parsed` is probably a typo of: at most two edits away (one for names of 4-6

@@ -9,7 +9,7 @@ pub static RULE: Rule = Rule {
     id: "unknown-task-input",
     severity: Severity::Warning,
     summary: "A task input is not an input of that task version, so Azure ignores it",
-    check,
+    check: super::Check::Document(check),
 };
 
 /// The name users write for an input: its first alias when it has one, else its name.

@@ -8,7 +8,7 @@ pub static RULE: Rule = Rule {
     id: "unknown-task-version",
     severity: Severity::Error,
     summary: "A built-in task is referenced with a major version that does not exist",
-    check,
+    check: super::Check::Document(check),
 };
 
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {

@@ -8,7 +8,7 @@ pub static RULE: Rule = Rule {
     id: "unknown-template-parameter",
     severity: Severity::Error,
     summary: "A template is passed a parameter it does not declare",
-    check,
+    check: super::Check::Document(check),
 };
 
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {

@@ -7,7 +7,7 @@ pub static RULE: Rule = Rule {
     id: "unreadable-file",
     severity: Severity::Warning,
     summary: "A file could not be read, is not UTF-8, or is binary",
-    check: super::nothing,
+    check: super::Check::Stage(super::Stage::Load),
 };
 
 pub fn diagnostic(message: impl Into<String>, help: impl Into<String>) -> Diagnostic {

@@ -8,5 +8,5 @@ pub static RULE: Rule = Rule {
     id: "unused-suppression",
     severity: Severity::Note,
     summary: "An `# azplint: ignore[...]` comment suppresses nothing",
-    check: super::nothing,
+    check: super::Check::Stage(super::Stage::Filter),
 };

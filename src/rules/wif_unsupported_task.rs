@@ -11,7 +11,7 @@ pub static RULE: Rule = Rule {
     id: "wif-unsupported-task",
     severity: Severity::Warning,
     summary: "A task version can't use a workload identity federation (WIF) service connection",
-    check,
+    check: super::Check::Document(check),
 };
 
 fn is_connection(input: &Input) -> bool {

@@ -8,7 +8,7 @@ pub static RULE: Rule = Rule {
     id: "yaml-anchor",
     severity: Severity::Error,
     summary: "A YAML anchor or alias is used; Azure Pipelines does not support them",
-    check,
+    check: super::Check::Document(check),
 };
 
 const HELP: &str =

@@ -8,7 +8,7 @@ pub static RULE: Rule = Rule {
     id: "yaml-syntax",
     severity: Severity::Error,
     summary: "The file is not valid YAML, so Azure Pipelines can't load it",
-    check: super::nothing,
+    check: super::Check::Stage(super::Stage::Parse),
 };
 
 pub fn diagnostic(err: &ParseError, text: &str) -> Diagnostic {
