@@ -2,3 +2,4 @@
 
 pub mod spn_scripts;
 pub mod template_params;
+pub mod vm_image_uses;

@@ -5,13 +5,15 @@
 //! `cargo run -p xtask -- gen-catalog` and embedded here; it is parsed once, on first use.
 //! Lookups are case-insensitive. The catalog knows nothing of files or YAML.
 
+pub mod vm_images;
+
 use serde::Deserialize;
 use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
-const TASKS_JSON: &str = include_str!("../data/tasks.json");
-const WIF_JSON: &str = include_str!("../data/wif.json");
+const TASKS_JSON: &str = include_str!("../../data/tasks.json");
+const WIF_JSON: &str = include_str!("../../data/wif.json");
 
 static CATALOG: OnceLock<Catalog> = OnceLock::new();
 
