@@ -8,14 +8,14 @@ use crate::yaml::{is_expression, Entry, Node, Span};
 pub struct Scope<'a> {
     /// `stage` or `job`.
     pub kind: &'static str,
-    pub items: Vec<Named<'a>>,
+    pub items: Vec<NamedItem<'a>>,
     /// Every item of the scope is visible with a static name: no template references, no
     /// `${{ each }}`/`${{ insert }}` blocks, no names built from expressions.
     pub complete: bool,
 }
 
 #[derive(Debug)]
-pub struct Named<'a> {
+pub struct NamedItem<'a> {
     /// `stage:`, `job:` or `deployment:` entry (the name is its value).
     pub entry: &'a Entry,
     pub name: &'a str,
@@ -80,7 +80,7 @@ fn scope<'a>(list: &'a Node, kind: &'static str, keys: &[&str]) -> Scope<'a> {
         if dynamic {
             complete = false;
         }
-        out.push(Named {
+        out.push(NamedItem {
             entry,
             name: name.trim(),
             dynamic,

@@ -6,7 +6,7 @@ use super::walk::{At, Flow, Item, Visitor};
 use crate::yaml::{is_expression, Entry, Node, NodeKind};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Named {
+pub enum ValueName {
     /// Written as is.
     Literal(String),
     /// Resolved through a variable or a parameter default; `via` says how.
@@ -15,11 +15,11 @@ pub enum Named {
     Unknown(String),
 }
 
-impl Named {
+impl ValueName {
     pub fn name(&self) -> Option<&str> {
         match self {
-            Named::Literal(n) | Named::Resolved { name: n, .. } => Some(n),
-            Named::Unknown(_) => None,
+            ValueName::Literal(n) | ValueName::Resolved { name: n, .. } => Some(n),
+            ValueName::Unknown(_) => None,
         }
     }
 }
@@ -122,15 +122,15 @@ pub type Callers<'c> = dyn Fn(&str) -> Vec<(String, Option<String>)> + 'c;
 
 /// What the connection value `value` (an input's value) names, in the document `root`.
 /// `template_root` gives the root of a variable template by the span start of its `template:` value.
-pub fn resolve<'a>(
+pub fn resolve_name<'a>(
     value: &str,
     root: &'a Node,
     template_root: &dyn Fn(usize) -> Option<&'a Node>,
     callers: &Callers,
-) -> Named {
+) -> ValueName {
     let v = value.trim();
     if !is_expression(v) {
-        return Named::Literal(v.to_string());
+        return ValueName::Literal(v.to_string());
     }
     if let Some(var) = variable_reference(v) {
         let mut values = Vec::new();
@@ -147,18 +147,18 @@ pub fn resolve<'a>(
         }
         let literals: Vec<&str> = values.iter().filter_map(|n| n.as_str()).collect();
         if values.is_empty() {
-            return Named::Unknown(format!("variable `{var}` is not defined in this file (it may come from the pipeline settings, a variable group or a caller)"));
+            return ValueName::Unknown(format!("variable `{var}` is not defined in this file (it may come from the pipeline settings, a variable group or a caller)"));
         }
         if literals.len() != values.len() || literals.iter().any(|l| is_expression(l)) {
-            return Named::Unknown(format!("variable `{var}` is set from an expression"));
+            return ValueName::Unknown(format!("variable `{var}` is set from an expression"));
         }
         let first = literals[0].trim();
         if literals.iter().any(|l| l.trim() != first) {
-            return Named::Unknown(format!(
+            return ValueName::Unknown(format!(
                 "variable `{var}` has different values in different scopes"
             ));
         }
-        return Named::Resolved {
+        return ValueName::Resolved {
             name: first.to_string(),
             via: format!("variable `{var}`"),
         };
@@ -184,7 +184,7 @@ pub fn resolve<'a>(
                 match passed.clone().or_else(|| default.clone()) {
                     Some(n) => names.push((n, at.clone())),
                     None => {
-                        return Named::Unknown(format!("parameter `{param}` is not a literal where this template is included from {at}"))
+                        return ValueName::Unknown(format!("parameter `{param}` is not a literal where this template is included from {at}"))
                     }
                 }
             }
@@ -195,7 +195,7 @@ pub fn resolve<'a>(
                     .map(|(_, at)| at.as_str())
                     .collect::<Vec<_>>()
                     .join(", ");
-                return Named::Resolved {
+                return ValueName::Resolved {
                     name: first,
                     via: format!("parameter `{param}` as passed from {places}"),
                 };
@@ -205,19 +205,19 @@ pub fn resolve<'a>(
                 .map(|(n, at)| format!("`{n}` ({at})"))
                 .collect::<Vec<_>>()
                 .join(", ");
-            return Named::Unknown(format!(
+            return ValueName::Unknown(format!(
                 "callers pass different values for parameter `{param}`: {all}"
             ));
         }
         return match default {
-            Some(d) => Named::Resolved {
+            Some(d) => ValueName::Resolved {
                 name: d,
                 via: format!("the default of parameter `{param}` (callers may pass another)"),
             },
-            None => Named::Unknown(format!("parameter `{param}` has no literal default")),
+            None => ValueName::Unknown(format!("parameter `{param}` has no literal default")),
         };
     }
-    Named::Unknown(format!("`{v}` is only known when the pipeline runs"))
+    ValueName::Unknown(format!("`{v}` is only known when the pipeline runs"))
 }
 
 #[cfg(test)]
@@ -234,25 +234,28 @@ mod tests {
         let none = |_: usize| None;
         let nobody = |_: &str| Vec::new();
         assert_eq!(
-            resolve("$(svc)", &r, &none, &nobody).name(),
+            resolve_name("$(svc)", &r, &none, &nobody).name(),
             Some("prod-wif")
         );
         assert_eq!(
-            resolve("${{ variables.svc }}", &r, &none, &nobody).name(),
+            resolve_name("${{ variables.svc }}", &r, &none, &nobody).name(),
             Some("prod-wif")
         );
-        assert_eq!(resolve("$(other)", &r, &none, &nobody).name(), Some("x"));
         assert_eq!(
-            resolve("${{ parameters.conn }}", &r, &none, &nobody).name(),
+            resolve_name("$(other)", &r, &none, &nobody).name(),
+            Some("x")
+        );
+        assert_eq!(
+            resolve_name("${{ parameters.conn }}", &r, &none, &nobody).name(),
             Some("from-param")
         );
         assert!(matches!(
-            resolve("$(missing)", &r, &none, &nobody),
-            Named::Unknown(_)
+            resolve_name("$(missing)", &r, &none, &nobody),
+            ValueName::Unknown(_)
         ));
         assert_eq!(
-            resolve("literal", &r, &none, &nobody),
-            Named::Literal("literal".into())
+            resolve_name("literal", &r, &none, &nobody),
+            ValueName::Literal("literal".into())
         );
     }
 
@@ -261,7 +264,7 @@ mod tests {
         let r = root("parameters:\n- name: conn\n  default: dflt\nsteps: []\n");
         let one = |_: &str| vec![("a.yml:3".to_string(), Some("prod-wif".to_string()))];
         assert_eq!(
-            resolve("${{ parameters.conn }}", &r, &|_| None, &one).name(),
+            resolve_name("${{ parameters.conn }}", &r, &|_| None, &one).name(),
             Some("prod-wif")
         );
         let two = |_: &str| {
@@ -271,8 +274,8 @@ mod tests {
             ]
         };
         assert!(matches!(
-            resolve("${{ parameters.conn }}", &r, &|_| None, &two),
-            Named::Unknown(_)
+            resolve_name("${{ parameters.conn }}", &r, &|_| None, &two),
+            ValueName::Unknown(_)
         ));
     }
 
@@ -280,8 +283,8 @@ mod tests {
     fn conflicting_values_are_unknown() {
         let r = root("variables:\n  svc: a\njobs:\n- job: J\n  variables:\n    svc: b\n");
         assert!(matches!(
-            resolve("$(svc)", &r, &|_| None, &|_| Vec::new()),
-            Named::Unknown(_)
+            resolve_name("$(svc)", &r, &|_| None, &|_| Vec::new()),
+            ValueName::Unknown(_)
         ));
     }
 }

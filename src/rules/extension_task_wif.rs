@@ -4,7 +4,7 @@
 use super::{Context, Rule};
 use crate::config::Scheme;
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::pipeline::variables::Named;
+use crate::pipeline::variables::ValueName;
 use crate::pipeline::Resolution;
 
 pub static RULE: Rule = Rule {
@@ -32,7 +32,7 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
             let Some(value) = entry.value.as_str() else {
                 continue;
             };
-            let named = super::wif_unsupported_task::connection_of(ctx, value);
+            let named = super::shared::connections::connection_of(ctx, value);
             let Some(name) = named.name() else { continue };
             let Some(conn) = config.connection(name) else {
                 continue;
@@ -41,7 +41,7 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                 continue;
             }
             let via = match &named {
-                Named::Resolved { via, .. } => format!(" (from {via})"),
+                ValueName::Resolved { via, .. } => format!(" (from {via})"),
                 _ => String::new(),
             };
             out.push(

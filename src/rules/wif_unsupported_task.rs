@@ -1,10 +1,11 @@
 //! `wif-unsupported-task`: a task version that can't use a workload identity federation connection.
 
+use super::shared::connections::connection_of;
 use super::{Context, Rule};
 use crate::catalog::{Input, WifSupport};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::pipeline::inputs::{is_visible, Truth};
-use crate::pipeline::variables::{resolve, Named};
+use crate::pipeline::variables::ValueName;
 use crate::pipeline::Resolution;
 
 pub static RULE: Rule = Rule {
@@ -56,7 +57,7 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
         let reference = format!("{}@{}", task.name, task.major);
         // Which connection, and what `.azplint.yml` says of it.
         let named = given.and_then(|(_, e)| e.value.as_str().map(|v| connection_of(ctx, v)));
-        let declared = named.as_ref().and_then(Named::name).and_then(|n| {
+        let declared = named.as_ref().and_then(ValueName::name).and_then(|n| {
             ctx.config
                 .and_then(|c| c.connection(n))
                 .map(|c| (n.to_string(), c.scheme))
@@ -81,15 +82,15 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                 let conn = entry.value.as_str().unwrap_or("").trim();
                 let used = entry.key.as_str().unwrap_or(&input.name);
                 let label = match (&declared, &named) {
-                    (Some((n, _)), Some(Named::Resolved { via, .. })) => {
+                    (Some((n, _)), Some(ValueName::Resolved { via, .. })) => {
                         format!("`{n}` (from {via}) is declared WorkloadIdentityFederation in .azplint.yml")
                     }
                     (Some((n, _)), _) => format!("`{n}` is declared WorkloadIdentityFederation in .azplint.yml"),
                     (None, _) if conn.is_empty() => format!("service connection (`{used}`)"),
-                    (None, Some(Named::Resolved { name, via })) => {
+                    (None, Some(ValueName::Resolved { name, via })) => {
                         format!("fails here if `{name}` (from {via}) uses workload identity federation")
                     }
-                    (None, Some(Named::Unknown(why))) => format!("fails here if this connection uses workload identity federation; can't tell which: {why}"),
+                    (None, Some(ValueName::Unknown(why))) => format!("fails here if this connection uses workload identity federation; can't tell which: {why}"),
                     (None, _) => format!("fails here if `{conn}` uses workload identity federation"),
                 };
                 d = d.with_label(entry.value.span.clone(), label);
@@ -113,21 +114,4 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
         });
         out.push(d);
     }
-}
-
-/// What a connection input's value names, resolved through variables and parameter defaults of
-/// this file and its variable templates.
-pub(super) fn connection_of(ctx: &Context, value: &str) -> Named {
-    let Some(root) = ctx.doc.root.as_ref() else {
-        return Named::Literal(value.trim().to_string());
-    };
-    let template_root = |start: usize| match ctx.templates.target(start) {
-        Some(crate::templates::Target::File(i)) => ctx
-            .templates
-            .template(*i)
-            .and_then(|(_, d)| d.root.as_ref()),
-        _ => None,
-    };
-    let callers = |param: &str| ctx.templates.caller_arguments(param);
-    resolve(value, root, &template_root, &callers)
 }

@@ -1,5 +1,6 @@
 //! Helpers shared by several rules; no rule lives here.
 
+pub mod connections;
 pub mod spn_scripts;
 pub mod template_params;
 pub mod vm_image_uses;
