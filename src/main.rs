@@ -420,89 +420,12 @@ fn print_stdout(s: &str) -> ExitCode {
 }
 
 fn check(args: CheckArgs) -> ExitCode {
-    // `--stdin-filename PATH -`: the text comes from standard input.
-    let reading_stdin = args.paths.iter().any(|p| p.as_os_str() == "-");
-    if reading_stdin && args.stdin_filename.is_none() {
-        eprintln!("azplint: `-` reads standard input and needs `--stdin-filename PATH`");
-        return ExitCode::from(2);
-    }
-    let stdin = match (&args.stdin_filename, reading_stdin) {
-        (Some(path), true) => {
-            // Read at most one byte more than azplint reads from a file: enough to tell
-            // `file-too-large` without holding an unbounded input.
-            let mut bytes = Vec::new();
-            let limit = azplint::MAX_FILE_BYTES + 1;
-            if let Err(e) = std::io::Read::read_to_end(
-                &mut std::io::Read::take(std::io::stdin(), limit),
-                &mut bytes,
-            ) {
-                eprintln!("azplint: can't read standard input: {e}");
-                return ExitCode::from(2);
-            }
-            Some((path.clone(), bytes))
-        }
-        (Some(_), false) => {
-            eprintln!("azplint: `--stdin-filename` needs `-` among the paths");
-            return ExitCode::from(2);
-        }
-        _ => None,
-    };
-    let paths: Vec<PathBuf> = if stdin.is_some() {
-        args.paths
-            .iter()
-            .filter(|p| p.as_os_str() != "-")
-            .cloned()
-            .collect()
-    } else if args.paths.is_empty() {
-        vec![PathBuf::from(".")]
-    } else {
-        args.paths.clone()
-    };
-    for p in &paths {
-        if std::fs::symlink_metadata(p).is_err() {
-            eprintln!("azplint: path `{}` does not exist", p.display());
-            return ExitCode::from(2);
-        }
-    }
-    let config = match load_config(&args, &paths) {
-        Ok(c) => c,
+    let options = match check_options(&args) {
+        Ok(o) => o,
         Err(e) => {
             eprintln!("azplint: {e}");
             return ExitCode::from(2);
         }
-    };
-    let baseline = match &args.baseline {
-        None => None,
-        Some(file) => match std::fs::read_to_string(file)
-            .map_err(|e| e.to_string())
-            .and_then(|t| {
-                serde_json::from_str::<azplint::filter::Baseline>(&t).map_err(|e| e.to_string())
-            }) {
-            Ok(b) => Some(b),
-            Err(e) => {
-                eprintln!("azplint: can't read the baseline `{}`: {e}", file.display());
-                return ExitCode::from(2);
-            }
-        },
-    };
-    let mut include = args.include.clone();
-    let mut exclude = args.exclude.clone();
-    let mut repositories: std::collections::HashMap<String, PathBuf> = Default::default();
-    if let Some(c) = &config {
-        include.extend(c.config.include.iter().map(|g| g.value.clone()));
-        exclude.extend(c.config.exclude.iter().map(|g| g.value.clone()));
-        repositories.extend(c.repositories());
-    }
-    // The command line wins over the configuration.
-    repositories.extend(args.repository.iter().cloned());
-    let options = azplint::Options {
-        paths,
-        filters: azplint::discover::Filters { include, exclude },
-        repositories,
-        config,
-        baseline,
-        pipelines_only: args.pipelines_only,
-        stdin,
     };
     let report = match azplint::lint(&options) {
         Ok(r) => r,
@@ -512,60 +435,12 @@ fn check(args: CheckArgs) -> ExitCode {
         }
     };
     if let Some(file) = &args.write_baseline {
-        let baseline = azplint::filter::Baseline {
-            version: 1,
-            findings: report
-                .files
-                .iter()
-                .flat_map(|f| azplint::filter::fingerprints(&f.source, &f.diagnostics))
-                .collect(),
-        };
-        let text = serde_json::to_string_pretty(&baseline).unwrap_or_default();
-        if let Err(e) = std::fs::write(file, text + "\n") {
-            eprintln!("azplint: can't write `{}`: {e}", file.display());
-            return ExitCode::from(2);
-        }
-        if !args.quiet {
-            eprintln!(
-                "azplint: recorded {} findings in `{}`",
-                baseline.findings.len(),
-                file.display()
-            );
-        }
-        return ExitCode::SUCCESS;
+        return write_baseline(&report, file, args.quiet);
     }
     let fail_on = args.fail_on.threshold();
     // The terminal gets colors only when the report goes to it.
     let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
-    let text = match args.format {
-        // The human and JSON reporters print file text as is; break CI command markers in it
-        // (see `report`), as every other format does.
-        Format::Json => report::defang_json(&report::json::render(&report)),
-        Format::Short => report::short::render(&report),
-        Format::Sarif => report::sarif::render(&report),
-        Format::Github => report::github::render(&report),
-        Format::Azure => report::azure::render(&report),
-        Format::Junit => report::junit::render(&report, fail_on),
-        Format::Human => {
-            let color = match args.color {
-                Color::Always => true,
-                Color::Never => false,
-                Color::Auto => to_terminal && std::env::var_os("NO_COLOR").is_none(),
-            };
-            let width = if to_terminal {
-                std::env::var("COLUMNS")
-                    .ok()
-                    .and_then(|c| c.parse().ok())
-                    .unwrap_or(120)
-            } else {
-                100
-            };
-            report::defang_lines(&report::human::render(
-                &report,
-                report::human::Style { color, width },
-            ))
-        }
-    };
+    let text = render(&args, &report, fail_on, to_terminal);
     match &args.output {
         Some(file) => {
             if let Err(e) = std::fs::write(file, text.as_bytes()) {
@@ -592,5 +467,140 @@ fn check(args: CheckArgs) -> ExitCode {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
+    }
+}
+
+/// Standard input, when the paths name `-` (`--stdin-filename PATH -`).
+fn read_stdin(args: &CheckArgs) -> Result<Option<(PathBuf, Vec<u8>)>, String> {
+    let reading_stdin = args.paths.iter().any(|p| p.as_os_str() == "-");
+    match (&args.stdin_filename, reading_stdin) {
+        (None, true) => Err("`-` reads standard input and needs `--stdin-filename PATH`".into()),
+        (Some(path), true) => {
+            // Read at most one byte more than azplint reads from a file: enough to tell
+            // `file-too-large` without holding an unbounded input.
+            let mut bytes = Vec::new();
+            let limit = azplint::MAX_FILE_BYTES + 1;
+            std::io::Read::read_to_end(
+                &mut std::io::Read::take(std::io::stdin(), limit),
+                &mut bytes,
+            )
+            .map_err(|e| format!("can't read standard input: {e}"))?;
+            Ok(Some((path.clone(), bytes)))
+        }
+        (Some(_), false) => Err("`--stdin-filename` needs `-` among the paths".into()),
+        (None, false) => Ok(None),
+    }
+}
+
+/// The library's options for `check`: paths, standard input, configuration, baseline, filters and
+/// repository mappings (the command line wins over the configuration).
+fn check_options(args: &CheckArgs) -> Result<azplint::Options, String> {
+    let stdin = read_stdin(args)?;
+    let paths: Vec<PathBuf> = if stdin.is_some() {
+        args.paths
+            .iter()
+            .filter(|p| p.as_os_str() != "-")
+            .cloned()
+            .collect()
+    } else if args.paths.is_empty() {
+        vec![PathBuf::from(".")]
+    } else {
+        args.paths.clone()
+    };
+    if let Some(p) = paths.iter().find(|p| std::fs::symlink_metadata(p).is_err()) {
+        return Err(format!("path `{}` does not exist", p.display()));
+    }
+    let config = load_config(args, &paths)?;
+    let baseline = match &args.baseline {
+        None => None,
+        Some(file) => Some(
+            std::fs::read_to_string(file)
+                .map_err(|e| e.to_string())
+                .and_then(|t| {
+                    serde_json::from_str::<azplint::filter::Baseline>(&t).map_err(|e| e.to_string())
+                })
+                .map_err(|e| format!("can't read the baseline `{}`: {e}", file.display()))?,
+        ),
+    };
+    let mut include = args.include.clone();
+    let mut exclude = args.exclude.clone();
+    let mut repositories: std::collections::HashMap<String, PathBuf> = Default::default();
+    if let Some(c) = &config {
+        include.extend(c.config.include.iter().map(|g| g.value.clone()));
+        exclude.extend(c.config.exclude.iter().map(|g| g.value.clone()));
+        repositories.extend(c.repositories());
+    }
+    repositories.extend(args.repository.iter().cloned());
+    Ok(azplint::Options {
+        paths,
+        filters: azplint::discover::Filters { include, exclude },
+        repositories,
+        config,
+        baseline,
+        pipelines_only: args.pipelines_only,
+        stdin,
+    })
+}
+
+/// `--write-baseline FILE`: record the findings' fingerprints.
+fn write_baseline(report: &azplint::Report, file: &std::path::Path, quiet: bool) -> ExitCode {
+    let baseline = azplint::filter::Baseline {
+        version: 1,
+        findings: report
+            .files
+            .iter()
+            .flat_map(|f| azplint::filter::fingerprints(&f.source, &f.diagnostics))
+            .collect(),
+    };
+    let text = serde_json::to_string_pretty(&baseline).unwrap_or_default();
+    if let Err(e) = std::fs::write(file, text + "\n") {
+        eprintln!("azplint: can't write `{}`: {e}", file.display());
+        return ExitCode::from(2);
+    }
+    if !quiet {
+        eprintln!(
+            "azplint: recorded {} findings in `{}`",
+            baseline.findings.len(),
+            file.display()
+        );
+    }
+    ExitCode::SUCCESS
+}
+
+/// The report in the chosen format.
+fn render(
+    args: &CheckArgs,
+    report: &azplint::Report,
+    fail_on: Option<Severity>,
+    to_terminal: bool,
+) -> String {
+    match args.format {
+        // The human and JSON reporters print file text as is; break CI command markers in it
+        // (see `report`), as every other format does.
+        Format::Json => report::defang_json(&report::json::render(report)),
+        Format::Short => report::short::render(report),
+        Format::Sarif => report::sarif::render(report),
+        Format::Github => report::github::render(report),
+        Format::Azure => report::azure::render(report),
+        Format::Junit => report::junit::render(report, fail_on),
+        Format::Human => {
+            let color = match args.color {
+                Color::Always => true,
+                Color::Never => false,
+                Color::Auto => to_terminal && std::env::var_os("NO_COLOR").is_none(),
+            };
+            let width = if to_terminal {
+                std::env::var("COLUMNS")
+                    .ok()
+                    .and_then(|c| c.parse().ok())
+                    .unwrap_or(120)
+            } else {
+                100
+            };
+            report::defang_lines(&report::human::render(
+                report,
+                report::human::Style { color, width },
+            ))
+        }
     }
 }
