@@ -121,7 +121,20 @@ impl Node {
 
 /// A value that Azure only knows at run or compile time: `${{ }}`, `$( )` or `$[ ]`.
 pub fn is_expression(s: &str) -> bool {
-    s.contains("${{") || s.contains("$(") || s.contains("$[")
+    // One pass over the bytes (this runs on every key of every walk): a `$` followed by `{{`, `(`
+    // or `[`.
+    let b = s.as_bytes();
+    let mut i = 0;
+    while let Some(p) = b[i..].iter().position(|&c| c == b'$') {
+        let at = i + p;
+        match b.get(at + 1) {
+            Some(b'(' | b'[') => return true,
+            Some(b'{') if b.get(at + 2) == Some(&b'{') => return true,
+            _ => {}
+        }
+        i = at + 1;
+    }
+    false
 }
 
 /// A key that is one whole `${{ }}` expression (`${{ if x }}`, `${{ c }}`), directive or not.
@@ -206,6 +219,18 @@ mod tests {
         assert!(is_computed_key("${{ parameters.name }}_x64"));
         assert!(!is_computed_key("${{ if eq(c, 'release') }}"));
         assert!(!is_computed_key("plain"));
+        for (text, want) in [
+            ("${{ x }}", true),
+            ("a$(b)", true),
+            ("$[ c ]", true),
+            ("${ x }", false),
+            ("$", false),
+            ("cost: $5", false),
+            ("${", false),
+            ("$${{", true),
+        ] {
+            assert_eq!(is_expression(text), want, "{text}");
+        }
         assert!(is_trap_key("envName is required"));
         assert!(is_trap_key("Parameter 'x' must be set!"));
         assert!(!is_trap_key("envName"));
