@@ -49,8 +49,14 @@ pub struct Options {
     pub stdin: Option<(PathBuf, Vec<u8>)>,
 }
 
-/// Lint the files under `options.paths`, and every template they include.
-pub fn lint(options: &Options) -> Result<Report, String> {
+/// A run's files, loaded once: what `lint` and the connections inventory both read.
+struct Run {
+    ws: workspace::Workspace,
+    walk_errors: Vec<discover::WalkError>,
+    tasks: Option<catalog::Configured>,
+}
+
+fn load(options: &Options) -> Result<Run, String> {
     let (mut candidates, walk_errors) = discover::discover(&options.paths, &options.filters)?;
     if options.pipelines_only {
         for c in &mut candidates {
@@ -59,10 +65,25 @@ pub fn lint(options: &Options) -> Result<Report, String> {
     }
     let ws =
         workspace::Workspace::build(&candidates, &options.repositories, options.stdin.as_ref());
-    let tasks = options.config.as_ref().map(configured_tasks);
+    Ok(Run {
+        ws,
+        walk_errors,
+        tasks: options.config.as_ref().map(configured_tasks),
+    })
+}
+
+/// Call `f` with the rule context of every document of the run (in parallel over files), the
+/// model of each built once; returns per file what `f` returned for each of its documents, and
+/// the finding of a file that did not parse.
+fn each_document<T: Send>(
+    run: &Run,
+    config: Option<&config::Loaded>,
+    f: &(dyn Fn(&Context) -> T + Sync),
+) -> Vec<(Vec<T>, Option<Diagnostic>)> {
+    let ws = &run.ws;
     let settings = Settings {
-        config: options.config.as_ref(),
-        tasks: tasks.as_ref(),
+        config,
+        tasks: run.tasks.as_ref(),
     };
     // The model of every document, built once: for its own rules and for the files including it.
     let models: Vec<Vec<pipeline::Model>> = ws
@@ -76,11 +97,65 @@ pub fn lint(options: &Options) -> Result<Report, String> {
             Err(_) => Vec::new(),
         })
         .collect();
-    let mut per_file: Vec<Vec<Diagnostic>> = (0..ws.files.len())
+    (0..ws.files.len())
         .into_par_iter()
-        .map(|i| lint_file(&ws, &models, i, settings))
-        .collect();
-    drop(models);
+        .map(|i| {
+            let file = &ws.files[i];
+            let repo = view::RepoDir {
+                root: file.root.clone(),
+            };
+            let templates = view::FileView {
+                ws,
+                models: &models,
+                file: i,
+            };
+            match &file.parsed {
+                Err(e) => (
+                    Vec::new(),
+                    Some(stages::parse_finding(e, &file.source.text)),
+                ),
+                Ok(docs) => (
+                    docs.iter()
+                        .zip(&models[i])
+                        .map(|(doc, model)| {
+                            let ctx = Context {
+                                source: &file.source,
+                                doc,
+                                model,
+                                files: &repo,
+                                templates: &templates,
+                                config: settings.config,
+                                tasks: settings.tasks,
+                                structure: Default::default(),
+                            };
+                            f(&ctx)
+                        })
+                        .collect(),
+                    None,
+                ),
+            }
+        })
+        .collect()
+}
+
+/// Lint the files under `options.paths`, and every template they include.
+pub fn lint(options: &Options) -> Result<Report, String> {
+    let run = load(options)?;
+    let mut per_file: Vec<Vec<Diagnostic>> = each_document(&run, options.config.as_ref(), &|ctx| {
+        let mut out = Vec::new();
+        rules::check_all(ctx, &mut out);
+        out
+    })
+    .into_iter()
+    .map(|(docs, parse)| {
+        let mut out: Vec<Diagnostic> = docs.into_iter().flatten().chain(parse).collect();
+        sort_diagnostics(&mut out);
+        out
+    })
+    .collect();
+    let Run {
+        ws, walk_errors, ..
+    } = run;
 
     let mut order: Vec<usize> = (0..ws.files.len()).collect();
     order.sort_by(|&a, &b| ws.files[a].source.display.cmp(&ws.files[b].source.display));
@@ -191,43 +266,6 @@ pub fn load_config(path: &Path) -> Result<config::Loaded, config::ConfigError> {
     let known: Vec<&str> = rules::RULES.iter().map(|r| r.id).collect();
     loaded.check_rule_ids(&known)?;
     Ok(loaded)
-}
-
-/// Check one file of the workspace.
-fn lint_file(
-    ws: &workspace::Workspace,
-    models: &[Vec<pipeline::Model>],
-    i: usize,
-    settings: Settings,
-) -> Vec<Diagnostic> {
-    let file = &ws.files[i];
-    let repo = view::RepoDir {
-        root: file.root.clone(),
-    };
-    let templates = view::FileView {
-        ws,
-        models,
-        file: i,
-    };
-    let mut out = Vec::new();
-    match &file.parsed {
-        Err(e) => out.push(stages::parse_finding(e, &file.source.text)),
-        Ok(docs) => {
-            for (doc, model) in docs.iter().zip(&models[i]) {
-                check_document(
-                    &file.source,
-                    doc,
-                    model,
-                    &repo,
-                    &templates,
-                    settings,
-                    &mut out,
-                );
-            }
-        }
-    }
-    sort_diagnostics(&mut out);
-    out
 }
 
 fn sort_diagnostics(out: &mut [Diagnostic]) {
