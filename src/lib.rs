@@ -138,6 +138,65 @@ fn each_document<T: Send>(
         .collect()
 }
 
+/// The service connections the pipelines under `options.paths` use (their templates included),
+/// with what converting each to workload identity federation breaks. Also returns the findings
+/// of files that could not be read or parsed (their connections are missing from the inventory).
+pub fn connections(
+    options: &Options,
+) -> Result<(wif::connections::Inventory, Vec<FileResult>), String> {
+    let run = load(options)?;
+    let mut found = Vec::new();
+    let mut problems = Vec::new();
+    for (i, (docs, parse)) in each_document(&run, options.config.as_ref(), &|ctx| {
+        wif::connections::uses_in(ctx)
+    })
+    .into_iter()
+    .enumerate()
+    {
+        found.extend(docs.into_iter().flatten());
+        if let Some(d) = parse {
+            problems.push((i, d));
+        }
+    }
+    let config = options.config.as_ref();
+    let scheme_of = |name: &str| {
+        config
+            .and_then(|c| c.connection(name))
+            .map(|c| (format!("{:?}", c.scheme), "config"))
+    };
+    let inventory = wif::connections::inventory(found, &scheme_of);
+    let Run {
+        ws, walk_errors, ..
+    } = run;
+    let mut files: Vec<Option<workspace::File>> = ws.files.into_iter().map(Some).collect();
+    let mut unreadable: Vec<FileResult> = problems
+        .into_iter()
+        .filter_map(|(i, d)| {
+            Some(FileResult {
+                source: files.get_mut(i)?.take()?.source,
+                diagnostics: vec![d],
+            })
+        })
+        .collect();
+    unreadable.extend(ws.unreadable.into_iter().map(|u| {
+        let d = stages::load_finding(&u.source.display, &u.problem);
+        FileResult {
+            source: u.source,
+            diagnostics: vec![d],
+        }
+    }));
+    for e in walk_errors {
+        unreadable.push(FileResult {
+            source: Source::new(e.display.clone(), None, String::new()),
+            diagnostics: vec![rules::unreadable_file::diagnostic(
+                format!("can't read `{}`: {}", e.display, e.message),
+                "check that the path exists and that you may read it",
+            )],
+        });
+    }
+    Ok((inventory, unreadable))
+}
+
 /// Lint the files under `options.paths`, and every template they include.
 pub fn lint(options: &Options) -> Result<Report, String> {
     let run = load(options)?;

@@ -57,6 +57,9 @@ enum Command {
         #[arg(long, value_name = "FILE")]
         federated_credentials: Option<PathBuf>,
     },
+    /// List the service connections the pipelines use, with what converting each to workload
+    /// identity federation breaks, and where
+    Connections(ConnectionsArgs),
     /// Print a shell completion script
     Completions {
         #[arg(value_enum)]
@@ -111,6 +114,40 @@ struct CheckArgs {
     /// that pass every YAML file)
     #[arg(long)]
     pipelines_only: bool,
+}
+
+#[derive(Args, Clone)]
+struct ConnectionsArgs {
+    /// Files or directories to read [default: .]
+    paths: Vec<PathBuf>,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = ConnectionsFormat::Human)]
+    format: ConnectionsFormat,
+    /// Exit with 1 when a connection is `blocked` or `needs-changes`
+    #[arg(long)]
+    check: bool,
+    /// Only read files matching this glob (repeatable)
+    #[arg(long, value_name = "GLOB")]
+    include: Vec<String>,
+    /// Skip files matching this glob (repeatable)
+    #[arg(long, value_name = "GLOB")]
+    exclude: Vec<String>,
+    /// Map a repository alias to a local checkout, for `template: x.yml@ALIAS` (repeatable)
+    #[arg(long, value_name = "ALIAS=PATH", value_parser = parse_repository)]
+    repository: Vec<(String, PathBuf)>,
+    /// Use this configuration file instead of the `.azplint.yml` found from the linted path up
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Ignore any `.azplint.yml`
+    #[arg(long, conflicts_with = "config")]
+    no_config: bool,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum ConnectionsFormat {
+    Human,
+    Json,
+    Markdown,
 }
 
 fn parse_repository(s: &str) -> Result<(String, PathBuf), String> {
@@ -193,6 +230,7 @@ fn run() -> ExitCode {
             endpoint,
             federated_credentials,
         }) => check_connection(&endpoint, federated_credentials.as_deref()),
+        Some(Command::Connections(args)) => connections(args),
         Some(Command::Completions { shell }) => {
             let mut cmd = <Cli as clap::CommandFactory>::command();
             let mut out = Vec::new();
@@ -464,6 +502,68 @@ fn check(args: CheckArgs) -> ExitCode {
         .diagnostics()
         .any(|(_, d)| report::fails(d.severity, fail_on))
     {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+/// `azplint connections`: the inventory of service connections and their verdicts.
+fn connections(args: ConnectionsArgs) -> ExitCode {
+    // The same options as `check`, so that paths, configuration and mappings mean the same.
+    let as_check = CheckArgs {
+        paths: args.paths.clone(),
+        format: Format::Human,
+        output: None,
+        fail_on: FailOn::Warning,
+        quiet: false,
+        color: Color::Never,
+        include: args.include.clone(),
+        exclude: args.exclude.clone(),
+        repository: args.repository.clone(),
+        config: args.config.clone(),
+        no_config: args.no_config,
+        baseline: None,
+        write_baseline: None,
+        stdin_filename: None,
+        pipelines_only: false,
+    };
+    let options = match check_options(&as_check) {
+        Ok(o) => o,
+        Err(e) => {
+            eprintln!("azplint: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let (inventory, unreadable) = match azplint::connections(&options) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("azplint: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    use azplint::wif::connections as inv;
+    let text = match args.format {
+        ConnectionsFormat::Human => inv::render_human(&inventory),
+        ConnectionsFormat::Json => report::defang_json(&inv::render_json(&inventory)),
+        ConnectionsFormat::Markdown => inv::render_markdown(&inventory),
+    };
+    let code = print_stdout(&text);
+    if code != ExitCode::SUCCESS {
+        return code;
+    }
+    // Files that could not be read or parsed: their connections are missing from the report.
+    for f in &unreadable {
+        for d in &f.diagnostics {
+            eprintln!(
+                "azplint: {}: {} ({}); its connections are not listed",
+                f.source.display, d.message, d.rule
+            );
+        }
+    }
+    if !unreadable.is_empty() {
+        ExitCode::from(2)
+    } else if args.check && inventory.has_problem() {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS

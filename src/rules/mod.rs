@@ -30,7 +30,7 @@ mod missing_template_parameter;
 pub mod nesting_too_deep;
 pub mod remote_template;
 mod retired_vm_image;
-mod shared;
+pub mod shared;
 mod spn_secret_exposure;
 mod task_reference_format;
 pub mod template_cycle;

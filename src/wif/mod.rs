@@ -3,5 +3,6 @@
 //! federated credentials.
 
 pub mod connection;
+pub mod connections;
 pub mod diagnose;
 pub mod errors;

@@ -1,0 +1,86 @@
+//! `azplint connections`: the inventory of service connections, every verdict, names reached
+//! through variables, variable templates, parameter defaults and template callers; the JSON form
+//! is a public contract and is snapshotted.
+
+mod common;
+
+use common::azplint;
+
+const REPO: &str = "tests/data/connections/repo";
+
+#[test]
+fn json_inventory_with_every_verdict() {
+    let run = azplint(&["connections", "--format", "json", REPO]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let v: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(v["version"], 1);
+    let verdicts: Vec<(&str, &str)> = v["connections"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| (c["name"].as_str().unwrap(), c["verdict"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        verdicts,
+        vec![
+            ("prod-arm", "blocked"),
+            ("wif-arm", "blocked"),
+            ("shared-arm", "needs-changes"),
+            ("ext-arm", "unknown"),
+            ("caller-arm", "ready"),
+            ("param-arm", "ready"),
+        ]
+    );
+    let prod = &v["connections"][0];
+    assert_eq!(prod["scheme"], "ServicePrincipal");
+    assert_eq!(prod["scheme_from"], "config");
+    assert_eq!(prod["uses"][0]["via"], "variable `armConnection`");
+    assert_eq!(prod["uses"][0]["fix"], "use `AzureFileCopy@6`");
+    assert!(prod["uses"][1]["fix"].is_null());
+    assert_eq!(
+        v["unresolved"][0]["value"],
+        "$(connectionFromAnEarlierStep)"
+    );
+    insta::assert_json_snapshot!("connections_json", v);
+}
+
+#[test]
+fn human_and_markdown_reports() {
+    let human = azplint(&["connections", REPO]);
+    assert_eq!(human.code, 0);
+    insta::assert_snapshot!("connections_human", human.stdout);
+    let md = azplint(&["connections", "--format", "markdown", REPO]);
+    assert_eq!(md.code, 0);
+    assert!(md
+        .stdout
+        .contains("| blocked | `tests/data/connections/repo/azure-pipelines.yml:15` |"));
+    insta::assert_snapshot!("connections_markdown", md.stdout);
+}
+
+#[test]
+fn check_fails_on_blocked_or_needs_changes_only() {
+    assert_eq!(azplint(&["connections", "--check", REPO]).code, 1);
+    // Only ready uses: exit 0 with --check.
+    let ready = "tests/data/connections/repo/templates/deploy.yml";
+    let run = azplint(&["connections", "--check", "--no-config", ready]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+}
+
+#[test]
+fn unreadable_files_and_usage_errors_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("azure-pipelines.yml"),
+        "steps:\n- task: AzureCLI@2\n  inputs: [\n",
+    )
+    .unwrap();
+    let run = azplint(&["connections", "--no-config", dir.path().to_str().unwrap()]);
+    assert_eq!(run.code, 2, "{}", run.stdout);
+    assert!(
+        run.stderr.contains("its connections are not listed"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(azplint(&["connections", "no/such/path"]).code, 2);
+    assert_eq!(azplint(&["connections", "--format", "xml", REPO]).code, 2);
+}
