@@ -7,6 +7,7 @@ pub mod catalog;
 pub mod config;
 pub mod diagnostic;
 pub mod discover;
+pub mod endpoints;
 pub mod docs;
 pub mod expr;
 pub mod filter;
