@@ -284,9 +284,8 @@ impl Loaded {
         let found = crate::endpoints::parse_endpoints(&text).map_err(|e| {
             let (line, column) = e.1.unwrap_or((0, 0));
             // The position is printed in front; don't repeat it in the message.
-            let message = e
-                .0
-                .replacen(&format!(" at line {line}, column {column}"), "", 1);
+            let message =
+                e.0.replacen(&format!(" at line {line}, column {column}"), "", 1);
             error(
                 line,
                 column,
@@ -327,9 +326,10 @@ impl Loaded {
             .service_connections
             .values()
             .any(|c| c.scheme == scheme)
-            || self.endpoints.iter().any(|e| {
-                e.scheme.as_deref().and_then(Scheme::from_export) == Some(scheme)
-            })
+            || self
+                .endpoints
+                .iter()
+                .any(|e| e.scheme.as_deref().and_then(Scheme::from_export) == Some(scheme))
     }
 
     /// Check that every rule id the configuration names is one of `known` (the library passes its

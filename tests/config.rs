@@ -321,7 +321,11 @@ fn wif_severity_follows_imported_endpoints() {
     for case in ["endpoints-list", "endpoints-envelope"] {
         let rel = format!("fixtures/wif-unsupported-task/{case}/connections.yml");
         let (_, v) = common::json(&[&rel]);
-        assert_eq!(wif_severities(&v, &rel), expected_severities(&rel), "{case}");
+        assert_eq!(
+            wif_severities(&v, &rel),
+            expected_severities(&rel),
+            "{case}"
+        );
     }
     let rel = "fixtures/wif-unsupported-task/endpoints-list/connections.yml";
     let human = common::azplint(&["--color", "never", rel]);
@@ -349,7 +353,11 @@ fn endpoints_flag_imports_list_and_envelope() {
     }
     // Without any configuration in the linted tree.
     let tmp = repo();
-    write(tmp.path(), "azure-pipelines.yml", &COPY_V5.replace("prod", "prod-wif"));
+    write(
+        tmp.path(),
+        "azure-pipelines.yml",
+        &COPY_V5.replace("prod", "prod-wif"),
+    );
     let export = common::root().join("fixtures/wif-unsupported-task/endpoints-list/endpoints.json");
     let (_, found) = rules_of(tmp.path(), &["--endpoints", export.to_str().unwrap()]);
     assert_eq!(
@@ -385,7 +393,11 @@ fn malformed_endpoints_are_errors_with_positions() {
     assert_eq!(run.code, 2);
     assert!(run.stderr.contains("missing.json"), "{}", run.stderr);
     // Through `.azplint.yml`, relative to its directory.
-    write(tmp.path(), "ci/.azplint.yml", "serviceConnectionsFrom: ../bad.json\n");
+    write(
+        tmp.path(),
+        "ci/.azplint.yml",
+        "serviceConnectionsFrom: ../bad.json\n",
+    );
     write(tmp.path(), "ci/azure-pipelines.yml", COPY_V5);
     let run = azplint_in(tmp.path(), &["ci"]);
     assert_eq!(run.code, 2, "{}", run.stderr);
@@ -398,9 +410,14 @@ fn endpoint_parameters_never_appear_in_any_output() {
     let secret = "FAKE-SECRET-azplint-must-never-print-this";
     for dir in ["endpoints-list", "endpoints-envelope"] {
         let dir = format!("fixtures/wif-unsupported-task/{dir}");
-        for format in ["human", "short", "json", "sarif", "github", "azure", "junit"] {
+        for format in [
+            "human", "short", "json", "sarif", "github", "azure", "junit",
+        ] {
             let run = common::azplint(&["--format", format, "--color", "never", &dir]);
-            assert!(!run.stdout.contains(secret) && !run.stderr.contains(secret), "{format}");
+            assert!(
+                !run.stdout.contains(secret) && !run.stderr.contains(secret),
+                "{format}"
+            );
             let run = common::azplint(&[
                 "--format",
                 format,
@@ -409,7 +426,10 @@ fn endpoint_parameters_never_appear_in_any_output() {
                 &format!("{dir}/../endpoints-list/endpoints.json"),
                 &dir,
             ]);
-            assert!(!run.stdout.contains(secret) && !run.stderr.contains(secret), "{format}");
+            assert!(
+                !run.stdout.contains(secret) && !run.stderr.contains(secret),
+                "{format}"
+            );
         }
         // Nor any identifier of the parameters (client and tenant ids, issuer, subject).
         let run = common::azplint(&["--format", "json", &dir]);

@@ -36,7 +36,10 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
         };
         // A script that also reads `idToken` most likely signs in either way (`if [ -n "$idToken" ]`):
         // it can work under workload identity federation, so say nothing.
-        if s.scripts.iter().any(|sc| !find_uses(&sc.text, "idToken").is_empty()) {
+        if s.scripts
+            .iter()
+            .any(|sc| !find_uses(&sc.text, "idToken").is_empty())
+        {
             continue;
         }
         // The connection, resolved, and what the configuration or the endpoints file says of it.

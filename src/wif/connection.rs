@@ -8,8 +8,8 @@
 use crate::wif::errors::{self, Issuer, Subject, AUDIENCE};
 use serde_json::Value;
 
-pub use crate::endpoints::{parse_endpoints, Endpoint, InputError};
 use crate::endpoints::{get, items, parse_json, string};
+pub use crate::endpoints::{parse_endpoints, Endpoint, InputError};
 
 /// One federated credential of an identity.
 #[derive(Debug, Clone, Default)]
