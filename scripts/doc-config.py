@@ -4,7 +4,8 @@ rules, plus a line for rules with options of their own). Run after adding a rule
 import pathlib, re, sys
 
 EXTRA = {
-    "wif-unsupported-task": "Private or extension tasks declared under `tasks:` with `wif: false` are checked too.\n",
+    "wif-unsupported-task": "Private or extension tasks declared under `tasks:` with `wif: false` are checked too.\n\nThe connections' schemes come from `serviceConnections:` and `serviceConnectionsFrom:` (or\n`--endpoints FILE`): see Declared connections above.\n",
+    "spn-key-under-wif": "The connections' schemes come from `serviceConnections:` and `serviceConnectionsFrom:` (or\n`--endpoints FILE`).\n",
     "remote-template": "Map an alias to a local checkout with `repositories: { alias: path }` (or `--repository alias=PATH`)\nand its templates are followed like local ones.\n",
     "extension-task": "Describe a private or extension task under `tasks:` (name@major, inputs, `wif`) and it is\nchecked like a built-in task instead.\n",
     "unknown-task-input": "Inputs of private or extension tasks declared under `tasks:` are checked the same way.\n",

@@ -1,5 +1,7 @@
 //! `.azplint.yml`: rule severities, file filters, per-path ignores, repository aliases, extra
-//! (private or extension) tasks, and what azplint should know of service connections.
+//! (private or extension) tasks, and what azplint should know of service connections (declared
+//! under `serviceConnections:`, or imported from an endpoint export with `serviceConnectionsFrom:`
+//! or `--endpoints`).
 
 use crate::diagnostic::Severity;
 use serde::Deserialize;
@@ -41,6 +43,30 @@ pub enum Scheme {
 }
 
 impl Scheme {
+    /// The scheme of an `authorization.scheme` string of an endpoint export (any case); `None` for
+    /// the schemes of other kinds of connections (`InstallationToken`, `UsernamePassword`, `Token`...).
+    pub fn from_export(s: &str) -> Option<Scheme> {
+        [
+            Scheme::WorkloadIdentityFederation,
+            Scheme::ServicePrincipal,
+            Scheme::ManagedServiceIdentity,
+            Scheme::PublishProfile,
+            Scheme::Certificate,
+        ]
+        .into_iter()
+        .find(|k| k.as_str().eq_ignore_ascii_case(s.trim()))
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Scheme::WorkloadIdentityFederation => "WorkloadIdentityFederation",
+            Scheme::ServicePrincipal => "ServicePrincipal",
+            Scheme::ManagedServiceIdentity => "ManagedServiceIdentity",
+            Scheme::PublishProfile => "PublishProfile",
+            Scheme::Certificate => "Certificate",
+        }
+    }
+
     /// A scheme that keeps a secret (the ones that predate workload identity federation).
     pub fn is_secret_based(self) -> bool {
         !matches!(self, Scheme::WorkloadIdentityFederation)
@@ -51,6 +77,43 @@ impl Scheme {
 #[serde(deny_unknown_fields)]
 pub struct ServiceConnection {
     pub scheme: Scheme,
+}
+
+/// Where azplint learned a connection's scheme.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SchemeFrom {
+    /// `serviceConnections:` in `.azplint.yml`.
+    Config,
+    /// An endpoint export (`serviceConnectionsFrom:` or `--endpoints`).
+    Endpoints,
+}
+
+impl SchemeFrom {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SchemeFrom::Config => "config",
+            SchemeFrom::Endpoints => "endpoints",
+        }
+    }
+
+    /// Where it was read, as a message says it: ".azplint.yml" or "the endpoints file".
+    pub fn shown(self) -> &'static str {
+        match self {
+            SchemeFrom::Config => ".azplint.yml",
+            SchemeFrom::Endpoints => "the endpoints file",
+        }
+    }
+}
+
+/// One connection of an endpoint export: its name, type and `authorization.scheme`, nothing else
+/// (never anything of `authorization.parameters`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImportedConnection {
+    pub name: String,
+    /// `azurerm`, `github`, `dockerregistry`, ...
+    pub kind: Option<String>,
+    /// As written in the export (`WorkloadIdentityFederation`, `ServicePrincipal`, `Token`, ...).
+    pub scheme: Option<String>,
 }
 
 /// A private or extension task described by the user so that it is checked like a built-in one.
@@ -104,6 +167,10 @@ pub struct Config {
     pub tasks: Vec<ExtraTask>,
     #[serde(default, rename = "serviceConnections")]
     pub service_connections: BTreeMap<String, ServiceConnection>,
+    /// An endpoint export (path relative to the config file) read for the schemes of the
+    /// connections not under `serviceConnections`.
+    #[serde(default, rename = "serviceConnectionsFrom")]
+    pub service_connections_from: Option<Spanned<String>>,
 }
 
 /// A configuration error with its place in the file.
@@ -138,6 +205,8 @@ pub struct Loaded {
     pub config: Config,
     pub dir: PathBuf,
     pub path: Option<PathBuf>,
+    /// Connections imported from endpoint exports, in the order read (the first of a name wins).
+    pub endpoints: Vec<ImportedConnection>,
 }
 
 fn at<T>(path: &Path, s: &Spanned<T>, message: String) -> ConfigError {
@@ -164,11 +233,103 @@ impl Loaded {
             .unwrap_or(Path::new("."))
             .to_path_buf();
         let config = Self::parse(&text, path)?;
-        Ok(Loaded {
+        let mut loaded = Loaded {
             config,
             dir,
             path: Some(path.to_path_buf()),
-        })
+            endpoints: Vec::new(),
+        };
+        if let Some(from) = loaded.config.service_connections_from.clone() {
+            let file = loaded.dir.join(from.value.trim());
+            if from.value.trim().is_empty() {
+                return Err(at(
+                    path,
+                    &from,
+                    "`serviceConnectionsFrom` needs a file name".into(),
+                ));
+            }
+            loaded.import_endpoints(&file)?;
+        }
+        Ok(loaded)
+    }
+
+    /// A configuration with nothing in it, rooted at `dir` (for `--endpoints` when there is no
+    /// `.azplint.yml`, or with `--no-config`).
+    pub fn empty(dir: PathBuf) -> Loaded {
+        Loaded {
+            config: Config::default(),
+            dir,
+            path: None,
+            endpoints: Vec::new(),
+        }
+    }
+
+    /// Add the connections of an endpoint export file (`az devops service-endpoint list -o json`,
+    /// or the REST API's `{"count": n, "value": [...]}`); errors carry the file, line and column.
+    /// Only the name, type and scheme of each connection are kept.
+    pub fn import_endpoints(&mut self, path: &Path) -> Result<(), ConfigError> {
+        let error = |line: usize, column: usize, message: String| ConfigError {
+            path: path.to_path_buf(),
+            line: line as u64,
+            column: column as u64,
+            message,
+        };
+        let text = std::fs::read_to_string(path).map_err(|e| {
+            error(
+                0,
+                0,
+                format!("can't read the service connection export: {e}"),
+            )
+        })?;
+        let found = crate::endpoints::parse_endpoints(&text).map_err(|e| {
+            let (line, column) = e.1.unwrap_or((0, 0));
+            // The position is printed in front; don't repeat it in the message.
+            let message =
+                e.0.replacen(&format!(" at line {line}, column {column}"), "", 1);
+            error(
+                line,
+                column,
+                format!("not a service connection export: {message}"),
+            )
+        })?;
+        for e in found {
+            // Nothing but these three fields is kept: `authorization.parameters` may hold secrets.
+            let Some(name) = e.name else { continue };
+            self.endpoints.push(ImportedConnection {
+                name,
+                kind: e.kind,
+                scheme: e.scheme,
+            });
+        }
+        Ok(())
+    }
+
+    /// The scheme of a service connection by name (ASCII case-insensitive, trimmed):
+    /// `serviceConnections:` first, then imported endpoints. A connection whose scheme is not one
+    /// of an Azure Resource Manager connection's has none here.
+    pub fn scheme_of(&self, name: &str) -> Option<(Scheme, SchemeFrom)> {
+        let name = name.trim();
+        if let Some(c) = self.connection(name) {
+            return Some((c.scheme, SchemeFrom::Config));
+        }
+        let e = self
+            .endpoints
+            .iter()
+            .find(|e| e.name.trim().eq_ignore_ascii_case(name))?;
+        let scheme = Scheme::from_export(e.scheme.as_deref()?)?;
+        Some((scheme, SchemeFrom::Endpoints))
+    }
+
+    /// Some connection, declared or imported, uses this scheme.
+    pub fn any_scheme(&self, scheme: Scheme) -> bool {
+        self.config
+            .service_connections
+            .values()
+            .any(|c| c.scheme == scheme)
+            || self
+                .endpoints
+                .iter()
+                .any(|e| e.scheme.as_deref().and_then(Scheme::from_export) == Some(scheme))
     }
 
     /// Check that every rule id the configuration names is one of `known` (the library passes its
@@ -306,8 +467,8 @@ mod tests {
         // Rule ids are checked against the ids the caller knows (the library passes its registry).
         let loaded = Loaded {
             config: parse("rules:\n  deprecated-tsk: off\n").unwrap(),
-            dir: PathBuf::from("."),
             path: Some(PathBuf::from(".azplint.yml")),
+            ..Loaded::empty(PathBuf::from("."))
         };
         let e = loaded
             .check_rule_ids(&["deprecated-task", "unknown-task"])

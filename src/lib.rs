@@ -8,6 +8,7 @@ pub mod config;
 pub mod diagnostic;
 pub mod discover;
 pub mod docs;
+pub mod endpoints;
 pub mod expr;
 pub mod filter;
 pub mod pipeline;
@@ -161,8 +162,8 @@ pub fn connections(
     let config = options.config.as_ref();
     let scheme_of = |name: &str| {
         config
-            .and_then(|c| c.connection(name))
-            .map(|c| (format!("{:?}", c.scheme), "config"))
+            .and_then(|c| c.scheme_of(name))
+            .map(|(scheme, from)| (scheme.as_str().to_string(), from.as_str()))
     };
     let inventory = wif::connections::inventory(found, &scheme_of);
     let Run {

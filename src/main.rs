@@ -101,6 +101,10 @@ struct CheckArgs {
     /// Ignore any `.azplint.yml`
     #[arg(long, conflicts_with = "config")]
     no_config: bool,
+    /// The project's service connections, exported with `az devops service-endpoint list -o json`
+    /// (only their names, types and schemes are read)
+    #[arg(long, value_name = "FILE")]
+    endpoints: Option<PathBuf>,
     /// Hide the findings recorded in this baseline file
     #[arg(long, value_name = "FILE")]
     baseline: Option<PathBuf>,
@@ -126,6 +130,10 @@ struct ConnectionsArgs {
     /// Exit with 1 when a connection is `blocked` or `needs-changes`
     #[arg(long)]
     check: bool,
+    /// Service connections exported with `az devops service-endpoint list -o json`: their schemes
+    /// (nothing from `authorization.parameters` is read)
+    #[arg(long, value_name = "FILE")]
+    endpoints: Option<PathBuf>,
     /// Only read files matching this glob (repeatable)
     #[arg(long, value_name = "GLOB")]
     include: Vec<String>,
@@ -527,6 +535,7 @@ fn connections(args: ConnectionsArgs) -> ExitCode {
         write_baseline: None,
         stdin_filename: None,
         pipelines_only: false,
+        endpoints: args.endpoints.clone(),
     };
     let options = match check_options(&as_check) {
         Ok(o) => o,
@@ -610,7 +619,13 @@ fn check_options(args: &CheckArgs) -> Result<azplint::Options, String> {
     if let Some(p) = paths.iter().find(|p| std::fs::symlink_metadata(p).is_err()) {
         return Err(format!("path `{}` does not exist", p.display()));
     }
-    let config = load_config(args, &paths)?;
+    let mut config = load_config(args, &paths)?;
+    if let Some(file) = &args.endpoints {
+        config
+            .get_or_insert_with(|| azplint::config::Loaded::empty(PathBuf::from(".")))
+            .import_endpoints(file)
+            .map_err(|e| e.to_string())?;
+    }
     let baseline = match &args.baseline {
         None => None,
         Some(file) => Some(

@@ -285,3 +285,209 @@ fn wif_severity_follows_declared_connections() {
     let human = common::azplint(&["--color", "never", rel]);
     insta::assert_snapshot!("wif_connections_human", human.stdout);
 }
+
+/// `(line, severity)` of each `# expect: error|warning` line of a fixture.
+fn expected_severities(rel: &str) -> Vec<(u64, String)> {
+    let text = fs::read_to_string(common::root().join(rel)).unwrap();
+    text.lines()
+        .enumerate()
+        .filter_map(|(i, l)| {
+            l.split("# expect: ")
+                .nth(1)
+                .map(|s| (i as u64 + 1, s.trim().to_string()))
+        })
+        .collect()
+}
+
+fn wif_severities(v: &serde_json::Value, rel: &str) -> Vec<(u64, String)> {
+    v["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["rule"] == "wif-unsupported-task" && d["path"] == rel)
+        .map(|d| {
+            (
+                d["line"].as_u64().unwrap(),
+                d["severity"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+/// `serviceConnectionsFrom:` in `.azplint.yml`: the export as a list (`az devops service-endpoint
+/// list -o json`) and as the REST API's envelope; `serviceConnections:` wins over the file.
+#[test]
+fn wif_severity_follows_imported_endpoints() {
+    for case in ["endpoints-list", "endpoints-envelope"] {
+        let rel = format!("fixtures/wif-unsupported-task/{case}/connections.yml");
+        let (_, v) = common::json(&[&rel]);
+        assert_eq!(
+            wif_severities(&v, &rel),
+            expected_severities(&rel),
+            "{case}"
+        );
+    }
+    let rel = "fixtures/wif-unsupported-task/endpoints-list/connections.yml";
+    let human = common::azplint(&["--color", "never", rel]);
+    insta::assert_snapshot!("wif_endpoints_human", human.stdout);
+}
+
+/// `--endpoints FILE` on the command line, with or without a configuration; `serviceConnections:`
+/// of the configuration found still wins.
+#[test]
+fn endpoints_flag_imports_list_and_envelope() {
+    let rel = "fixtures/wif-unsupported-task/connections/connections.yml";
+    for file in [
+        "fixtures/wif-unsupported-task/endpoints-list/endpoints.json",
+        "fixtures/wif-unsupported-task/endpoints-envelope/exports/endpoints.json",
+    ] {
+        let (_, v) = common::json(&["--no-config", "--endpoints", file, rel]);
+        let got = wif_severities(&v, rel);
+        // prod-wif is WIF in both exports, legacy-spn secret-based, staging in neither.
+        assert!(got.contains(&(9, "error".into())), "{file}: {got:?}");
+        assert!(got.contains(&(25, "warning".into())), "{file}: {got:?}");
+        assert!(!got.iter().any(|(l, _)| *l == 17), "{file}: {got:?}");
+        // With the folder's .azplint.yml too: what it declares, plus the file.
+        let (_, v) = common::json(&["--endpoints", file, rel]);
+        assert_eq!(wif_severities(&v, rel), expected_severities(rel), "{file}");
+    }
+    // Without any configuration in the linted tree.
+    let tmp = repo();
+    write(
+        tmp.path(),
+        "azure-pipelines.yml",
+        &COPY_V5.replace("prod", "prod-wif"),
+    );
+    let export = common::root().join("fixtures/wif-unsupported-task/endpoints-list/endpoints.json");
+    let (_, found) = rules_of(tmp.path(), &["--endpoints", export.to_str().unwrap()]);
+    assert_eq!(
+        found,
+        vec![(
+            "azure-pipelines.yml".to_string(),
+            "wif-unsupported-task".to_string(),
+            "error".to_string()
+        )]
+    );
+}
+
+/// A malformed or missing export is a usage error (exit 2) naming the file, with line and column.
+#[test]
+fn malformed_endpoints_are_errors_with_positions() {
+    let tmp = repo();
+    write(tmp.path(), "azure-pipelines.yml", COPY_V5);
+    write(
+        tmp.path(),
+        "bad.json",
+        "[\n  {\"name\": \"prod\",\n   \"authorization\": {\"scheme\": }}\n]\n",
+    );
+    let run = azplint_in(tmp.path(), &["--endpoints", "bad.json"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("bad.json:3:32: "), "{}", run.stderr);
+    assert!(run.stderr.contains("invalid JSON"), "{}", run.stderr);
+    write(tmp.path(), "notes.json", "[\n  {\"name\": \"prod\"}\n]\n");
+    let run = azplint_in(tmp.path(), &["--endpoints", "notes.json"]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("notes.json:2:3: "), "{}", run.stderr);
+    assert!(run.stderr.contains("item 1"), "{}", run.stderr);
+    let run = azplint_in(tmp.path(), &["--endpoints", "missing.json"]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("missing.json"), "{}", run.stderr);
+    // Through `.azplint.yml`, relative to its directory.
+    write(
+        tmp.path(),
+        "ci/.azplint.yml",
+        "serviceConnectionsFrom: ../bad.json\n",
+    );
+    write(tmp.path(), "ci/azure-pipelines.yml", COPY_V5);
+    let run = azplint_in(tmp.path(), &["ci"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("bad.json:3:32: "), "{}", run.stderr);
+}
+
+/// Nothing of `authorization.parameters` is ever printed: every format, both fixtures.
+#[test]
+fn endpoint_parameters_never_appear_in_any_output() {
+    let secret = "FAKE-SECRET-azplint-must-never-print-this";
+    for dir in ["endpoints-list", "endpoints-envelope"] {
+        let dir = format!("fixtures/wif-unsupported-task/{dir}");
+        for format in [
+            "human", "short", "json", "sarif", "github", "azure", "junit",
+        ] {
+            let run = common::azplint(&["--format", format, "--color", "never", &dir]);
+            assert!(
+                !run.stdout.contains(secret) && !run.stderr.contains(secret),
+                "{format}"
+            );
+            let run = common::azplint(&[
+                "--format",
+                format,
+                "--no-config",
+                "--endpoints",
+                &format!("{dir}/../endpoints-list/endpoints.json"),
+                &dir,
+            ]);
+            assert!(
+                !run.stdout.contains(secret) && !run.stderr.contains(secret),
+                "{format}"
+            );
+        }
+        // Nor any identifier of the parameters (client and tenant ids, issuer, subject).
+        let run = common::azplint(&["--format", "json", &dir]);
+        for id in ["11111111-2222", "66666666-7777", "sc://contoso", "vstoken"] {
+            assert!(!run.stdout.contains(id), "{id}");
+        }
+    }
+    // An export whose secret sits where a malformed file's message could quote it.
+    let tmp = repo();
+    write(tmp.path(), "azure-pipelines.yml", COPY_V5);
+    write(
+        tmp.path(),
+        "leak.json",
+        &format!("[{{\"name\": \"p\", \"authorization\": {{\"parameters\": {{\"key\": \"{secret}\"}}, \"scheme\": 5}}}}, {{\"name\": \"{secret}\"}}]"),
+    );
+    let run = azplint_in(tmp.path(), &["--endpoints", "leak.json"]);
+    assert!(!run.stderr.contains(secret), "{}", run.stderr);
+}
+
+/// `fixtures/spn-key-under-wif/connections/`: error for a connection declared WIF, nothing for a
+/// secret-based one, a warning for one not declared.
+#[test]
+fn spn_key_severity_follows_declared_connections() {
+    let rel = "fixtures/spn-key-under-wif/connections/connections.yml";
+    let (_, v) = common::json(&[rel]);
+    let got: Vec<(u64, String)> = v["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["rule"] == "spn-key-under-wif" && d["path"] == rel)
+        .map(|d| {
+            (
+                d["line"].as_u64().unwrap(),
+                d["severity"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(got, expected_severities(rel));
+    // The same connections imported from an export instead: prod-wif is WIF there too.
+    let (_, v) = common::json(&[
+        "--no-config",
+        "--endpoints",
+        "fixtures/wif-unsupported-task/endpoints-list/endpoints.json",
+        rel,
+    ]);
+    let got: Vec<(u64, String)> = v["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["rule"] == "spn-key-under-wif")
+        .map(|d| {
+            (
+                d["line"].as_u64().unwrap(),
+                d["severity"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(got, expected_severities(rel));
+    let human = common::azplint(&["--color", "never", rel]);
+    insta::assert_snapshot!("spn_key_connections_human", human.stdout);
+}

@@ -84,3 +84,62 @@ fn unreadable_files_and_usage_errors_exit_2() {
     assert_eq!(azplint(&["connections", "no/such/path"]).code, 2);
     assert_eq!(azplint(&["connections", "--format", "xml", REPO]).code, 2);
 }
+
+#[test]
+fn schemes_imported_from_an_endpoints_export() {
+    for file in ["endpoints-list.json", "endpoints-envelope.json"] {
+        let path = format!("tests/data/connections/{file}");
+        let run = azplint(&[
+            "connections",
+            "--format",
+            "json",
+            "--endpoints",
+            &path,
+            REPO,
+        ]);
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        assert!(
+            !run.stdout.contains("fake-secret"),
+            "{file}: a secret was printed"
+        );
+        assert!(
+            !run.stdout.contains("sc://"),
+            "{file}: parameters were printed"
+        );
+        let v: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+        let find = |name: &str| {
+            v["connections"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|c| c["name"] == name)
+                .cloned()
+                .unwrap()
+        };
+        // `.azplint.yml` wins over the export (prod-arm is declared ServicePrincipal there).
+        assert_eq!(find("prod-arm")["scheme"], "ServicePrincipal", "{file}");
+        assert_eq!(find("prod-arm")["scheme_from"], "config", "{file}");
+        // Imported: WIF already, so `needs-changes` describes what is broken now.
+        let shared = find("shared-arm");
+        assert_eq!(shared["scheme"], "WorkloadIdentityFederation", "{file}");
+        assert_eq!(shared["scheme_from"], "endpoints", "{file}");
+        assert_eq!(shared["verdict"], "needs-changes", "{file}");
+        assert_eq!(find("caller-arm")["scheme_from"], "endpoints", "{file}");
+        assert!(find("ext-arm")["scheme"].is_null(), "{file}");
+        if file == "endpoints-list.json" {
+            insta::assert_json_snapshot!("connections_endpoints_json", v);
+            let human = azplint(&["connections", "--endpoints", &path, REPO]);
+            assert!(human
+                .stdout
+                .contains("already WIF: the scripts below fail or are at risk now"));
+        }
+    }
+    let bad = azplint(&[
+        "connections",
+        "--endpoints",
+        "tests/data/connections/missing.json",
+        REPO,
+    ]);
+    assert_eq!(bad.code, 2);
+    assert!(bad.stderr.contains("missing.json"), "{}", bad.stderr);
+}

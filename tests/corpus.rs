@@ -26,6 +26,12 @@ const REVIEWED: &[(&str, u64)] = &[
     // exists precisely to refresh the token. No spn-secret-exposure: every export there sets
     // issecret=true.
     ("idtoken-expiry", 7),
+    // geekzter/azure-pipeline-agents build-image-template.yml "Fetch build credentials": AzureCLI@2
+    // with `$(packerSubscriptionConnection)` exports `${env:servicePrincipalKey}` as the secret output
+    // `clientSecret` for the Packer build that follows; the connection's scheme is unknown, so a
+    // warning, and a true one: with a WIF connection the secret is empty and Packer can't sign in
+    // (the same repository's other pipelines already sign in with `idToken`).
+    ("spn-key-under-wif", 1),
     // PowerShell@2 `ignoreLASTEXITCODE: flattenFolders` in azure-sdk-for-c (a copy-paste slip: the
     // task reads it as false).
     ("invalid-input-value", 1),

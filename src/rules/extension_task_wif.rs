@@ -1,5 +1,5 @@
 //! `extension-task-wif`: an extension (non-built-in) task given a service connection that
-//! `.azplint.yml` declares as workload identity federation.
+//! `.azplint.yml` or the imported endpoints file says is workload identity federation.
 
 use super::{Context, Rule};
 use crate::config::Scheme;
@@ -16,12 +16,7 @@ pub static RULE: Rule = Rule {
 
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     let Some(config) = ctx.config else { return };
-    if !config
-        .config
-        .service_connections
-        .values()
-        .any(|c| c.scheme == Scheme::WorkloadIdentityFederation)
-    {
+    if !config.any_scheme(Scheme::WorkloadIdentityFederation) {
         return;
     }
     for step in &ctx.model.task_steps {
@@ -34,12 +29,9 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
             };
             let named = super::shared::connections::connection_of(ctx, value);
             let Some(name) = named.name() else { continue };
-            let Some(conn) = config.connection(name) else {
+            let Some((Scheme::WorkloadIdentityFederation, from)) = config.scheme_of(name) else {
                 continue;
             };
-            if conn.scheme != Scheme::WorkloadIdentityFederation {
-                continue;
-            }
             let via = match &named {
                 ValueName::Resolved { via, .. } => format!(" (from {via})"),
                 _ => String::new(),
@@ -49,7 +41,7 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                     entry.value.span.clone(),
                     format!("extension task `{}@{}` is given `{name}`{via}, a workload identity federation service connection", parsed.name, parsed.major),
                 )
-                .label("declared WorkloadIdentityFederation in .azplint.yml")
+                .label(format!("declared WorkloadIdentityFederation in {}", from.shown()))
                 .with_label(step.task.value.span.clone(), "not a built-in task")
                 .help("check that this extension's version supports workload identity federation; otherwise give it a secret-based connection, or do the work in `AzureCLI@2`/`AzurePowerShell@5`")
                 .note("extension tasks that predate workload identity federation fail with `Identity not found`, `Could not fetch access token for Azure`, or say they only support service principal authorization"),

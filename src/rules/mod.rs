@@ -31,6 +31,7 @@ pub mod nesting_too_deep;
 pub mod remote_template;
 mod retired_vm_image;
 pub mod shared;
+mod spn_key_under_wif;
 mod spn_secret_exposure;
 mod task_reference_format;
 pub mod template_cycle;
@@ -232,6 +233,7 @@ pub static RULES: &[&Rule] = &[
     &retired_vm_image::RULE,
     &spn_secret_exposure::RULE,
     &addspn_unused::RULE,
+    &spn_key_under_wif::RULE,
     &extension_task_wif::RULE,
 ];
 

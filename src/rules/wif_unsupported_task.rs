@@ -59,11 +59,11 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
         let named = given.and_then(|(_, e)| e.value.as_str().map(|v| connection_of(ctx, v)));
         let declared = named.as_ref().and_then(ValueName::name).and_then(|n| {
             ctx.config
-                .and_then(|c| c.connection(n))
-                .map(|c| (n.to_string(), c.scheme))
+                .and_then(|c| c.scheme_of(n))
+                .map(|(scheme, from)| (n.to_string(), scheme, from.shown()))
         });
         let severity = match &declared {
-            Some((_, scheme)) if scheme.is_secret_based() => continue, // keeps working
+            Some((_, scheme, _)) if scheme.is_secret_based() => continue, // keeps working
             Some(_) => Severity::Error,
             None => RULE.severity,
         };
@@ -72,7 +72,7 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
             severity,
             step.task.value.span.clone(),
             match &declared {
-                Some((n, _)) => format!("`{reference}` fails with `{n}`, a workload identity federation service connection"),
+                Some((n, _, _)) => format!("`{reference}` fails with `{n}`, a workload identity federation service connection"),
                 None => format!("`{reference}` can't authenticate with a workload identity federation service connection"),
             },
         );
@@ -82,10 +82,10 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                 let conn = entry.value.as_str().unwrap_or("").trim();
                 let used = entry.key.as_str().unwrap_or(&input.name);
                 let label = match (&declared, &named) {
-                    (Some((n, _)), Some(ValueName::Resolved { via, .. })) => {
-                        format!("`{n}` (from {via}) is declared WorkloadIdentityFederation in .azplint.yml")
+                    (Some((n, _, from)), Some(ValueName::Resolved { via, .. })) => {
+                        format!("`{n}` (from {via}) is declared WorkloadIdentityFederation in {from}")
                     }
-                    (Some((n, _)), _) => format!("`{n}` is declared WorkloadIdentityFederation in .azplint.yml"),
+                    (Some((n, _, from)), _) => format!("`{n}` is declared WorkloadIdentityFederation in {from}"),
                     (None, _) if conn.is_empty() => format!("service connection (`{used}`)"),
                     (None, Some(ValueName::Resolved { name, via })) => {
                         format!("fails here if `{name}` (from {via}) uses workload identity federation")
@@ -110,7 +110,7 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
         });
         d = d.note(match declared {
             Some(_) => "the step fails with `Identity not found`, `Could not fetch access token for Azure` or `unsupported protocol scheme`",
-            None => "with a WIF connection the step fails with `Identity not found`, `Could not fetch access token for Azure` or `unsupported protocol scheme`; a secret-based connection still works; declare the connection's scheme under `serviceConnections:` in .azplint.yml to make this an error or silence it",
+            None => "with a WIF connection the step fails with `Identity not found`, `Could not fetch access token for Azure` or `unsupported protocol scheme`; a secret-based connection still works; declare the connection's scheme under `serviceConnections:` in .azplint.yml, or import the project's connections with `--endpoints FILE`, to make this an error or silence it",
         });
         out.push(d);
     }

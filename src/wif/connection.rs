@@ -8,21 +8,8 @@
 use crate::wif::errors::{self, Issuer, Subject, AUDIENCE};
 use serde_json::Value;
 
-/// What the checks need from one service connection.
-#[derive(Debug, Clone, Default)]
-pub struct Endpoint {
-    pub name: Option<String>,
-    pub id: Option<String>,
-    pub kind: Option<String>,
-    pub scheme: Option<String>,
-    pub authentication_type: Option<String>,
-    pub issuer: Option<String>,
-    pub subject: Option<String>,
-    pub client_id: Option<String>,
-    pub tenant_id: Option<String>,
-    pub is_ready: Option<bool>,
-    pub status: Option<String>,
-}
+use crate::endpoints::{get, items, parse_json, string};
+pub use crate::endpoints::{parse_endpoints, Endpoint, InputError};
 
 /// One federated credential of an identity.
 #[derive(Debug, Clone, Default)]
@@ -33,105 +20,11 @@ pub struct Credential {
     pub audiences: Vec<String>,
 }
 
-/// A JSON file that could not be used: the message says why (with line and column for syntax).
-#[derive(Debug)]
-pub struct InputError(pub String);
-
-fn get<'a>(v: &'a Value, key: &str) -> Option<&'a Value> {
-    v.as_object()?
-        .iter()
-        .find(|(k, _)| k.eq_ignore_ascii_case(key))
-        .map(|(_, v)| v)
-}
-
-fn string(v: &Value, key: &str) -> Option<String> {
-    match get(v, key)? {
-        Value::String(s) if !s.trim().is_empty() => Some(s.trim().to_string()),
-        _ => None,
-    }
-}
-
-fn parse_json(text: &str) -> Result<Value, InputError> {
-    let text = text.trim_start_matches('\u{feff}');
-    serde_json::from_str(text).map_err(|e| {
-        InputError(format!(
-            "invalid JSON at line {}, column {}: {}",
-            e.line(),
-            e.column(),
-            strip_position(&e.to_string())
-        ))
-    })
-}
-
-/// serde_json's message without its own ` at line L column C` (we print it first).
-fn strip_position(s: &str) -> String {
-    match s.rfind(" at line ") {
-        Some(i) => s[..i].to_string(),
-        None => s.to_string(),
-    }
-}
-
-/// The items of a list: a JSON array, the REST API's `{"count": n, "value": [...]}`, or one
-/// object on its own.
-fn items(v: &Value) -> Vec<&Value> {
-    match v {
-        Value::Array(a) => a.iter().collect(),
-        Value::Object(_) => match get(v, "value") {
-            Some(Value::Array(a)) => a.iter().collect(),
-            _ => vec![v],
-        },
-        _ => Vec::new(),
-    }
-}
-
-/// The service connections in an export.
-pub fn parse_endpoints(text: &str) -> Result<Vec<Endpoint>, InputError> {
-    let v = parse_json(text)?;
-    if !matches!(v, Value::Array(_) | Value::Object(_)) {
-        return Err(InputError(
-            "expected a service connection (a JSON object) or a list of them".to_string(),
-        ));
-    }
-    let mut out = Vec::new();
-    for (i, item) in items(&v).into_iter().enumerate() {
-        let Some(auth) = get(item, "authorization").filter(|a| a.is_object()) else {
-            return Err(InputError(format!(
-                "item {} is not a service connection: it has no `authorization` object \
-                 (export it with `az devops service-endpoint show --id <id>` or the REST API)",
-                i + 1
-            )));
-        };
-        let params = get(auth, "parameters").cloned().unwrap_or(Value::Null);
-        let status = get(item, "operationStatus").and_then(|s| string(s, "statusMessage"));
-        out.push(Endpoint {
-            name: string(item, "name"),
-            id: string(item, "id"),
-            kind: string(item, "type"),
-            scheme: string(auth, "scheme"),
-            authentication_type: string(&params, "authenticationType"),
-            issuer: string(&params, "workloadIdentityFederationIssuer"),
-            subject: string(&params, "workloadIdentityFederationSubject"),
-            client_id: string(&params, "serviceprincipalid"),
-            tenant_id: string(&params, "tenantid"),
-            is_ready: get(item, "isReady").and_then(Value::as_bool),
-            status,
-        });
-    }
-    if out.is_empty() {
-        return Err(InputError(
-            "the file holds no service connection".to_string(),
-        ));
-    }
-    Ok(out)
-}
-
 /// The federated credentials in a listing; an empty list is valid (the identity has none).
 pub fn parse_credentials(text: &str) -> Result<Vec<Credential>, InputError> {
     let v = parse_json(text)?;
     if !matches!(v, Value::Array(_) | Value::Object(_)) {
-        return Err(InputError(
-            "expected a list of federated credentials".to_string(),
-        ));
+        return Err(InputError::new("expected a list of federated credentials"));
     }
     let mut out = Vec::new();
     for (i, item) in items(&v).into_iter().enumerate() {
@@ -142,7 +35,7 @@ pub fn parse_credentials(text: &str) -> Result<Vec<Credential>, InputError> {
         };
         let (Some(issuer), Some(subject)) = (string(body, "issuer"), string(body, "subject"))
         else {
-            return Err(InputError(format!(
+            return Err(InputError::new(format!(
                 "item {} is not a federated credential: it lacks `issuer` or `subject` \
                  (list them with `az ad app federated-credential list --id <app id>`)",
                 i + 1
