@@ -10,6 +10,7 @@ pub static RULE: Rule = Rule {
     id: "addspn-unused",
     severity: Severity::Note,
     summary: "`addSpnToEnvironment: true` exposes credentials that the script never uses",
+    category: super::Category::Wif,
     check: super::Check::Document(check),
 };
 

@@ -11,6 +11,7 @@ pub static RULE: Rule = Rule {
     id: "condition-syntax",
     severity: Severity::Error,
     summary: "A condition or `$[ ]` runtime expression doesn't parse or calls an unknown function",
+    category: super::Category::Correctness,
     check: super::Check::Document(check),
 };
 

@@ -8,6 +8,7 @@ pub static RULE: Rule = Rule {
     id: "dependency-cycle",
     severity: Severity::Error,
     summary: "Stages or jobs depend on each other in a cycle",
+    category: super::Category::Correctness,
     check: super::Check::Document(check),
 };
 

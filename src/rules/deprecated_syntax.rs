@@ -8,6 +8,7 @@ pub static RULE: Rule = Rule {
     id: "deprecated-syntax",
     severity: Severity::Warning,
     summary: "A legacy key (`phases`, `phase`, `queue`, ...) that has a current replacement",
+    category: super::Category::Correctness,
     check: super::Check::Document(check),
 };
 

@@ -8,6 +8,7 @@ pub static RULE: Rule = Rule {
     id: "deprecated-task",
     severity: Severity::Warning,
     summary: "A task version is deprecated and may be removed",
+    category: super::Category::Correctness,
     check: super::Check::Document(check),
 };
 

@@ -9,6 +9,7 @@ pub static RULE: Rule = Rule {
     id: "duplicate-input",
     severity: Severity::Warning,
     summary: "A task input is given twice, through its name and an alias",
+    category: super::Category::Correctness,
     check: super::Check::Document(check),
 };
 

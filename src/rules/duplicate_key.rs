@@ -15,6 +15,7 @@ pub static RULE: Rule = Rule {
     id: "duplicate-key",
     severity: Severity::Error,
     summary: "A mapping has the same key twice",
+    category: super::Category::Correctness,
     check: super::Check::Document(check),
 };
 

@@ -8,6 +8,7 @@ pub static RULE: Rule = Rule {
     id: "duplicate-name",
     severity: Severity::Error,
     summary: "Two stages, or two jobs in one scope, have the same name",
+    category: super::Category::Correctness,
     check: super::Check::Document(check),
 };
 

@@ -22,6 +22,7 @@ pub static RULE: Rule = Rule {
     id: "expression-syntax",
     severity: Severity::Error,
     summary: "A `${{ }}` template expression does not parse, calls an unknown function, or has an `else` without an `if`",
+    category: super::Category::Correctness,
     check: super::Check::Document(check),
 };
 

@@ -8,6 +8,7 @@ pub static RULE: Rule = Rule {
     id: "extension-task",
     severity: Severity::Note,
     summary: "A task comes from an extension or a private collection, so azplint can't check it",
+    category: super::Category::Correctness,
     check: super::Check::Document(check),
 };
 

@@ -11,6 +11,7 @@ pub static RULE: Rule = Rule {
     id: "extension-task-wif",
     severity: Severity::Warning,
     summary: "An extension task is given a workload identity federation service connection it may not support",
+    category: super::Category::Wif,
     check: super::Check::Document(check),
 };
 

@@ -7,6 +7,7 @@ pub static RULE: Rule = Rule {
     id: "file-too-large",
     severity: Severity::Warning,
     summary: "A pipeline file is larger than azplint reads (10 MiB)",
+    category: super::Category::Correctness,
     check: super::Check::Stage(super::Stage::Load),
 };
 

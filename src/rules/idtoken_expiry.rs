@@ -19,6 +19,7 @@ pub static RULE: Rule = Rule {
     id: "idtoken-expiry",
     severity: Severity::Warning,
     summary: "A script uses the `idToken` from `addSpnToEnvironment` where it can have expired (10 minutes)",
+    category: super::Category::Wif,
     check: super::Check::Document(check),
 };
 

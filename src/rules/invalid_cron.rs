@@ -8,6 +8,7 @@ pub static RULE: Rule = Rule {
     id: "invalid-cron",
     severity: Severity::Error,
     summary: "A scheduled trigger's cron is not a valid five-field expression",
+    category: super::Category::Correctness,
     check: super::Check::Document(check),
 };
 

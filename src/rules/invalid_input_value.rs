@@ -16,6 +16,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Warning,
     summary:
         "A task input has a value outside its documented options, or a boolean that is not true/false",
+    category: super::Category::Correctness,
     check: super::Check::Document(check),
 };
 

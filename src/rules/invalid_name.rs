@@ -8,6 +8,7 @@ pub static RULE: Rule = Rule {
     id: "invalid-name",
     severity: Severity::Error,
     summary: "A stage or job name has characters the server does not accept",
+    category: super::Category::Correctness,
     check: super::Check::Document(check),
 };
 

@@ -9,6 +9,7 @@ pub static RULE: Rule = Rule {
     id: "invalid-template-parameter-value",
     severity: Severity::Error,
     summary: "A template parameter value doesn't fit its declared type or allowed values",
+    category: super::Category::Correctness,
     check: super::Check::Document(check),
 };
 

@@ -9,6 +9,7 @@ pub static RULE: Rule = Rule {
     id: "invalid-value",
     severity: Severity::Error,
     summary: "A value has the wrong shape, or is outside the allowed values",
+    category: super::Category::Correctness,
     check: super::Check::Document(check),
 };
 

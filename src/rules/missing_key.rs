@@ -8,6 +8,7 @@ pub static RULE: Rule = Rule {
     id: "missing-key",
     severity: Severity::Error,
     summary: "A key that the server requires is missing",
+    category: super::Category::Correctness,
     check: super::Check::Document(check),
 };
 

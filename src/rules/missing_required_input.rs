@@ -9,6 +9,7 @@ pub static RULE: Rule = Rule {
     id: "missing-required-input",
     severity: Severity::Error,
     summary: "A required task input is missing or empty",
+    category: super::Category::Correctness,
     check: super::Check::Document(check),
 };
 

@@ -8,6 +8,7 @@ pub static RULE: Rule = Rule {
     id: "missing-template-parameter",
     severity: Severity::Error,
     summary: "A template parameter without a default is not passed",
+    category: super::Category::Correctness,
     check: super::Check::Document(check),
 };
 

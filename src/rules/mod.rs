@@ -147,8 +147,31 @@ pub struct Rule {
     pub severity: Severity,
     /// One line: what the rule finds.
     pub summary: &'static str,
+    /// What kind of problem it finds (`azplint rules`, SARIF tags, selecting rules by category).
+    pub category: Category,
     /// How the rule finds what it reports.
     pub check: Check,
+}
+
+/// What kind of problem a rule finds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Category {
+    /// The pipeline is wrong: Azure rejects it, or a step fails or misbehaves.
+    Correctness,
+    /// Workload identity federation: sign-in with service connections.
+    Wif,
+    /// Security: injection, credentials, secrets, supply chain.
+    Security,
+}
+
+impl Category {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Category::Correctness => "correctness",
+            Category::Wif => "wif",
+            Category::Security => "security",
+        }
+    }
 }
 
 /// How a rule finds what it reports.

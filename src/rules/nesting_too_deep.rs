@@ -8,6 +8,7 @@ pub static RULE: Rule = Rule {
     id: "nesting-too-deep",
     severity: Severity::Warning,
     summary: "The YAML is nested deeper than any pipeline needs, so azplint stops reading it",
+    category: super::Category::Correctness,
     check: super::Check::Stage(super::Stage::Parse),
 };
 

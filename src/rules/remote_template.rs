@@ -7,6 +7,7 @@ pub static RULE: Rule = Rule {
     id: "remote-template",
     severity: Severity::Note,
     summary: "Templates from another repository are not checked unless its alias is mapped to a local checkout",
+    category: super::Category::Correctness,
     check: super::Check::Stage(super::Stage::IncludeGraph),
 };
 

@@ -14,6 +14,7 @@ pub static RULE: Rule = Rule {
     id: "retired-vm-image",
     severity: Severity::Error,
     summary: "A `vmImage` names a Microsoft-hosted image that is retired or being retired",
+    category: super::Category::Correctness,
     check: super::Check::Document(check),
 };
 

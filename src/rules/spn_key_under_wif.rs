@@ -13,6 +13,7 @@ pub static RULE: Rule = Rule {
     id: "spn-key-under-wif",
     severity: Severity::Warning,
     summary: "A script reads `servicePrincipalKey`, which is empty with a workload identity federation connection",
+    category: super::Category::Wif,
     check: super::Check::Document(check),
 };
 

@@ -9,6 +9,7 @@ pub static RULE: Rule = Rule {
     id: "spn-secret-exposure",
     severity: Severity::Warning,
     summary: "A script prints, traces or exports the service principal key or `idToken` in clear",
+    category: super::Category::Wif,
     check: super::Check::Document(check),
 };
 

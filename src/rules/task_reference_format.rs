@@ -8,6 +8,7 @@ pub static RULE: Rule = Rule {
     id: "task-reference-format",
     severity: Severity::Error,
     summary: "A task reference is not `Name@Major` or `Name@Major.Minor.Patch`",
+    category: super::Category::Correctness,
     check: super::Check::Document(check),
 };
 

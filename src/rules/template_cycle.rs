@@ -9,6 +9,7 @@ pub static RULE: Rule = Rule {
     id: "template-cycle",
     severity: Severity::Error,
     summary: "Templates include each other in a cycle, or nest deeper than Azure allows",
+    category: super::Category::Correctness,
     check: super::Check::Stage(super::Stage::IncludeGraph),
 };
 

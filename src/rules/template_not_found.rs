@@ -8,6 +8,7 @@ pub static RULE: Rule = Rule {
     id: "template-not-found",
     severity: Severity::Error,
     summary: "A template reference points to a file that does not exist",
+    category: super::Category::Correctness,
     check: super::Check::Document(check),
 };
 

@@ -12,6 +12,7 @@ pub static RULE: Rule = Rule {
     id: "template-outside-repository",
     severity: Severity::Error,
     summary: "A template path leaves the repository, so it is not read",
+    category: super::Category::Correctness,
     check: super::Check::Document(check),
 };
 

@@ -8,6 +8,7 @@ pub static RULE: Rule = Rule {
     id: "unknown-dependency",
     severity: Severity::Error,
     summary: "`dependsOn` names a stage or job that does not exist in its scope",
+    category: super::Category::Correctness,
     check: super::Check::Document(check),
 };
 

@@ -8,6 +8,7 @@ pub static RULE: Rule = Rule {
     id: "unknown-key",
     severity: Severity::Error,
     summary: "A key is not allowed where it stands",
+    category: super::Category::Correctness,
     check: super::Check::Document(check),
 };
 

@@ -9,6 +9,7 @@ pub static RULE: Rule = Rule {
     id: "unknown-step-key",
     severity: Severity::Error,
     summary: "A step has a key that its kind of step does not accept",
+    category: super::Category::Correctness,
     check: super::Check::Document(check),
 };
 

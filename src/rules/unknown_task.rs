@@ -8,6 +8,7 @@ pub static RULE: Rule = Rule {
     id: "unknown-task",
     severity: Severity::Warning,
     summary: "A task name is not built in but is close to a built-in task name",
+    category: super::Category::Correctness,
     check: super::Check::Document(check),
 };
 

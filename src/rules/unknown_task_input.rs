@@ -9,6 +9,7 @@ pub static RULE: Rule = Rule {
     id: "unknown-task-input",
     severity: Severity::Warning,
     summary: "A task input is not an input of that task version, so Azure ignores it",
+    category: super::Category::Correctness,
     check: super::Check::Document(check),
 };
 

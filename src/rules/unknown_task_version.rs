@@ -8,6 +8,7 @@ pub static RULE: Rule = Rule {
     id: "unknown-task-version",
     severity: Severity::Error,
     summary: "A built-in task is referenced with a major version that does not exist",
+    category: super::Category::Correctness,
     check: super::Check::Document(check),
 };
 

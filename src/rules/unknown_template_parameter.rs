@@ -8,6 +8,7 @@ pub static RULE: Rule = Rule {
     id: "unknown-template-parameter",
     severity: Severity::Error,
     summary: "A template is passed a parameter it does not declare",
+    category: super::Category::Correctness,
     check: super::Check::Document(check),
 };
 

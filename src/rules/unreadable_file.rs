@@ -7,6 +7,7 @@ pub static RULE: Rule = Rule {
     id: "unreadable-file",
     severity: Severity::Warning,
     summary: "A file could not be read, is not UTF-8, or is binary",
+    category: super::Category::Correctness,
     check: super::Check::Stage(super::Stage::Load),
 };
 

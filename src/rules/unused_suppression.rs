@@ -8,5 +8,6 @@ pub static RULE: Rule = Rule {
     id: "unused-suppression",
     severity: Severity::Note,
     summary: "An `# azplint: ignore[...]` comment suppresses nothing",
+    category: super::Category::Correctness,
     check: super::Check::Stage(super::Stage::Filter),
 };

@@ -12,6 +12,7 @@ pub static RULE: Rule = Rule {
     id: "wif-unsupported-task",
     severity: Severity::Warning,
     summary: "A task version can't use a workload identity federation (WIF) service connection",
+    category: super::Category::Wif,
     check: super::Check::Document(check),
 };
 

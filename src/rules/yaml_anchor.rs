@@ -8,6 +8,7 @@ pub static RULE: Rule = Rule {
     id: "yaml-anchor",
     severity: Severity::Error,
     summary: "A YAML anchor or alias is used; Azure Pipelines does not support them",
+    category: super::Category::Correctness,
     check: super::Check::Document(check),
 };
 

@@ -8,6 +8,7 @@ pub static RULE: Rule = Rule {
     id: "yaml-syntax",
     severity: Severity::Error,
     summary: "The file is not valid YAML, so Azure Pipelines can't load it",
+    category: super::Category::Correctness,
     check: super::Check::Stage(super::Stage::Parse),
 };
 
