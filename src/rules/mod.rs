@@ -44,6 +44,7 @@ mod unknown_task;
 mod unknown_task_input;
 mod unknown_task_version;
 mod unknown_template_parameter;
+mod unmasked_secret_variable;
 pub mod unreadable_file;
 pub mod unused_suppression;
 mod wif_unsupported_task;
@@ -258,6 +259,7 @@ pub static RULES: &[&Rule] = &[
     &addspn_unused::RULE,
     &spn_key_under_wif::RULE,
     &extension_task_wif::RULE,
+    &unmasked_secret_variable::RULE,
 ];
 
 pub fn by_id(id: &str) -> Option<&'static Rule> {
