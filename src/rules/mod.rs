@@ -18,6 +18,7 @@ mod expression_syntax;
 mod extension_task;
 mod extension_task_wif;
 pub mod file_too_large;
+mod hardcoded_secret;
 mod idtoken_expiry;
 mod invalid_cron;
 mod invalid_input_value;
@@ -260,6 +261,7 @@ pub static RULES: &[&Rule] = &[
     &spn_key_under_wif::RULE,
     &extension_task_wif::RULE,
     &unmasked_secret_variable::RULE,
+    &hardcoded_secret::RULE,
 ];
 
 pub fn by_id(id: &str) -> Option<&'static Rule> {
