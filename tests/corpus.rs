@@ -82,6 +82,10 @@ const REVIEWED: &[(&str, u64)] = &[
     ("unmasked-secret-variable", 1),
     // hardcoded-secret: 0. The corpus's `AccountKey=3333...` test placeholders and emulator keys are
     // placeholders, not credentials.
+    // PowerShell sshremoting-tests.yml (`container: mcr.microsoft.com/powershell/test-deps:ubuntu-18.04`)
+    // and dotnet/arcade azure-pipelines.yml, -pr.yml, -unofficial.yml (resources.containers
+    // `prereqs:azurelinux-3.0-net10.0-fpm-amd64`): job containers by tag, no digest; notes, all true.
+    ("unpinned-container-image", 4),
 ];
 
 #[test]

@@ -46,6 +46,7 @@ mod unknown_task_input;
 mod unknown_task_version;
 mod unknown_template_parameter;
 mod unmasked_secret_variable;
+mod unpinned_container_image;
 pub mod unreadable_file;
 pub mod unused_suppression;
 mod wif_unsupported_task;
@@ -262,6 +263,7 @@ pub static RULES: &[&Rule] = &[
     &extension_task_wif::RULE,
     &unmasked_secret_variable::RULE,
     &hardcoded_secret::RULE,
+    &unpinned_container_image::RULE,
 ];
 
 pub fn by_id(id: &str) -> Option<&'static Rule> {
