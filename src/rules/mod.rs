@@ -31,6 +31,7 @@ mod missing_template_parameter;
 pub mod nesting_too_deep;
 pub mod remote_template;
 mod retired_vm_image;
+mod security_gate_continue_on_error;
 pub mod shared;
 mod spn_key_under_wif;
 mod spn_secret_exposure;
@@ -264,6 +265,7 @@ pub static RULES: &[&Rule] = &[
     &unmasked_secret_variable::RULE,
     &hardcoded_secret::RULE,
     &unpinned_container_image::RULE,
+    &security_gate_continue_on_error::RULE,
 ];
 
 pub fn by_id(id: &str) -> Option<&'static Rule> {
