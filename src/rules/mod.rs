@@ -29,6 +29,7 @@ mod missing_key;
 mod missing_required_input;
 mod missing_template_parameter;
 pub mod nesting_too_deep;
+mod overbroad_keyvault;
 pub mod remote_template;
 mod retired_vm_image;
 mod security_gate_continue_on_error;
@@ -266,6 +267,7 @@ pub static RULES: &[&Rule] = &[
     &hardcoded_secret::RULE,
     &unpinned_container_image::RULE,
     &security_gate_continue_on_error::RULE,
+    &overbroad_keyvault::RULE,
 ];
 
 pub fn by_id(id: &str) -> Option<&'static Rule> {
