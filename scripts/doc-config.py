@@ -11,6 +11,10 @@ EXTRA = {
     "unknown-task-input": "Inputs of private or extension tasks declared under `tasks:` are checked the same way.\n",
 }
 
+SECURITY = ["persist-credentials", "debug-enabled", "unverified-script-exec", "unpinned-template-repo"]
+for _rule in SECURITY:
+    EXTRA[_rule] = EXTRA.get(_rule, "") + "`security: <level>` under `rules:` sets every security rule at once; this rule's own entry wins.\n"
+
 def section(rule: str) -> str:
     text = f"""## Configuration
 

@@ -332,23 +332,35 @@ impl Loaded {
                 .any(|e| e.scheme.as_deref().and_then(Scheme::from_export) == Some(scheme))
     }
 
-    /// Check that every rule id the configuration names is one of `known` (the library passes its
-    /// registry: the configuration knows no rules of its own).
-    pub fn check_rule_ids(&self, known: &[&str]) -> Result<(), ConfigError> {
+    /// Check that every rule id the configuration names is one of `known` or a category of
+    /// `categories` (the library passes its registry: the configuration knows no rules of its
+    /// own). A category stands for all its rules, under `rules:` and in `per-file-ignores`.
+    pub fn check_rule_ids(&self, known: &[&str], categories: &[&str]) -> Result<(), ConfigError> {
         let path = self.path.clone().unwrap_or_default();
+        let accepted = |id: &str| known.contains(&id) || categories.contains(&id);
+        let hint = |id: &str| {
+            crate::suggest::closest(id, known.iter().chain(categories).copied())
+                .map(|s| format!(" (did you mean `{s}`?)"))
+                .unwrap_or_default()
+        };
         // Keys carry no location of their own here: errors point at their value, on the same line.
         for (id, level) in &self.config.rules {
-            if !known.contains(&id.as_str()) {
-                let hint = crate::suggest::closest(id, known.iter().copied())
-                    .map(|s| format!(" (did you mean `{s}`?)"))
-                    .unwrap_or_default();
-                return Err(at(&path, level, format!("unknown rule `{id}`{hint}")));
+            if !accepted(id) {
+                return Err(at(
+                    &path,
+                    level,
+                    format!("unknown rule or category `{id}`{}", hint(id)),
+                ));
             }
         }
         for ids in self.config.per_file_ignores.values() {
             for id in &ids.value {
-                if !known.contains(&id.value.as_str()) {
-                    return Err(at(&path, id, format!("unknown rule `{}`", id.value)));
+                if !accepted(&id.value) {
+                    return Err(at(
+                        &path,
+                        id,
+                        format!("unknown rule or category `{}`{}", id.value, hint(&id.value)),
+                    ));
                 }
             }
         }
@@ -418,9 +430,14 @@ impl Loaded {
         None
     }
 
-    /// The level configured for `rule`, if any.
-    pub fn level(&self, rule: &str) -> Option<Level> {
-        self.config.rules.get(rule).map(|v| v.value)
+    /// The level configured for `rule`, if any: its own entry, else its category's (`category`
+    /// is the rule's category name; a rule's own entry wins).
+    pub fn level(&self, rule: &str, category: Option<&str>) -> Option<Level> {
+        self.config
+            .rules
+            .get(rule)
+            .or_else(|| category.and_then(|c| self.config.rules.get(c)))
+            .map(|v| v.value)
     }
 
     pub fn repositories(&self) -> Vec<(String, PathBuf)> {
@@ -471,10 +488,28 @@ mod tests {
             ..Loaded::empty(PathBuf::from("."))
         };
         let e = loaded
-            .check_rule_ids(&["deprecated-task", "unknown-task"])
+            .check_rule_ids(&["deprecated-task", "unknown-task"], &["security"])
             .unwrap_err();
         assert_eq!(e.line, 2, "{e}");
         assert!(e.message.contains("deprecated-task"), "{e}");
+        // A category is accepted where a rule id is, and a rule's own entry wins over it.
+        let loaded = Loaded {
+            config: parse("rules:\n  security: off\n  persist-credentials: error\nper-file-ignores:\n  'old/*': [security]\n").unwrap(),
+            path: Some(PathBuf::from(".azplint.yml")),
+            ..Loaded::empty(PathBuf::from("."))
+        };
+        loaded
+            .check_rule_ids(&["persist-credentials", "debug-enabled"], &["security"])
+            .unwrap();
+        assert_eq!(
+            loaded.level("debug-enabled", Some("security")),
+            Some(Level::Off)
+        );
+        assert_eq!(
+            loaded.level("persist-credentials", Some("security")),
+            Some(Level::Error)
+        );
+        assert_eq!(loaded.level("duplicate-key", Some("correctness")), None);
         let e = parse("rules:\n  deprecated-task: loud\n").unwrap_err();
         assert_eq!(e.line, 2, "{e}");
         let e = parse("serviceConnections:\n  x: { scheme: Password }\n").unwrap_err();

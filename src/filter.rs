@@ -192,10 +192,12 @@ pub fn apply_config(config: &Loaded, path: &str, diagnostics: &mut Vec<Diagnosti
         .flat_map(|(_, ids)| ids.value.iter().map(|i| i.value.as_str()))
         .collect();
     diagnostics.retain_mut(|d| {
-        if ignored.contains(&d.rule) {
+        // A category named in `.azplint.yml` stands for each of its rules.
+        let category = crate::rules::by_id(d.rule).map(|r| r.category.as_str());
+        if ignored.contains(&d.rule) || category.is_some_and(|c| ignored.contains(&c)) {
             return false;
         }
-        match config.level(d.rule) {
+        match config.level(d.rule, category) {
             Some(level) => match level.severity() {
                 None => false,
                 Some(sev) => {

@@ -324,7 +324,8 @@ pub fn configured_tasks(config: &config::Loaded) -> catalog::Configured {
 pub fn load_config(path: &Path) -> Result<config::Loaded, config::ConfigError> {
     let loaded = config::Loaded::from_file(path)?;
     let known: Vec<&str> = rules::RULES.iter().map(|r| r.id).collect();
-    loaded.check_rule_ids(&known)?;
+    let categories: Vec<&str> = rules::Category::ALL.iter().map(|c| c.as_str()).collect();
+    loaded.check_rule_ids(&known, &categories)?;
     Ok(loaded)
 }
 

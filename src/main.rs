@@ -258,9 +258,10 @@ fn rules() -> ExitCode {
     let mut out = String::new();
     for r in azplint::rules::RULES {
         out.push_str(&format!(
-            "{:<width$}  {:<8} {}\n",
+            "{:<width$}  {:<8} {:<12} {}\n",
             r.id,
             r.severity.as_str(),
+            r.category.as_str(),
             r.summary
         ));
     }

@@ -243,8 +243,17 @@ fn bad_files_are_reported_and_the_run_goes_on() {
 fn rules_command_lists_every_rule() {
     let run = azplint(&["rules"]);
     assert_eq!(run.code, 0);
-    for r in azplint::rules::RULES {
-        assert!(run.stdout.contains(r.id), "{} missing", r.id);
+    let lines: Vec<&str> = run.stdout.lines().collect();
+    assert_eq!(lines.len(), azplint::rules::RULES.len());
+    for (line, r) in lines.iter().zip(azplint::rules::RULES) {
+        // id, default severity, category, summary: in that order.
+        let columns: Vec<&str> = line.split_whitespace().collect();
+        assert_eq!(
+            columns[..3],
+            [r.id, r.severity.as_str(), r.category.as_str()],
+            "{line}"
+        );
+        assert!(line.ends_with(r.summary), "{line}");
     }
 }
 

@@ -73,6 +73,62 @@ fn levels_and_per_file_ignores() {
 }
 
 #[test]
+fn a_category_sets_the_level_of_its_rules_and_a_rule_entry_wins() {
+    let tmp = repo();
+    let d = tmp.path();
+    let text = format!("{COPY_V5}- script: echo hi\n  displayName: a\n  displayName: b\n");
+    write(d, "azure-pipelines.yml", &text);
+    let found = |config: &str| {
+        write(d, ".azplint.yml", config);
+        let (_, found) = rules_of(d, &[]);
+        found
+            .into_iter()
+            .map(|(_, rule, sev)| format!("{rule}:{sev}"))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        found("rules: {}\n"),
+        ["wif-unsupported-task:warning", "duplicate-key:error"]
+    );
+    assert_eq!(found("rules:\n  wif: off\n"), ["duplicate-key:error"]);
+    assert_eq!(
+        found("rules:\n  wif: off\n  wif-unsupported-task: note\n  correctness: warning\n"),
+        ["wif-unsupported-task:note", "duplicate-key:warning"]
+    );
+    assert_eq!(
+        found("rules:\n  duplicate-key: off\n  correctness: error\n  wif: error\n"),
+        ["wif-unsupported-task:error"]
+    );
+    assert_eq!(
+        found("per-file-ignores:\n  '*.yml': [correctness]\n"),
+        ["wif-unsupported-task:warning"]
+    );
+    // The security category: `security: off` silences its rules, a rule's entry brings one back.
+    write(
+        d,
+        "azure-pipelines.yml",
+        "variables:\n  system.debug: true\nsteps:\n- checkout: self\n  persistCredentials: true\n",
+    );
+    assert_eq!(
+        found("rules: {}\n"),
+        ["debug-enabled:note", "persist-credentials:warning"]
+    );
+    assert!(found("rules:\n  security: off\n").is_empty());
+    assert_eq!(
+        found("rules:\n  security: off\n  persist-credentials: error\n"),
+        ["persist-credentials:error"]
+    );
+    write(d, ".azplint.yml", "rules:\n  securty: off\n");
+    let run = azplint_in(d, &["."]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.contains("did you mean `security`?"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
 fn bad_configuration_is_a_usage_error_with_a_location() {
     let tmp = repo();
     let d = tmp.path();

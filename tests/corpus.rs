@@ -91,6 +91,31 @@ const REVIEWED: &[(&str, u64)] = &[
     // (GdnBreakGdnToolPoliCheck: true) has continueOnError: true, so it never fails the run. True.
     ("security-gate-continue-on-error", 4),
     // overbroad-keyvault: 0. The one AzureKeyVault@2 (react-native-windows release) names its secret.
+    // Every literal `persistCredentials: true` on a checkout step, each read: CsWinRT x8 (build,
+    // benchmark, localization, NuGet publishing and mirror-sync stages), dotnet-docker x2 (the
+    // versions repository checkout of init-common / init-matrix-build-publish, kept for later git
+    // pushes), SqlClient github-sync, azure-sdk-tools qa-bot server-cd, react-native-windows
+    // prepare-release-bot (reads the extraheader back for the gh CLI), typespec pr-tools. True
+    // positives: the token stays in .git/config for the rest of each job. react-native-windows'
+    // checkout-shallow/checkout-full templates take it as a parameter and are not reported.
+    ("persist-credentials", 14),
+    // `- name: System.Debug / value: true` in dotnet-docker's unofficial sync pipeline and
+    // core-unofficial variables ("always run unofficial pipelines in debug mode") and in
+    // azure-pipelines-tasks' azure-pipelines.yml and .vsts.release.yml: committed, true positives.
+    // PowerShell's and CsWinRT's `${{ parameters.debug }}` are not reported.
+    ("debug-enabled", 4),
+    // `curl ... | bash` with no hash check: azure-dev install-azd.sh x3 (publish-extension,
+    // publish-extension-pr, install-azd-live-sh), geekzter InstallAzureCLIDeb x2, the
+    // azure-pipelines-yaml go starter (golang/dep install.sh | sh). All true positives. Not
+    // reported: the same commands inside publish.yml's PowerShell here-string (release notes
+    // text) and in devcontainers-ci `runCmd` (an extension task's input).
+    ("unverified-script-exec", 6),
+    // `ref: main` / `refs/heads/main` on repositories that provide templates: PowerShell's
+    // onebranchTemplates x11 and templates (apiscan), azure-sdk-tools perf-automation x5
+    // (language repositories' globals/install templates), SqlClient x4 (OneBranch templates,
+    // PerfTemplates), CsWinRT x3, arcade vmr-build-pr (the VMR's stage template). True positives:
+    // each run takes whatever that branch holds. 1ES `refs/tags/release` is not reported.
+    ("unpinned-template-repo", 25),
 ];
 
 #[test]

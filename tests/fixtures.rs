@@ -90,7 +90,8 @@ fn every_rule_has_fixtures_and_a_doc_page() {
 }
 
 /// Each rule page opens with `# <id>`, `**Default severity:** <sev> · **Since:** ...` (the
-/// registry's severity, maybe followed by a qualifier in parentheses) and, after a blank line,
+/// registry's severity, maybe followed by a qualifier in parentheses), ending with
+/// ` · **Category:** <category>` (the registry's category) and, after a blank line,
 /// `**Why <sev>:** <reason>`: the reason for the default under the README's severity policy.
 #[test]
 fn rule_pages_state_the_registry_severity_and_why() {
@@ -122,6 +123,12 @@ fn rule_pages_state_the_registry_severity_and_why() {
         assert!(
             header.contains(" · **Since:** "),
             "{}: {header}",
+            doc.display()
+        );
+        let category = rule.category.as_str();
+        assert!(
+            header.ends_with(&format!(" · **Category:** {category}")),
+            "{}: line 3 should end with ` · **Category:** {category}`: {header}",
             doc.display()
         );
         assert_eq!(lines.get(3).copied(), Some(""), "{}", doc.display());

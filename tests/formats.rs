@@ -158,6 +158,21 @@ fn sarif_is_valid_for_every_fixture() {
             ours.severity.as_str()
         );
         assert_eq!(rule["shortDescription"]["text"], ours.summary);
+        assert_eq!(
+            rule["properties"]["tags"],
+            serde_json::json!([ours.category.as_str()])
+        );
+        let score = &rule["properties"]["security-severity"];
+        if ours.category == azplint::rules::Category::Security {
+            let want = match ours.severity {
+                azplint::diagnostic::Severity::Error => "8.5",
+                azplint::diagnostic::Severity::Warning => "7.0",
+                azplint::diagnostic::Severity::Note => "4.0",
+            };
+            assert_eq!(score, want, "{}", ours.id);
+        } else {
+            assert!(score.is_null(), "{}", ours.id);
+        }
         assert!(rule["help"]["text"]
             .as_str()
             .unwrap()

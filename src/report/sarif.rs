@@ -4,7 +4,9 @@
 //! - `tool.driver.rules` lists every rule of the registry: id, PascalCase name (required by
 //!   GitHub Advanced Security for Azure DevOps), short and full description (GitHub code scanning
 //!   requires the full one), default level, help text naming its page, and `helpUri` when [`super::DOCS_BASE`] is an absolute URI (the
-//!   schema types `helpUri` as `"format": "uri"`, an absolute URI).
+//!   schema types `helpUri` as `"format": "uri"`, an absolute URI), and `properties`: `tags` (the
+//!   rule's category) and, for security rules, the `security-severity` score GitHub code scanning
+//!   ranks alerts by (8.5 for an error, 7.0 for a warning, 4.0 for a note).
 //! - `columnKind` is `unicodeCodePoints`: our columns count characters, not UTF-16 code units
 //!   (the SARIF default).
 //! - A result has the finding's level (`error`, `warning`, `note`), its message with help, note
@@ -94,6 +96,16 @@ struct Descriptor {
     help_uri: Option<String>,
     help: Help,
     default_configuration: Configuration,
+    properties: RuleProperties,
+}
+
+/// What GitHub code scanning reads beside a rule: its category as a tag and, for security rules,
+/// a `security-severity` score (0.0 to 10.0) by which alerts are ranked.
+#[derive(Serialize)]
+struct RuleProperties {
+    tags: Vec<&'static str>,
+    #[serde(rename = "security-severity", skip_serializing_if = "Option::is_none")]
+    security_severity: Option<&'static str>,
 }
 
 #[derive(Serialize)]
@@ -247,6 +259,20 @@ fn descriptor(rule: &crate::rules::Rule, docs_base: &str) -> Descriptor {
         default_configuration: Configuration {
             level: level(rule.severity),
         },
+        properties: RuleProperties {
+            tags: vec![rule.category.as_str()],
+            security_severity: (rule.category == crate::rules::Category::Security)
+                .then(|| security_severity(rule.severity)),
+        },
+    }
+}
+
+/// GitHub's bands: 9.0 and up critical, 7.0 high, 4.0 medium, below that low.
+fn security_severity(severity: Severity) -> &'static str {
+    match severity {
+        Severity::Error => "8.5",
+        Severity::Warning => "7.0",
+        Severity::Note => "4.0",
     }
 }
 

@@ -8,6 +8,7 @@ use crate::yaml::Document;
 
 mod addspn_unused;
 mod condition_syntax;
+mod debug_enabled;
 mod dependency_cycle;
 mod deprecated_syntax;
 mod deprecated_task;
@@ -30,6 +31,7 @@ mod missing_required_input;
 mod missing_template_parameter;
 pub mod nesting_too_deep;
 mod overbroad_keyvault;
+mod persist_credentials;
 pub mod remote_template;
 mod retired_vm_image;
 mod security_gate_continue_on_error;
@@ -49,8 +51,10 @@ mod unknown_task_version;
 mod unknown_template_parameter;
 mod unmasked_secret_variable;
 mod unpinned_container_image;
+mod unpinned_template_repo;
 pub mod unreadable_file;
 pub mod unused_suppression;
+mod unverified_script_exec;
 mod wif_unsupported_task;
 mod yaml_anchor;
 pub mod yaml_syntax;
@@ -170,6 +174,9 @@ pub enum Category {
 }
 
 impl Category {
+    /// Every category, as `.azplint.yml` may name them.
+    pub const ALL: [Category; 3] = [Category::Correctness, Category::Wif, Category::Security];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Category::Correctness => "correctness",
@@ -263,6 +270,10 @@ pub static RULES: &[&Rule] = &[
     &addspn_unused::RULE,
     &spn_key_under_wif::RULE,
     &extension_task_wif::RULE,
+    &persist_credentials::RULE,
+    &debug_enabled::RULE,
+    &unverified_script_exec::RULE,
+    &unpinned_template_repo::RULE,
     &unmasked_secret_variable::RULE,
     &hardcoded_secret::RULE,
     &unpinned_container_image::RULE,
