@@ -33,6 +33,17 @@ impl Templates for FileView<'_> {
         self.ws.is_handed(self.file, pos)
     }
     fn caller_arguments(&self, name: &str) -> Vec<(String, Option<String>)> {
+        self.callers_pass(name, false)
+    }
+    fn caller_texts(&self, name: &str) -> Vec<(String, Option<String>)> {
+        self.callers_pass(name, true)
+    }
+}
+
+impl FileView<'_> {
+    /// Per call of this file, where it is and the scalar passed for parameter `name` (literals
+    /// only, or any scalar text with `raw`).
+    fn callers_pass(&self, name: &str, raw: bool) -> Vec<(String, Option<String>)> {
         let mut out = Vec::new();
         let mut by_file: Vec<(usize, Vec<usize>)> = Vec::new();
         for &(f, i) in &self.ws.callers[self.file] {
@@ -62,7 +73,7 @@ impl Templates for FileView<'_> {
                             value = p
                                 .value
                                 .as_str()
-                                .filter(|v| !is_expression(v))
+                                .filter(|v| raw || !is_expression(v))
                                 .map(|v| v.trim().to_string());
                         }
                     });

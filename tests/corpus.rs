@@ -74,6 +74,16 @@ const REVIEWED: &[(&str, u64)] = &[
     // dotnet/arcade publish.yml "Authenticate Maestro API": AzureCLI@2 with addSpnToEnvironment
     // whose script only runs `az account get-access-token` (the CLI is signed in anyway).
     ("addspn-unused", 1),
+    // 30 warnings, all true: `$(Build.SourceBranch)` / `$(System.PullRequest.SourceBranch)` pasted
+    // into PowerShell strings (Azure SDK eng/common archetype-typespec-emitter x2 and
+    // eng-common-workflow-enforcer x2 in four repositories, archetype-autorest-preview x2,
+    // PowerShell's rebuild-branch-check x2 and channelSelection, CsWinRT Maestro publishing x3,
+    // dotnet-docker cg-build-projects) and bash (arcade helix-job-monitor); template parameters
+    // given the branch by their callers (dotnet-docker sync-internal-release's sourceBranch and
+    // targetBranch, from `$(Build.SourceBranch)`; azure-sdk-tools sync-directory's
+    // UpstreamBranchName x2, from `$(System.PullRequest.SourceBranch)`). 9 notes: the structured
+    // `System.PullRequest.TargetBranch` beside them (enforcer x8, archetype-sdk-tool-repo-sync).
+    ("script-injection", 39),
 ];
 
 #[test]

@@ -30,6 +30,7 @@ mod missing_template_parameter;
 pub mod nesting_too_deep;
 pub mod remote_template;
 mod retired_vm_image;
+mod script_injection;
 pub mod shared;
 mod spn_key_under_wif;
 mod spn_secret_exposure;
@@ -81,6 +82,11 @@ pub trait Templates: Sync {
     /// What the files including this one pass for parameter `name`: per call, where it is
     /// (`path:line`) and the value (`Some(literal)`, `None` when it isn't a literal or isn't passed).
     fn caller_arguments(&self, name: &str) -> Vec<(String, Option<String>)>;
+    /// Like [`Templates::caller_arguments`], with any scalar text passed (`$(x)`, `${{ }}`
+    /// included): what the parameter's text becomes once the template is expanded.
+    fn caller_texts(&self, _name: &str) -> Vec<(String, Option<String>)> {
+        Vec::new()
+    }
     /// Byte `pos` of this file is content handed to a template azplint can't read (under
     /// `extends: parameters:` of a remote template, or in a file only ever included from there):
     /// that template may read, strip or resolve it before the server sees it.
@@ -258,6 +264,7 @@ pub static RULES: &[&Rule] = &[
     &addspn_unused::RULE,
     &spn_key_under_wif::RULE,
     &extension_task_wif::RULE,
+    &script_injection::RULE,
 ];
 
 pub fn by_id(id: &str) -> Option<&'static Rule> {
