@@ -84,6 +84,13 @@ const REVIEWED: &[(&str, u64)] = &[
     // UpstreamBranchName x2, from `$(System.PullRequest.SourceBranch)`). 9 notes: the structured
     // `System.PullRequest.TargetBranch` beside them (enforcer x8, archetype-sdk-tool-repo-sync).
     ("script-injection", 39),
+    // 11 warnings, all true: `-SourceBranch '$(Build.SourceBranchName)'` in PowerShell@2 arguments
+    // of create-apireview (Azure SDK eng/common x4, typespec), azure-sdk-for-cpp ci.tests,
+    // archetype-sdk-tool-repo-sync x2 and sync-directory x2 (`$(System.PullRequest.SourceBranch)`
+    // directly or through UpstreamBranchName), SqlClient publish-symbols-step (artifactName given
+    // `$(Build.SourceBranchName)` by publish-symbols-job). 5 notes: `$(Build.RequestedForEmail)`
+    // in verify-codeowners x4, `$(system.pullRequest.targetBranch)` once.
+    ("argument-injection", 16),
 ];
 
 #[test]

@@ -7,6 +7,7 @@ use crate::templates::Target;
 use crate::yaml::Document;
 
 mod addspn_unused;
+mod argument_injection;
 mod condition_syntax;
 mod dependency_cycle;
 mod deprecated_syntax;
@@ -265,6 +266,7 @@ pub static RULES: &[&Rule] = &[
     &spn_key_under_wif::RULE,
     &extension_task_wif::RULE,
     &script_injection::RULE,
+    &argument_injection::RULE,
 ];
 
 pub fn by_id(id: &str) -> Option<&'static Rule> {
