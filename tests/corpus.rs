@@ -91,6 +91,12 @@ const REVIEWED: &[(&str, u64)] = &[
     // `$(Build.SourceBranchName)` by publish-symbols-job). 5 notes: `$(Build.RequestedForEmail)`
     // in verify-codeowners x4, `$(system.pullRequest.targetBranch)` once.
     ("argument-injection", 16),
+    // All true: free `string` runtime parameters without `values:` spliced into scripts of entry
+    // pipelines: azure-sdk-tools handle-apireview-hub-request (operationId, packageName, baseRef,
+    // artifact names, ...: 22), apiview-review-gen-typespec x2, content-validation x4,
+    // conversation-eval x2; react-native-windows integrate-rn x8 (reactNativeVersion, commitTitle
+    // in git and yarn commands); SqlClient perf baselineVersion; CsWinRT sync mirror SourceRepository.
+    ("parameter-injection", 40),
 ];
 
 #[test]

@@ -29,6 +29,7 @@ mod missing_key;
 mod missing_required_input;
 mod missing_template_parameter;
 pub mod nesting_too_deep;
+mod parameter_injection;
 pub mod remote_template;
 mod retired_vm_image;
 mod script_injection;
@@ -267,6 +268,7 @@ pub static RULES: &[&Rule] = &[
     &extension_task_wif::RULE,
     &script_injection::RULE,
     &argument_injection::RULE,
+    &parameter_injection::RULE,
 ];
 
 pub fn by_id(id: &str) -> Option<&'static Rule> {
