@@ -97,6 +97,12 @@ const REVIEWED: &[(&str, u64)] = &[
     // conversation-eval x2; react-native-windows integrate-rn x8 (reactNativeVersion, commitTitle
     // in git and yarn commands); SqlClient perf baselineVersion; CsWinRT sync mirror SourceRepository.
     ("parameter-injection", 40),
+    // All true: `$(System.AccessToken)` pasted into PowerShell strings or command lines (arcade
+    // publish-build-assets, post-build, publish-logs; dotnet-docker publish, retain-build,
+    // set-custom-test-variables x2, update-dotnet-dependencies-specific x2; azure-sdk-tools
+    // emit-pipeline-repositories; azure-pipelines-tasks canary-tests-v2 and schedules (node
+    // argument); typespec pr-tools (curl -u)).
+    ("token-on-command-line", 13),
 ];
 
 #[test]

@@ -40,6 +40,7 @@ mod task_reference_format;
 pub mod template_cycle;
 mod template_not_found;
 mod template_outside_repository;
+mod token_on_command_line;
 mod unknown_dependency;
 mod unknown_key;
 mod unknown_step_key;
@@ -269,6 +270,7 @@ pub static RULES: &[&Rule] = &[
     &script_injection::RULE,
     &argument_injection::RULE,
     &parameter_injection::RULE,
+    &token_on_command_line::RULE,
 ];
 
 pub fn by_id(id: &str) -> Option<&'static Rule> {
