@@ -96,7 +96,14 @@ const REVIEWED: &[(&str, u64)] = &[
     // artifact names, ...: 22), apiview-review-gen-typespec x2, content-validation x4,
     // conversation-eval x2; react-native-windows integrate-rn x8 (reactNativeVersion, commitTitle
     // in git and yarn commands); SqlClient perf baselineVersion; CsWinRT sync mirror SourceRepository.
-    ("parameter-injection", 40),
+    // 21 more in templates given such a parameter by an entry pipeline, all true: azure-sdk-tools
+    // prepare-pipelines x7 (RepositoryName of pipeline-generation-single), live-test-cleanup-template
+    // x3 (Pool, GroupFilter), python-auth-dev-feed (DevFeedName of apiview-copilot tests),
+    // archetype-sdk-tool-repo-sync (DirectoryToSync of sync-.github-skills); dotnet-docker
+    // sync-internal-release x2, update-dependencies-internal x2, update-dependencies x2 (the
+    // unofficial pipelines' free parameters); azure-pipelines-tasks build-init x3 (BuildSourceVersion
+    // of ci-test-tasks/main.yml, in git fetch/checkout).
+    ("parameter-injection", 61),
     // All true: `$(System.AccessToken)` pasted into PowerShell strings or command lines (arcade
     // publish-build-assets, post-build, publish-logs; dotnet-docker publish, retain-build,
     // set-custom-test-variables x2, update-dotnet-dependencies-specific x2; azure-sdk-tools

@@ -90,6 +90,12 @@ pub trait Templates: Sync {
     fn caller_texts(&self, _name: &str) -> Vec<(String, Option<String>)> {
         Vec::new()
     }
+    /// Per call of this file: where it is (`path:line`), the calling file (an index for
+    /// [`Templates::template`]), whether that file is itself included, and the scalar text passed
+    /// for parameter `name`.
+    fn caller_files(&self, _name: &str) -> Vec<(String, usize, bool, Option<String>)> {
+        Vec::new()
+    }
     /// Byte `pos` of this file is content handed to a template azplint can't read (under
     /// `extends: parameters:` of a remote template, or in a file only ever included from there):
     /// that template may read, strip or resolve it before the server sees it.
