@@ -33,6 +33,29 @@ impl Templates for FileView<'_> {
         self.ws.is_handed(self.file, pos)
     }
     fn caller_arguments(&self, name: &str) -> Vec<(String, Option<String>)> {
+        self.callers_pass(name, false)
+            .into_iter()
+            .map(|(at, _, text)| (at, text))
+            .collect()
+    }
+    fn caller_texts(&self, name: &str) -> Vec<(String, Option<String>)> {
+        self.callers_pass(name, true)
+            .into_iter()
+            .map(|(at, _, text)| (at, text))
+            .collect()
+    }
+    fn caller_files(&self, name: &str) -> Vec<(String, usize, bool, Option<String>)> {
+        self.callers_pass(name, true)
+            .into_iter()
+            .map(|(at, f, text)| (at, f, !self.ws.callers[f].is_empty(), text))
+            .collect()
+    }
+}
+
+impl FileView<'_> {
+    /// Per call of this file, where it is and the scalar passed for parameter `name` (literals
+    /// only, or any scalar text with `raw`), with the calling file's index.
+    fn callers_pass(&self, name: &str, raw: bool) -> Vec<(String, usize, Option<String>)> {
         let mut out = Vec::new();
         let mut by_file: Vec<(usize, Vec<usize>)> = Vec::new();
         for &(f, i) in &self.ws.callers[self.file] {
@@ -62,13 +85,13 @@ impl Templates for FileView<'_> {
                             value = p
                                 .value
                                 .as_str()
-                                .filter(|v| !is_expression(v))
+                                .filter(|v| raw || !is_expression(v))
                                 .map(|v| v.trim().to_string());
                         }
                     });
                 }
                 let line = caller.source.line_col(e.span.start).line;
-                out.push((format!("{}:{line}", caller.source.display), value));
+                out.push((format!("{}:{line}", caller.source.display), f, value));
             }
         }
         out

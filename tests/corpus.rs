@@ -116,6 +116,42 @@ const REVIEWED: &[(&str, u64)] = &[
     // PerfTemplates), CsWinRT x3, arcade vmr-build-pr (the VMR's stage template). True positives:
     // each run takes whatever that branch holds. 1ES `refs/tags/release` is not reported.
     ("unpinned-template-repo", 25),
+    // 30 warnings, all true: `$(Build.SourceBranch)` / `$(System.PullRequest.SourceBranch)` pasted
+    // into PowerShell strings (Azure SDK eng/common archetype-typespec-emitter x2 and
+    // eng-common-workflow-enforcer x2 in four repositories, archetype-autorest-preview x2,
+    // PowerShell's rebuild-branch-check x2 and channelSelection, CsWinRT Maestro publishing x3,
+    // dotnet-docker cg-build-projects) and bash (arcade helix-job-monitor); template parameters
+    // given the branch by their callers (dotnet-docker sync-internal-release's sourceBranch and
+    // targetBranch, from `$(Build.SourceBranch)`; azure-sdk-tools sync-directory's
+    // UpstreamBranchName x2, from `$(System.PullRequest.SourceBranch)`). 9 notes: the structured
+    // `System.PullRequest.TargetBranch` beside them (enforcer x8, archetype-sdk-tool-repo-sync).
+    ("script-injection", 39),
+    // 11 warnings, all true: `-SourceBranch '$(Build.SourceBranchName)'` in PowerShell@2 arguments
+    // of create-apireview (Azure SDK eng/common x4, typespec), azure-sdk-for-cpp ci.tests,
+    // archetype-sdk-tool-repo-sync x2 and sync-directory x2 (`$(System.PullRequest.SourceBranch)`
+    // directly or through UpstreamBranchName), SqlClient publish-symbols-step (artifactName given
+    // `$(Build.SourceBranchName)` by publish-symbols-job). 5 notes: `$(Build.RequestedForEmail)`
+    // in verify-codeowners x4, `$(system.pullRequest.targetBranch)` once.
+    ("argument-injection", 16),
+    // All true: free `string` runtime parameters without `values:` spliced into scripts of entry
+    // pipelines: azure-sdk-tools handle-apireview-hub-request (operationId, packageName, baseRef,
+    // artifact names, ...: 22), apiview-review-gen-typespec x2, content-validation x4,
+    // conversation-eval x2; react-native-windows integrate-rn x8 (reactNativeVersion, commitTitle
+    // in git and yarn commands); SqlClient perf baselineVersion; CsWinRT sync mirror SourceRepository.
+    // 21 more in templates given such a parameter by an entry pipeline, all true: azure-sdk-tools
+    // prepare-pipelines x7 (RepositoryName of pipeline-generation-single), live-test-cleanup-template
+    // x3 (Pool, GroupFilter), python-auth-dev-feed (DevFeedName of apiview-copilot tests),
+    // archetype-sdk-tool-repo-sync (DirectoryToSync of sync-.github-skills); dotnet-docker
+    // sync-internal-release x2, update-dependencies-internal x2, update-dependencies x2 (the
+    // unofficial pipelines' free parameters); azure-pipelines-tasks build-init x3 (BuildSourceVersion
+    // of ci-test-tasks/main.yml, in git fetch/checkout).
+    ("parameter-injection", 61),
+    // All true: `$(System.AccessToken)` pasted into PowerShell strings or command lines (arcade
+    // publish-build-assets, post-build, publish-logs; dotnet-docker publish, retain-build,
+    // set-custom-test-variables x2, update-dotnet-dependencies-specific x2; azure-sdk-tools
+    // emit-pipeline-repositories; azure-pipelines-tasks canary-tests-v2 and schedules (node
+    // argument); typespec pr-tools (curl -u)).
+    ("token-on-command-line", 13),
 ];
 
 #[test]

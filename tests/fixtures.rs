@@ -178,8 +178,9 @@ fn readme_rules_table_matches_the_registry() {
             "README rules table: rows follow the registry's order"
         );
         assert_eq!(row[1], rule.severity.as_str(), "README: severity of {id}");
+        // A `|` inside a summary is written `\|` so that the table keeps its columns.
         assert_eq!(
-            row[2..].join(" | "),
+            row[2..].join(" | ").replace("\\|", "|"),
             rule.summary,
             "README: summary of {id}"
         );

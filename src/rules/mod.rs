@@ -7,6 +7,7 @@ use crate::templates::Target;
 use crate::yaml::Document;
 
 mod addspn_unused;
+mod argument_injection;
 mod condition_syntax;
 mod debug_enabled;
 mod dependency_cycle;
@@ -31,9 +32,11 @@ mod missing_required_input;
 mod missing_template_parameter;
 pub mod nesting_too_deep;
 mod overbroad_keyvault;
+mod parameter_injection;
 mod persist_credentials;
 pub mod remote_template;
 mod retired_vm_image;
+mod script_injection;
 mod security_gate_continue_on_error;
 pub mod shared;
 mod spn_key_under_wif;
@@ -42,6 +45,7 @@ mod task_reference_format;
 pub mod template_cycle;
 mod template_not_found;
 mod template_outside_repository;
+mod token_on_command_line;
 mod unknown_dependency;
 mod unknown_key;
 mod unknown_step_key;
@@ -90,6 +94,17 @@ pub trait Templates: Sync {
     /// What the files including this one pass for parameter `name`: per call, where it is
     /// (`path:line`) and the value (`Some(literal)`, `None` when it isn't a literal or isn't passed).
     fn caller_arguments(&self, name: &str) -> Vec<(String, Option<String>)>;
+    /// Like [`Templates::caller_arguments`], with any scalar text passed (`$(x)`, `${{ }}`
+    /// included): what the parameter's text becomes once the template is expanded.
+    fn caller_texts(&self, _name: &str) -> Vec<(String, Option<String>)> {
+        Vec::new()
+    }
+    /// Per call of this file: where it is (`path:line`), the calling file (an index for
+    /// [`Templates::template`]), whether that file is itself included, and the scalar text passed
+    /// for parameter `name`.
+    fn caller_files(&self, _name: &str) -> Vec<(String, usize, bool, Option<String>)> {
+        Vec::new()
+    }
     /// Byte `pos` of this file is content handed to a template azplint can't read (under
     /// `extends: parameters:` of a remote template, or in a file only ever included from there):
     /// that template may read, strip or resolve it before the server sees it.
@@ -279,6 +294,10 @@ pub static RULES: &[&Rule] = &[
     &unpinned_container_image::RULE,
     &security_gate_continue_on_error::RULE,
     &overbroad_keyvault::RULE,
+    &script_injection::RULE,
+    &argument_injection::RULE,
+    &parameter_injection::RULE,
+    &token_on_command_line::RULE,
 ];
 
 pub fn by_id(id: &str) -> Option<&'static Rule> {

@@ -2,5 +2,6 @@
 
 pub mod connections;
 pub mod spn_scripts;
+pub mod taint;
 pub mod template_params;
 pub mod vm_image_uses;
