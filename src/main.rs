@@ -86,21 +86,8 @@ struct CheckArgs {
     /// When to use colors in the human format
     #[arg(long, value_enum, default_value_t = Color::Auto)]
     color: Color,
-    /// Only lint files matching this glob (repeatable)
-    #[arg(long, value_name = "GLOB")]
-    include: Vec<String>,
-    /// Skip files matching this glob (repeatable)
-    #[arg(long, value_name = "GLOB")]
-    exclude: Vec<String>,
-    /// Map a repository alias to a local checkout, for `template: x.yml@ALIAS` (repeatable)
-    #[arg(long, value_name = "ALIAS=PATH", value_parser = parse_repository)]
-    repository: Vec<(String, PathBuf)>,
-    /// Use this configuration file instead of the `.azplint.yml` found from the linted path up
-    #[arg(long, value_name = "FILE")]
-    config: Option<PathBuf>,
-    /// Ignore any `.azplint.yml`
-    #[arg(long, conflicts_with = "config")]
-    no_config: bool,
+    #[command(flatten)]
+    scope: Scope,
     /// The project's service connections, exported with `az devops service-endpoint list -o json`
     /// (only their names, types and schemes are read)
     #[arg(long, value_name = "FILE")]
@@ -120,21 +107,10 @@ struct CheckArgs {
     pipelines_only: bool,
 }
 
+/// Which files a run reads and how it reads them: shared by `check` and `connections`.
 #[derive(Args, Clone)]
-struct ConnectionsArgs {
-    /// Files or directories to read [default: .]
-    paths: Vec<PathBuf>,
-    /// Output format
-    #[arg(long, value_enum, default_value_t = ConnectionsFormat::Human)]
-    format: ConnectionsFormat,
-    /// Exit with 1 when a connection is `blocked` or `needs-changes`
-    #[arg(long)]
-    check: bool,
-    /// Service connections exported with `az devops service-endpoint list -o json`: their schemes
-    /// (nothing from `authorization.parameters` is read)
-    #[arg(long, value_name = "FILE")]
-    endpoints: Option<PathBuf>,
-    /// Only read files matching this glob (repeatable)
+struct Scope {
+    /// Only lint files matching this glob (repeatable)
     #[arg(long, value_name = "GLOB")]
     include: Vec<String>,
     /// Skip files matching this glob (repeatable)
@@ -149,6 +125,24 @@ struct ConnectionsArgs {
     /// Ignore any `.azplint.yml`
     #[arg(long, conflicts_with = "config")]
     no_config: bool,
+}
+
+#[derive(Args, Clone)]
+struct ConnectionsArgs {
+    /// Files or directories to read [default: .]
+    paths: Vec<PathBuf>,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = ConnectionsFormat::Human)]
+    format: ConnectionsFormat,
+    /// Exit with 1 when a connection is `blocked` or `needs-changes`
+    #[arg(long)]
+    check: bool,
+    /// Service connections exported with `az devops service-endpoint list -o json`: their schemes
+    /// (nothing from `authorization.parameters` is read)
+    #[arg(long, value_name = "FILE")]
+    endpoints: Option<PathBuf>,
+    #[command(flatten)]
+    scope: Scope,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -422,10 +416,10 @@ fn load_config(
     args: &CheckArgs,
     paths: &[PathBuf],
 ) -> Result<Option<azplint::config::Loaded>, String> {
-    if args.no_config {
+    if args.scope.no_config {
         return Ok(None);
     }
-    let path = match &args.config {
+    let path = match &args.scope.config {
         Some(p) => Some(p.clone()),
         None => {
             let start = args
@@ -527,11 +521,7 @@ fn connections(args: ConnectionsArgs) -> ExitCode {
         fail_on: FailOn::Warning,
         quiet: false,
         color: Color::Never,
-        include: args.include.clone(),
-        exclude: args.exclude.clone(),
-        repository: args.repository.clone(),
-        config: args.config.clone(),
-        no_config: args.no_config,
+        scope: args.scope.clone(),
         baseline: None,
         write_baseline: None,
         stdin_filename: None,
@@ -638,15 +628,15 @@ fn check_options(args: &CheckArgs) -> Result<azplint::Options, String> {
                 .map_err(|e| format!("can't read the baseline `{}`: {e}", file.display()))?,
         ),
     };
-    let mut include = args.include.clone();
-    let mut exclude = args.exclude.clone();
+    let mut include = args.scope.include.clone();
+    let mut exclude = args.scope.exclude.clone();
     let mut repositories: std::collections::HashMap<String, PathBuf> = Default::default();
     if let Some(c) = &config {
         include.extend(c.config.include.iter().map(|g| g.value.clone()));
         exclude.extend(c.config.exclude.iter().map(|g| g.value.clone()));
         repositories.extend(c.repositories());
     }
-    repositories.extend(args.repository.iter().cloned());
+    repositories.extend(args.scope.repository.iter().cloned());
     Ok(azplint::Options {
         paths,
         filters: azplint::discover::Filters { include, exclude },
