@@ -34,7 +34,7 @@ fn json_inventory_with_every_verdict() {
     let prod = &v["connections"][0];
     assert_eq!(prod["scheme"], "ServicePrincipal");
     assert_eq!(prod["scheme_from"], "config");
-    assert_eq!(prod["uses"][0]["via"], "variable `armConnection`");
+    assert_eq!(prod["uses"][0]["via"], "variable armConnection");
     assert_eq!(prod["uses"][0]["fix"], "use `AzureFileCopy@6`");
     assert!(prod["uses"][1]["fix"].is_null());
     assert_eq!(

@@ -181,7 +181,8 @@ pub fn uses_in(ctx: &Context) -> Vec<Found> {
             let named = connection_of(ctx, value);
             let (name, via) = match named {
                 ValueName::Literal(n) if !is_expression(&n) => (n, None),
-                ValueName::Resolved { name, via } => (name, Some(via)),
+                // Plain text in the report (`variable armConnection`), as the JSON contract shows.
+                ValueName::Resolved { name, via } => (name, Some(via.replace('`', ""))),
                 ValueName::Literal(n) => {
                     out.push(Found::Unresolved(Unresolved {
                         path: ctx.source.display.clone(),
