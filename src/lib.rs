@@ -179,22 +179,7 @@ pub fn connections(
             })
         })
         .collect();
-    unreadable.extend(ws.unreadable.into_iter().map(|u| {
-        let d = stages::load_finding(&u.source.display, &u.problem);
-        FileResult {
-            source: u.source,
-            diagnostics: vec![d],
-        }
-    }));
-    for e in walk_errors {
-        unreadable.push(FileResult {
-            source: Source::new(e.display.clone(), None, String::new()),
-            diagnostics: vec![rules::unreadable_file::diagnostic(
-                format!("can't read `{}`: {}", e.display, e.message),
-                "check that the path exists and that you may read it",
-            )],
-        });
-    }
+    unreadable.extend(stages::unloaded_files(ws.unreadable, walk_errors));
     Ok((inventory, unreadable))
 }
 
@@ -261,23 +246,7 @@ pub fn lint(options: &Options) -> Result<Report, String> {
             diagnostics,
         });
     }
-    files.extend(unreadable.into_iter().map(|u| {
-        let d = stages::load_finding(&u.source.display, &u.problem);
-        FileResult {
-            source: u.source,
-            diagnostics: vec![d],
-        }
-    }));
-    for e in walk_errors {
-        let d = rules::unreadable_file::diagnostic(
-            format!("can't read `{}`: {}", e.display, e.message),
-            "check that the path exists and that you may read it",
-        );
-        files.push(FileResult {
-            source: Source::new(e.display, None, String::new()),
-            diagnostics: vec![d],
-        });
-    }
+    files.extend(stages::unloaded_files(unreadable, walk_errors));
     files.sort_by(|a, b| a.source.display.cmp(&b.source.display));
     files.dedup_by(|a, b| a.source.display == b.source.display && a.diagnostics == b.diagnostics);
     Ok(Report { files })

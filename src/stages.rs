@@ -2,10 +2,12 @@
 //! of the include graph, and repositories whose templates can't be read. Each belongs to a rule of
 //! the registry (a stage rule), so levels, suppressions and `explain` treat them like the others.
 
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Diagnostic, FileResult};
+use crate::discover::WalkError;
 use crate::rules;
+use crate::source::Source;
 use crate::templates::{self, Edge, Target};
-use crate::workspace::LoadProblem;
+use crate::workspace::{LoadProblem, Unloaded};
 use crate::yaml::ParseError;
 
 /// The finding for a file the workspace could not load.
@@ -62,6 +64,32 @@ pub fn graph_findings(
                 }
             }
         }
+    }
+    out
+}
+
+/// The results of the files a run could not load: unreadable, not UTF-8 or too large files, and
+/// paths that discovery could not read.
+pub fn unloaded_files(unloaded: Vec<Unloaded>, walk_errors: Vec<WalkError>) -> Vec<FileResult> {
+    let mut out: Vec<FileResult> = unloaded
+        .into_iter()
+        .map(|u| {
+            let d = load_finding(&u.source.display, &u.problem);
+            FileResult {
+                source: u.source,
+                diagnostics: vec![d],
+            }
+        })
+        .collect();
+    for e in walk_errors {
+        let d = rules::unreadable_file::diagnostic(
+            format!("can't read `{}`: {}", e.display, e.message),
+            "check that the path exists and that you may read it",
+        );
+        out.push(FileResult {
+            source: Source::new(e.display, None, String::new()),
+            diagnostics: vec![d],
+        });
     }
     out
 }
