@@ -387,6 +387,13 @@ impl TaskVersion {
 }
 
 impl Input {
+    /// A service connection input (`connectedService:AzureRM`, `connectedService:Kubernetes`, ...).
+    pub fn is_connection(&self) -> bool {
+        self.kind
+            .get(..16)
+            .is_some_and(|k| k.eq_ignore_ascii_case("connectedservice"))
+    }
+
     /// An input described in the configuration.
     pub fn configured(
         name: &str,

@@ -2,7 +2,7 @@
 //! when the service connection uses workload identity federation.
 
 use super::shared::connections::connection_of;
-use super::shared::spn_scripts::{find_uses, spn_steps, Origin};
+use super::shared::spn_scripts::{spn_steps, Origin};
 use super::{Context, Rule};
 use crate::config::Scheme;
 use crate::diagnostic::{Diagnostic, Severity};
@@ -27,22 +27,10 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
         if !task.name.eq_ignore_ascii_case("AzureCLI") {
             continue;
         }
-        // The first read of the key, in the order the scripts run.
-        let Some((script, range)) = s
-            .scripts
-            .iter()
-            .find_map(|sc| find_uses(&sc.text, KEY).into_iter().next().map(|r| (sc, r)))
-        else {
+        // The first read of the key (none when a script also reads `idToken`).
+        let Some((script, range)) = s.key_read() else {
             continue;
         };
-        // A script that also reads `idToken` most likely signs in either way (`if [ -n "$idToken" ]`):
-        // it can work under workload identity federation, so say nothing.
-        if s.scripts
-            .iter()
-            .any(|sc| !find_uses(&sc.text, "idToken").is_empty())
-        {
-            continue;
-        }
         // The connection, resolved, and what the configuration or the endpoints file says of it.
         let entry = task.arm_inputs().find_map(|i| s.step.input_entry(i));
         let named = entry.and_then(|e| e.value.as_str().map(|v| connection_of(ctx, v)));

@@ -16,13 +16,6 @@ pub static RULE: Rule = Rule {
     check: super::Check::Document(check),
 };
 
-fn is_connection(input: &Input) -> bool {
-    input
-        .kind
-        .to_ascii_lowercase()
-        .starts_with("connectedservice")
-}
-
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     for step in &ctx.model.task_steps {
         let Resolution::Builtin(task) = &step.resolution else {
@@ -38,7 +31,7 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
         // service connection input. Label the one the step sets, under whatever alias it used.
         let arm: Vec<&Input> = task.arm_inputs().collect();
         let candidates: Vec<&Input> = if arm.is_empty() {
-            task.inputs.iter().filter(|i| is_connection(i)).collect()
+            task.inputs.iter().filter(|i| i.is_connection()).collect()
         } else {
             arm
         };

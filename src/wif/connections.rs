@@ -11,7 +11,7 @@ use crate::pipeline::inputs::{is_visible, Truth};
 use crate::pipeline::variables::ValueName;
 use crate::pipeline::{Resolution, TaskStep};
 use crate::rules::shared::connections::connection_of;
-use crate::rules::shared::spn_scripts::{find_uses, spn_steps};
+use crate::rules::shared::spn_scripts::spn_steps;
 use crate::rules::{Check, Context};
 use crate::yaml::{is_expression, Entry};
 use serde::Serialize;
@@ -106,13 +106,6 @@ pub enum Found {
     Unresolved(Unresolved),
 }
 
-fn is_connection(input: &Input) -> bool {
-    input
-        .kind
-        .to_ascii_lowercase()
-        .starts_with("connectedservice")
-}
-
 /// Input names extension tasks give their service connection, by convention.
 fn looks_like_connection(name: &str) -> bool {
     let n = name.to_ascii_lowercase();
@@ -143,17 +136,11 @@ pub fn uses_in(ctx: &Context) -> Vec<Found> {
     // Scripts that read `servicePrincipalKey`, which is not set under WIF, whatever the scheme is
     // today (`spn-key-under-wif` is silent for a secret-based connection; converting it is the
     // question here). As in that rule, a script that also reads `idToken` can sign in either way.
-    let mut key_readers = Vec::new();
-    for s in spn_steps(ctx) {
-        let reads = |name: &str| {
-            s.scripts
-                .iter()
-                .any(|sc| !find_uses(&sc.text, name).is_empty())
-        };
-        if reads("servicePrincipalKey") && !reads("idToken") {
-            key_readers.push(s.step.step.span.clone());
-        }
-    }
+    let key_readers: Vec<crate::yaml::Span> = spn_steps(ctx)
+        .iter()
+        .filter(|s| s.key_read().is_some())
+        .map(|s| s.step.step.span.clone())
+        .collect();
     let mut out = Vec::new();
     for step in &ctx.model.task_steps {
         let task_ref = step.reference().trim().to_string();
@@ -161,7 +148,7 @@ pub fn uses_in(ctx: &Context) -> Vec<Found> {
             Resolution::Builtin(task) => task
                 .inputs
                 .iter()
-                .filter(|i| is_connection(i) && is_visible(step, task, i) != Truth::False)
+                .filter(|i| i.is_connection() && is_visible(step, task, i) != Truth::False)
                 .filter_map(|i| step.input_entry(i).map(|e| (e, Some(i))))
                 .collect(),
             Resolution::NotBuiltin(_) => step

@@ -81,6 +81,27 @@ fn is_true(entry: &Entry) -> bool {
         .is_some_and(|v| v.trim().eq_ignore_ascii_case("true"))
 }
 
+impl SpnStep<'_> {
+    /// The first read of `servicePrincipalKey`, in the order the scripts run, when no script also
+    /// reads `idToken` (a script that reads both most likely signs in either way, so it can work
+    /// under workload identity federation). The key is not set under WIF.
+    pub fn key_read(&self) -> Option<(&Script, Range<usize>)> {
+        if self
+            .scripts
+            .iter()
+            .any(|sc| !find_uses(&sc.text, "idToken").is_empty())
+        {
+            return None;
+        }
+        self.scripts.iter().find_map(|sc| {
+            find_uses(&sc.text, "servicePrincipalKey")
+                .into_iter()
+                .next()
+                .map(|r| (sc, r))
+        })
+    }
+}
+
 /// Steps whose task takes `addSpnToEnvironment` and sets it to true (literally).
 pub fn spn_steps<'a>(ctx: &'a Context) -> Vec<SpnStep<'a>> {
     let mut out = Vec::new();
