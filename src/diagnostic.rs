@@ -54,6 +54,89 @@ pub struct Diagnostic {
     /// For a finding in a template: the include chain that reaches it, outermost first, as
     /// `path:line` of each `template:` reference.
     pub included_from: Vec<String>,
+    /// How to fix it in place, when azplint knows (`check --fix`, the server's code actions).
+    pub fix: Option<Fix>,
+}
+
+/// How safe a fix is to apply without review (as ruff defines it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Applicability {
+    /// Shown as a suggestion, never applied: what it changes can't be done mechanically.
+    DisplayOnly,
+    /// What a careful person would do, but what the pipeline does may change: `--unsafe-fixes`.
+    Unsafe,
+    /// Keeps what the pipeline does and only removes the problem: `--fix`.
+    Safe,
+}
+
+impl Applicability {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Applicability::DisplayOnly => "display-only",
+            Applicability::Unsafe => "unsafe",
+            Applicability::Safe => "safe",
+        }
+    }
+}
+
+/// One replacement in the file of the diagnostic: the bytes of `range` become `text`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Edit {
+    pub range: Span,
+    pub text: String,
+}
+
+impl Edit {
+    pub fn replace(range: Span, text: impl Into<String>) -> Self {
+        Edit {
+            range,
+            text: text.into(),
+        }
+    }
+    pub fn insert(at: usize, text: impl Into<String>) -> Self {
+        Edit::replace(at..at, text)
+    }
+    pub fn delete(range: Span) -> Self {
+        Edit::replace(range, "")
+    }
+}
+
+/// A fix: what it does, how safe it is, and its edits (in the diagnostic's file; they never
+/// overlap).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fix {
+    /// What the fix does, imperative ("use `AzureFileCopy@6`").
+    pub message: String,
+    pub applicability: Applicability,
+    pub edits: Vec<Edit>,
+}
+
+impl Fix {
+    pub fn new(applicability: Applicability, message: impl Into<String>, edits: Vec<Edit>) -> Self {
+        let mut edits = edits;
+        edits.sort_by_key(|e| (e.range.start, e.range.end));
+        Fix {
+            message: message.into(),
+            applicability,
+            edits,
+        }
+    }
+    pub fn safe(message: impl Into<String>, edits: Vec<Edit>) -> Self {
+        Fix::new(Applicability::Safe, message, edits)
+    }
+    pub fn unsafe_(message: impl Into<String>, edits: Vec<Edit>) -> Self {
+        Fix::new(Applicability::Unsafe, message, edits)
+    }
+    pub fn display_only(message: impl Into<String>) -> Self {
+        Fix::new(Applicability::DisplayOnly, message, Vec::new())
+    }
+    /// The bytes the fix touches, first to last.
+    pub fn range(&self) -> Option<Span> {
+        let start = self.edits.iter().map(|e| e.range.start).min()?;
+        let end = self.edits.iter().map(|e| e.range.end).max()?;
+        Some(start..end)
+    }
 }
 
 impl Diagnostic {
@@ -73,6 +156,7 @@ impl Diagnostic {
             help: None,
             note: None,
             included_from: Vec::new(),
+            fix: None,
         }
     }
 
@@ -103,6 +187,11 @@ impl Diagnostic {
 
     pub fn note(mut self, note: impl Into<String>) -> Self {
         self.note = Some(note.into());
+        self
+    }
+
+    pub fn fix(mut self, fix: Fix) -> Self {
+        self.fix = Some(fix);
         self
     }
 }

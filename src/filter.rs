@@ -119,6 +119,7 @@ fn suppress(source: &Source, diagnostics: &mut Vec<Diagnostic>) -> Vec<Diagnosti
             .iter()
             .filter(|r| crate::rules::by_id(r).is_some() && !s.used.contains(*r))
             .collect();
+        let fix = suppression_fix(source, s, &unused);
         let msg = if !unknown.is_empty() {
             let names = unknown
                 .iter()
@@ -148,16 +149,77 @@ fn suppress(source: &Source, diagnostics: &mut Vec<Diagnostic>) -> Vec<Diagnosti
             None
         };
         if let Some((message, help)) = msg {
-            found.push(
-                crate::rules::unused_suppression::RULE
-                    .diag(s.span.clone(), message)
-                    .label("unused")
-                    .help(help)
-                    .note("a stale suppression would hide the next real finding at this place"),
-            );
+            let mut d = crate::rules::unused_suppression::RULE
+                .diag(s.span.clone(), message)
+                .label("unused")
+                .help(help)
+                .note("a stale suppression would hide the next real finding at this place");
+            if unknown.is_empty() {
+                d.fix = fix;
+            }
+            found.push(d);
         }
     }
     found
+}
+
+/// The fix of a suppression that suppresses nothing (`unused` names the rules it lists in vain):
+/// remove the comment (its whole line when it stands alone), or the unused ids from its list.
+/// Text after the comment's `]` is part of the comment and stays one (`# reason`).
+fn suppression_fix(
+    source: &Source,
+    s: &Suppression,
+    unused: &[&String],
+) -> Option<crate::diagnostic::Fix> {
+    use crate::diagnostic::{Edit, Fix};
+    let line = source.line_col(s.span.start).line;
+    let range = source.line_range(line);
+    let before = &source.text[range.start..s.span.start];
+    let after = &source.text[s.span.end..range.end];
+    let all_unused = s.used.is_empty();
+    if all_unused {
+        let edit = if !after.trim().is_empty() {
+            // `# azplint: ignore[x] because ...` -> `# because ...`
+            Edit::replace(s.span.clone(), "#")
+        } else if before.trim().is_empty() {
+            // The comment is the whole line: remove the line with its line break.
+            let end = source.text[range.end..]
+                .find('\n')
+                .map(|i| range.end + i + 1)
+                .unwrap_or(range.end);
+            Edit::delete(range.start..end)
+        } else {
+            // After a value: remove it with the blanks before it.
+            let trimmed = before.trim_end().len();
+            Edit::delete(range.start + trimmed..range.end)
+        };
+        return Some(Fix::safe("remove the suppression", vec![edit]));
+    }
+    // Some ids are used: keep them, drop the others.
+    let text = &source.text[s.span.clone()];
+    let open = text.find('[')?;
+    let close = text.rfind(']')?;
+    let kept: Vec<&str> = s
+        .rules
+        .iter()
+        .filter(|r| !unused.contains(r))
+        .map(String::as_str)
+        .collect();
+    if kept.is_empty() {
+        return None;
+    }
+    let names = unused
+        .iter()
+        .map(|r| format!("`{r}`"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    Some(Fix::safe(
+        format!("remove {names} from the suppression"),
+        vec![Edit::replace(
+            s.span.start + open + 1..s.span.start + close,
+            kept.join(", "),
+        )],
+    ))
 }
 
 /// Everything the user asked not to see, in one pass: configured levels and per-file ignores,

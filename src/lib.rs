@@ -11,6 +11,7 @@ pub mod docs;
 pub mod endpoints;
 pub mod expr;
 pub mod filter;
+pub mod fix;
 pub mod pipeline;
 pub mod report;
 pub mod rules;
@@ -48,6 +49,9 @@ pub struct Options {
     pub pipelines_only: bool,
     /// Lint this text as if it were the file at this path (`--stdin-filename PATH -`).
     pub stdin: Option<(PathBuf, Vec<u8>)>,
+    /// Texts that stand in for files on disk, by canonical path: an editor's open buffers, the
+    /// passes of `check --fix`.
+    pub buffers: std::collections::HashMap<PathBuf, String>,
 }
 
 /// A run's files, loaded once: what `lint` and the connections inventory both read.
@@ -64,8 +68,12 @@ fn load(options: &Options) -> Result<Run, String> {
             c.explicit = false;
         }
     }
-    let ws =
-        workspace::Workspace::build(&candidates, &options.repositories, options.stdin.as_ref());
+    let ws = workspace::Workspace::build(
+        &candidates,
+        &options.repositories,
+        options.stdin.as_ref(),
+        &options.buffers,
+    );
     Ok(Run {
         ws,
         walk_errors,
@@ -349,4 +357,250 @@ pub fn lint_source(source: &Source, files: &dyn RepoFiles) -> Vec<Diagnostic> {
     }
     sort_diagnostics(&mut out);
     out
+}
+
+/// A file `check --fix` changed.
+#[derive(Debug, Clone)]
+pub struct FixedFile {
+    /// The path shown to the user.
+    pub display: String,
+    /// Where it lives (for standard input, the `--stdin-filename` path, which need not exist).
+    pub path: PathBuf,
+    /// It is standard input: the fixed text goes to standard output, never to a file.
+    pub stdin: bool,
+    /// The text as linted first (any byte-order mark removed), and after the fixes.
+    pub before: String,
+    pub after: String,
+}
+
+/// A fix `check --fix` did not apply, and why.
+#[derive(Debug, Clone)]
+pub struct DroppedFix {
+    pub display: String,
+    pub line: usize,
+    pub rule: &'static str,
+    pub why: String,
+}
+
+/// What `check --fix` did: the findings that remain (linted on the fixed texts), the files it
+/// changed, how many findings it fixed, and the fixes it refused.
+#[derive(Debug)]
+pub struct Fixed {
+    pub report: Report,
+    pub files: Vec<FixedFile>,
+    pub fixed: usize,
+    pub dropped: Vec<DroppedFix>,
+}
+
+/// The most passes `fix` makes: each pass applies the fixes of the findings left by the last.
+pub const FIX_PASSES: usize = 10;
+
+/// Apply the fixes `mode` allows to the files named by `options` (never to templates of other
+/// repositories or files outside the linted paths), in passes until nothing changes: after each
+/// pass every file is linted again. A fix is refused when its result no longer parses or has a
+/// finding of some rule that the text before it did not have; overlapping fixes wait for the next
+/// pass. Nothing is written: the caller writes `Fixed::files` (or shows their diff).
+pub fn fix(options: &Options, mode: fix::Mode) -> Result<Fixed, String> {
+    use std::collections::{HashMap, HashSet};
+    let canonical = |p: &Path| p.canonicalize().unwrap_or_else(|_| p.to_path_buf());
+    let roots: Vec<PathBuf> = options.paths.iter().map(|p| canonical(p)).collect();
+    let stdin_path = options.stdin.as_ref().map(|(p, _)| p.clone());
+    // Which report file may be fixed: standard input, or a file under a linted path.
+    let fixable = |source: &Source| -> Option<(PathBuf, bool)> {
+        let path = source.fs_path.as_ref()?;
+        if stdin_path.as_ref() == Some(path) {
+            return Some((path.clone(), true));
+        }
+        let c = canonical(path);
+        roots.iter().any(|r| c.starts_with(r)).then_some((c, false))
+    };
+    // Per rule, how many findings a file has.
+    let counts = |f: &FileResult| -> HashMap<&'static str, usize> {
+        let mut m = HashMap::new();
+        for d in &f.diagnostics {
+            *m.entry(d.rule).or_insert(0) += 1;
+        }
+        m
+    };
+    // A changed text is acceptable when it parses and no rule has more findings than before,
+    // and at least one finding went away.
+    let better = |before: &FileResult, after: Option<&FileResult>| -> Result<(), String> {
+        let empty = HashMap::new();
+        let b = counts(before);
+        let a = after.map(counts).unwrap_or(empty);
+        if let Some(syntax) = after.and_then(|f| {
+            f.diagnostics
+                .iter()
+                .find(|d| d.rule == "yaml-syntax" && !b.contains_key("yaml-syntax"))
+        }) {
+            return Err(format!(
+                "the fixed text no longer parses: {}",
+                syntax.message
+            ));
+        }
+        let mut worse: Vec<&str> = a
+            .iter()
+            .filter(|(r, n)| **n > b.get(*r).copied().unwrap_or(0))
+            .map(|(r, _)| *r)
+            .collect();
+        worse.sort();
+        if !worse.is_empty() {
+            return Err(format!(
+                "the fixed text has new findings: {}",
+                worse.join(", ")
+            ));
+        }
+        if a.values().sum::<usize>() >= b.values().sum::<usize>() {
+            return Err("the fix did not remove its finding".into());
+        }
+        Ok(())
+    };
+
+    let mut opts = options.clone();
+    let mut changed: HashMap<PathBuf, FixedFile> = HashMap::new();
+    let mut refused: HashSet<(PathBuf, &'static str, usize, String)> = HashSet::new();
+    let mut dropped = Vec::new();
+    let mut fixed = 0;
+    let mut report = lint(&opts)?;
+    // The options with `texts` standing in for their files.
+    let with = |opts: &Options, texts: &[(PathBuf, bool, String)]| -> Options {
+        let mut o = opts.clone();
+        for (key, stdin, text) in texts {
+            if *stdin {
+                if let Some((_, bytes)) = &mut o.stdin {
+                    *bytes = text.clone().into_bytes();
+                }
+            } else {
+                o.buffers.insert(key.clone(), text.clone());
+            }
+        }
+        o
+    };
+    let find = |report: &Report, display: &str| -> Option<usize> {
+        report
+            .files
+            .iter()
+            .position(|f| f.source.display == display)
+    };
+    for _ in 0..FIX_PASSES {
+        // (file index in `report`, key, stdin, the fixes taken, the new text)
+        let mut proposals: Vec<(usize, PathBuf, bool, Vec<usize>, String)> = Vec::new();
+        for (fi, file) in report.files.iter().enumerate() {
+            let Some((key, stdin)) = fixable(&file.source) else {
+                continue;
+            };
+            let candidates: Vec<usize> = file
+                .diagnostics
+                .iter()
+                .enumerate()
+                .filter(|(_, d)| fix::applicable(d, mode).is_some())
+                .filter(|(_, d)| {
+                    !refused.contains(&(key.clone(), d.rule, d.span.start, d.message.clone()))
+                })
+                .map(|(i, _)| i)
+                .collect();
+            if candidates.is_empty() {
+                continue;
+            }
+            let fixes: Vec<&diagnostic::Fix> = candidates
+                .iter()
+                .filter_map(|&i| file.diagnostics[i].fix.as_ref())
+                .collect();
+            let pass = fix::apply(&file.source.text, &fixes);
+            for &i in &pass.invalid {
+                let d = &file.diagnostics[candidates[i]];
+                refused.insert((key.clone(), d.rule, d.span.start, d.message.clone()));
+                dropped.push(DroppedFix {
+                    display: file.source.display.clone(),
+                    line: file.source.line_col(d.span.start).line,
+                    rule: d.rule,
+                    why: "its edits do not fit the file".into(),
+                });
+            }
+            if pass.applied.is_empty() || pass.text == file.source.text {
+                continue;
+            }
+            let taken = pass.applied.iter().map(|&i| candidates[i]).collect();
+            proposals.push((fi, key, stdin, taken, pass.text));
+        }
+        if proposals.is_empty() {
+            break;
+        }
+        let texts: Vec<(PathBuf, bool, String)> = proposals
+            .iter()
+            .map(|(_, k, s, _, t)| (k.clone(), *s, t.clone()))
+            .collect();
+        let after = lint(&with(&opts, &texts))?;
+        let mut accepted: Vec<(PathBuf, bool, String)> = Vec::new();
+        for (fi, key, stdin, taken, text) in proposals {
+            let before = &report.files[fi];
+            let display = before.source.display.clone();
+            let after_file = find(&after, &display).map(|i| &after.files[i]);
+            if better(before, after_file).is_ok() {
+                fixed += taken.len();
+                accepted.push((key, stdin, text));
+                continue;
+            }
+            // Something in the batch went wrong: try each fix on its own, and refuse the ones
+            // that fail alone (the others are taken again in the next pass).
+            for &i in &taken {
+                let d = &before.diagnostics[i];
+                let Some(f) = d.fix.as_ref() else { continue };
+                let alone = fix::apply(&before.source.text, &[f]);
+                let trial = lint(&with(&opts, &[(key.clone(), stdin, alone.text)]))?;
+                let trial_file = find(&trial, &display).map(|j| &trial.files[j]);
+                if let Err(why) = better(before, trial_file) {
+                    refused.insert((key.clone(), d.rule, d.span.start, d.message.clone()));
+                    dropped.push(DroppedFix {
+                        display: display.clone(),
+                        line: before.source.line_col(d.span.start).line,
+                        rule: d.rule,
+                        why,
+                    });
+                }
+            }
+        }
+        if accepted.is_empty() {
+            // Only refusals this pass: lint again from the same texts with them left out.
+            if refused.is_empty() {
+                break;
+            }
+            continue;
+        }
+        for (key, stdin, text) in &accepted {
+            let before = report
+                .files
+                .iter()
+                .find(|f| fixable(&f.source).is_some_and(|(k, _)| &k == key))
+                .map(|f| (f.source.display.clone(), f.source.text.clone()));
+            let entry = changed.entry(key.clone()).or_insert_with(|| {
+                let (display, text) = before.unwrap_or_default();
+                FixedFile {
+                    display,
+                    path: if *stdin {
+                        stdin_path.clone().unwrap_or_default()
+                    } else {
+                        key.clone()
+                    },
+                    stdin: *stdin,
+                    before: text,
+                    after: String::new(),
+                }
+            });
+            entry.after = text.clone();
+        }
+        opts = with(&opts, &accepted);
+        report = lint(&opts)?;
+    }
+    let mut files: Vec<FixedFile> = changed
+        .into_values()
+        .filter(|f| f.before != f.after)
+        .collect();
+    files.sort_by(|a, b| a.display.cmp(&b.display));
+    Ok(Fixed {
+        report,
+        files,
+        fixed,
+        dropped,
+    })
 }

@@ -105,6 +105,18 @@ struct CheckArgs {
     /// that pass every YAML file)
     #[arg(long)]
     pipelines_only: bool,
+    /// Apply the safe fixes to the files, then report what remains (with `-`, print the fixed
+    /// text on standard output and the findings on standard error)
+    #[arg(long, conflicts_with = "write_baseline")]
+    fix: bool,
+    /// With `--fix` or `--diff`: apply the unsafe fixes too (they may change what the pipeline
+    /// does: review them)
+    #[arg(long)]
+    unsafe_fixes: bool,
+    /// Print the unified diff of what `--fix` would change and change nothing (exit 1 when there
+    /// is something to fix)
+    #[arg(long, conflicts_with = "write_baseline")]
+    diff: bool,
 }
 
 /// Which files a run reads and how it reads them: shared by `check` and `connections`.
@@ -468,6 +480,9 @@ fn check(args: CheckArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    if args.fix || args.diff {
+        return check_fix(&args, &options);
+    }
     let report = match azplint::lint(&options) {
         Ok(r) => r,
         Err(e) => {
@@ -500,7 +515,14 @@ fn check(args: CheckArgs) -> ExitCode {
     // (nothing else tells the terminal how the run went); `--quiet` drops it, like ruff's.
     if !args.quiet && (args.format == Format::Human || args.output.is_some()) {
         eprintln!("{}", report::summary(&report));
+        if let Some(hint) = report::fixable_hint(&report, args.unsafe_fixes) {
+            eprintln!("{hint}");
+        }
     }
+    exit_for(&report, fail_on)
+}
+
+fn exit_for(report: &azplint::Report, fail_on: Option<Severity>) -> ExitCode {
     if report
         .diagnostics()
         .any(|(_, d)| report::fails(d.severity, fail_on))
@@ -509,6 +531,140 @@ fn check(args: CheckArgs) -> ExitCode {
     } else {
         ExitCode::SUCCESS
     }
+}
+
+/// `check --fix` and `check --diff`.
+fn check_fix(args: &CheckArgs, options: &azplint::Options) -> ExitCode {
+    let mode = if args.unsafe_fixes {
+        azplint::fix::Mode::Unsafe
+    } else {
+        azplint::fix::Mode::Safe
+    };
+    let fixed = match azplint::fix(options, mode) {
+        Ok(f) => f,
+        Err(e) => {
+            eprintln!("azplint: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    for d in &fixed.dropped {
+        eprintln!(
+            "azplint: {}:{}: the `{}` fix was not applied: {}",
+            d.display, d.line, d.rule, d.why
+        );
+    }
+    if args.diff {
+        let mut out = String::new();
+        for f in &fixed.files {
+            out.push_str(&azplint::fix::unified_diff(&f.display, &f.before, &f.after));
+        }
+        let code = print_stdout(&out);
+        if code != ExitCode::SUCCESS {
+            return code;
+        }
+        if !args.quiet {
+            let n = fixed.fixed;
+            eprintln!(
+                "Would fix {n} finding{} in {} file{}",
+                if n == 1 { "" } else { "s" },
+                fixed.files.len(),
+                if fixed.files.len() == 1 { "" } else { "s" }
+            );
+        }
+        return if fixed.files.is_empty() {
+            ExitCode::SUCCESS
+        } else {
+            ExitCode::from(1)
+        };
+    }
+    // Write the fixed files: only when the file still holds the text that was linted (nothing
+    // changed it meanwhile), keeping its byte-order mark.
+    let mut failed = false;
+    for f in fixed.files.iter().filter(|f| !f.stdin) {
+        let current = match std::fs::read(&f.path) {
+            Ok(b) => b,
+            Err(e) => {
+                eprintln!("azplint: can't read `{}` again: {e}", f.display);
+                failed = true;
+                continue;
+            }
+        };
+        let bom = current.starts_with("\u{feff}".as_bytes());
+        let body = if bom { &current[3..] } else { &current[..] };
+        if body != f.before.as_bytes() {
+            eprintln!(
+                "azplint: `{}` changed while azplint ran; its fixes were not written",
+                f.display
+            );
+            failed = true;
+            continue;
+        }
+        let mut text = Vec::with_capacity(f.after.len() + 3);
+        if bom {
+            text.extend_from_slice("\u{feff}".as_bytes());
+        }
+        text.extend_from_slice(f.after.as_bytes());
+        if let Err(e) = std::fs::write(&f.path, text) {
+            eprintln!("azplint: can't write `{}`: {e}", f.display);
+            failed = true;
+        }
+    }
+    let fail_on = args.fail_on.threshold();
+    let report = &fixed.report;
+    let stdin = options.stdin.as_ref();
+    if let Some((_, bytes)) = stdin {
+        // An editor's buffer: the fixed text (or the text as given) on stdout, the findings on
+        // stderr.
+        let text = fixed
+            .files
+            .iter()
+            .find(|f| f.stdin)
+            .map(|f| f.after.clone().into_bytes())
+            .unwrap_or_else(|| bytes.clone());
+        let mut stdout = std::io::stdout().lock();
+        if let Err(e) = stdout.write_all(&text).and_then(|_| stdout.flush()) {
+            if e.kind() != std::io::ErrorKind::BrokenPipe {
+                eprintln!("azplint: can't write output: {e}");
+                return ExitCode::from(2);
+            }
+        }
+        let rendered = render(args, report, fail_on, false);
+        if !rendered.is_empty() {
+            eprint!("{rendered}");
+        }
+    } else {
+        let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
+        let text = render(args, report, fail_on, to_terminal);
+        match &args.output {
+            Some(file) => {
+                if let Err(e) = std::fs::write(file, text.as_bytes()) {
+                    eprintln!("azplint: can't write `{}`: {e}", file.display());
+                    return ExitCode::from(2);
+                }
+            }
+            None => {
+                let code = print_stdout(&text);
+                if code != ExitCode::SUCCESS {
+                    return code;
+                }
+            }
+        }
+    }
+    if !args.quiet {
+        let remaining = report.diagnostics().count();
+        let n = fixed.fixed;
+        eprintln!(
+            "Fixed {n} finding{} ({remaining} remaining)",
+            if n == 1 { "" } else { "s" }
+        );
+        if let Some(hint) = report::fixable_hint(report, args.unsafe_fixes) {
+            eprintln!("{hint}");
+        }
+    }
+    if failed {
+        return ExitCode::from(2);
+    }
+    exit_for(report, fail_on)
 }
 
 /// `azplint connections`: the inventory of service connections and their verdicts.
@@ -527,6 +683,9 @@ fn connections(args: ConnectionsArgs) -> ExitCode {
         stdin_filename: None,
         pipelines_only: false,
         endpoints: args.endpoints.clone(),
+        fix: false,
+        unsafe_fixes: false,
+        diff: false,
     };
     let options = match check_options(&as_check) {
         Ok(o) => o,
@@ -645,6 +804,7 @@ fn check_options(args: &CheckArgs) -> Result<azplint::Options, String> {
         baseline,
         pipelines_only: args.pipelines_only,
         stdin,
+        buffers: Default::default(),
     })
 }
 

@@ -95,7 +95,33 @@ fn problem(display: &str, fs_path: &Path, problem: LoadProblem) -> Loaded {
 }
 
 /// Read, sniff and parse one file. `sniff`: skip files that don't look like pipelines.
-fn load(display: &str, fs_path: &Path, root: &Path, sniff: bool) -> Loaded {
+/// `buffers`: texts that stand in for files on disk (canonical path -> text), as an editor's
+/// open buffers or the passes of `check --fix`.
+fn load(
+    display: &str,
+    fs_path: &Path,
+    root: &Path,
+    sniff: bool,
+    buffers: &HashMap<PathBuf, String>,
+) -> Loaded {
+    if !buffers.is_empty() {
+        let canonical = fs_path
+            .canonicalize()
+            .unwrap_or_else(|_| fs_path.to_path_buf());
+        if let Some(text) = buffers.get(&canonical) {
+            if text.len() as u64 > MAX_FILE_BYTES {
+                return problem(
+                    display,
+                    fs_path,
+                    LoadProblem::TooLarge {
+                        len: Some(text.len() as u64),
+                    },
+                );
+            }
+            let bytes = text.clone().into_bytes();
+            return from_bytes(display, fs_path, canonical, root, bytes, sniff);
+        }
+    }
     let meta = match std::fs::metadata(fs_path) {
         Ok(m) => m,
         Err(e) => {
@@ -241,6 +267,7 @@ impl Workspace {
         candidates: &[Candidate],
         repositories: &HashMap<String, PathBuf>,
         stdin: Option<&(PathBuf, Vec<u8>)>,
+        buffers: &HashMap<PathBuf, String>,
     ) -> Workspace {
         let mut ws = Workspace::default();
         let mut index: HashMap<PathBuf, usize> = HashMap::new();
@@ -289,7 +316,7 @@ impl Workspace {
         }
         let loaded: Vec<Loaded> = candidates
             .par_iter()
-            .map(|c| load(&c.display, &c.fs_path, &c.root, !c.explicit))
+            .map(|c| load(&c.display, &c.fs_path, &c.root, !c.explicit, buffers))
             .collect();
         for l in loaded {
             match l {
@@ -335,7 +362,12 @@ impl Workspace {
             }
             let new: Vec<(PathBuf, Loaded)> = to_load
                 .par_iter()
-                .map(|(p, root)| (p.clone(), load(&templates::display_for(p), p, root, false)))
+                .map(|(p, root)| {
+                    (
+                        p.clone(),
+                        load(&templates::display_for(p), p, root, false, buffers),
+                    )
+                })
                 .collect();
             for (p, l) in new {
                 match l {

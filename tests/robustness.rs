@@ -635,6 +635,7 @@ fn files_that_vanish_mid_run() {
         &[candidate("vanished.yml"), candidate("present.yml")],
         &Default::default(),
         None,
+        &Default::default(),
     );
     assert_eq!(ws.files.len(), 1);
     assert_eq!(ws.unreadable.len(), 1);

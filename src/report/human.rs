@@ -138,7 +138,18 @@ pub fn render_one(src: &Source, d: &Diagnostic, style: Style) -> String {
     // then the include chain of a finding inside a template.
     let chain = (!d.included_from.is_empty())
         .then(|| format!("included from {}", d.included_from.join(" → ")));
-    for (head, text) in [("  note: ", d.note.as_ref()), ("  info: ", chain.as_ref())] {
+    let fix = d.fix.as_ref().map(|f| match f.applicability {
+        crate::diagnostic::Applicability::Safe => format!("[*] {} (`--fix`)", f.message),
+        crate::diagnostic::Applicability::Unsafe => {
+            format!("{} (`--fix --unsafe-fixes`; review it)", f.message)
+        }
+        crate::diagnostic::Applicability::DisplayOnly => format!("{} (by hand)", f.message),
+    });
+    for (head, text) in [
+        ("  note: ", d.note.as_ref()),
+        ("   fix: ", fix.as_ref()),
+        ("  info: ", chain.as_ref()),
+    ] {
         let Some(note) = text else { continue };
         let opts = textwrap::Options::new(style.width.saturating_sub(2).max(40))
             .initial_indent(head)

@@ -24,6 +24,30 @@ struct Item<'a> {
     note: Option<&'a str>,
     /// Include chain of a finding inside a template (`path:line`, outermost first).
     included_from: &'a [String],
+    /// How to fix it in place, when azplint knows.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    fix: Option<FixOut<'a>>,
+}
+
+#[derive(Serialize)]
+struct FixOut<'a> {
+    message: &'a str,
+    /// `safe` (`--fix`), `unsafe` (`--fix --unsafe-fixes`) or `display-only` (never applied).
+    applicability: &'a str,
+    edits: Vec<EditOut<'a>>,
+}
+
+/// One replacement: the text from `start` up to `end` (1-based line and character column, and
+/// the byte offsets) becomes `content`.
+#[derive(Serialize)]
+struct EditOut<'a> {
+    line: usize,
+    column: usize,
+    end_line: usize,
+    end_column: usize,
+    start_offset: usize,
+    end_offset: usize,
+    content: &'a str,
 }
 
 pub fn render(report: &Report) -> String {
@@ -44,6 +68,27 @@ pub fn render(report: &Report) -> String {
                 help: d.help.as_deref(),
                 note: d.note.as_deref(),
                 included_from: &d.included_from,
+                fix: d.fix.as_ref().map(|f| FixOut {
+                    message: &f.message,
+                    applicability: f.applicability.as_str(),
+                    edits: f
+                        .edits
+                        .iter()
+                        .map(|e| {
+                            let s = src.line_col(e.range.start);
+                            let t = src.line_col(e.range.end);
+                            EditOut {
+                                line: s.line,
+                                column: s.column,
+                                end_line: t.line,
+                                end_column: t.column,
+                                start_offset: e.range.start,
+                                end_offset: e.range.end,
+                                content: &e.text,
+                            }
+                        })
+                        .collect(),
+                }),
             }
         })
         .collect();

@@ -166,6 +166,40 @@ pub fn summary(report: &Report) -> String {
     format!("{} in {files}", parts.join(", "))
 }
 
+/// How many findings `--fix` (and `--unsafe-fixes`) would fix, as a hint after the summary, or
+/// `None` when none would.
+pub fn fixable_hint(report: &Report, unsafe_fixes: bool) -> Option<String> {
+    use crate::diagnostic::Applicability;
+    let (mut safe, mut unsafe_) = (0, 0);
+    for (_, d) in report.diagnostics() {
+        match d
+            .fix
+            .as_ref()
+            .filter(|f| !f.edits.is_empty())
+            .map(|f| f.applicability)
+        {
+            Some(Applicability::Safe) => safe += 1,
+            Some(Applicability::Unsafe) => unsafe_ += 1,
+            _ => {}
+        }
+    }
+    match (safe, unsafe_, unsafe_fixes) {
+        (0, 0, _) => None,
+        (s, u, true) => Some(format!(
+            "[*] {} fixable with `--fix --unsafe-fixes`",
+            s + u
+        )),
+        (s, 0, false) => Some(format!("[*] {s} fixable with `--fix`")),
+        (0, u, false) => Some(format!(
+            "{u} fix{} available with `--fix --unsafe-fixes` (review them: they may change what the pipeline does)",
+            if u == 1 { "" } else { "es" }
+        )),
+        (s, u, false) => Some(format!(
+            "[*] {s} fixable with `--fix` ({u} more with `--unsafe-fixes`)"
+        )),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -120,6 +120,30 @@ struct SarifResult {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     related_locations: Vec<Location>,
     partial_fingerprints: BTreeMap<&'static str, String>,
+    /// The finding's fix, when it has edits (safe or unsafe; the description says which).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    fixes: Vec<SarifFix>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SarifFix {
+    description: Text,
+    artifact_changes: Vec<ArtifactChange>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ArtifactChange {
+    artifact_location: ArtifactLocation,
+    replacements: Vec<Replacement>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Replacement {
+    deleted_region: Region,
+    inserted_content: Text,
 }
 
 #[derive(Serialize)]
@@ -336,7 +360,44 @@ fn result(src: &Source, d: &Diagnostic, fingerprint: String) -> SarifResult {
         }],
         related_locations: related,
         partial_fingerprints: BTreeMap::from([("azplint/v1", fingerprint)]),
+        fixes: fixes(src, d),
     }
+}
+
+/// The fix of a finding as a SARIF fix: replacements by line and column (characters, as every
+/// region here).
+fn fixes(src: &Source, d: &Diagnostic) -> Vec<SarifFix> {
+    let Some(fix) = d.fix.as_ref().filter(|f| !f.edits.is_empty()) else {
+        return Vec::new();
+    };
+    let replacements = fix
+        .edits
+        .iter()
+        .map(|e| {
+            let start = src.line_col(e.range.start);
+            let end = src.line_col(e.range.end.max(e.range.start));
+            Replacement {
+                deleted_region: Region {
+                    start_line: start.line,
+                    start_column: Some(start.column),
+                    end_line: Some(end.line),
+                    end_column: Some(end.column),
+                },
+                inserted_content: Text {
+                    text: e.text.clone(),
+                },
+            }
+        })
+        .collect();
+    vec![SarifFix {
+        description: Text {
+            text: format!("{} ({} fix)", fix.message, fix.applicability.as_str()),
+        },
+        artifact_changes: vec![ArtifactChange {
+            artifact_location: artifact(&src.display),
+            replacements,
+        }],
+    }]
 }
 
 pub fn render(report: &Report) -> String {
