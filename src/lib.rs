@@ -458,7 +458,13 @@ pub fn fix(options: &Options, mode: fix::Mode) -> Result<Fixed, String> {
 
     let mut opts = options.clone();
     let mut changed: HashMap<PathBuf, FixedFile> = HashMap::new();
-    let mut refused: HashSet<(PathBuf, &'static str, usize, String)> = HashSet::new();
+    // A refused fix, by file, rule, message and the text of its line (offsets and line numbers
+    // move as other fixes apply).
+    let mut refused: HashSet<(PathBuf, &'static str, String, String)> = HashSet::new();
+    let identity = |source: &Source, d: &Diagnostic| -> (&'static str, String, String) {
+        let line = source.line_text(source.line_col(d.span.start).line).trim().to_string();
+        (d.rule, d.message.clone(), line)
+    };
     let mut dropped = Vec::new();
     let mut fixed = 0;
     let mut report = lint(&opts)?;
@@ -495,7 +501,8 @@ pub fn fix(options: &Options, mode: fix::Mode) -> Result<Fixed, String> {
                 .enumerate()
                 .filter(|(_, d)| fix::applicable(d, mode).is_some())
                 .filter(|(_, d)| {
-                    !refused.contains(&(key.clone(), d.rule, d.span.start, d.message.clone()))
+                    let (rule, message, line) = identity(&file.source, d);
+                    !refused.contains(&(key.clone(), rule, message, line))
                 })
                 .map(|(i, _)| i)
                 .collect();
@@ -509,7 +516,8 @@ pub fn fix(options: &Options, mode: fix::Mode) -> Result<Fixed, String> {
             let pass = fix::apply(&file.source.text, &fixes);
             for &i in &pass.invalid {
                 let d = &file.diagnostics[candidates[i]];
-                refused.insert((key.clone(), d.rule, d.span.start, d.message.clone()));
+                let (rule, message, line) = identity(&file.source, d);
+                refused.insert((key.clone(), rule, message, line));
                 dropped.push(DroppedFix {
                     display: file.source.display.clone(),
                     line: file.source.line_col(d.span.start).line,
@@ -550,7 +558,8 @@ pub fn fix(options: &Options, mode: fix::Mode) -> Result<Fixed, String> {
                 let trial = lint(&with(&opts, &[(key.clone(), stdin, alone.text)]))?;
                 let trial_file = find(&trial, &display).map(|j| &trial.files[j]);
                 if let Err(why) = better(before, trial_file) {
-                    refused.insert((key.clone(), d.rule, d.span.start, d.message.clone()));
+                    let (rule, message, line) = identity(&before.source, d);
+                    refused.insert((key.clone(), rule, message, line));
                     dropped.push(DroppedFix {
                         display: display.clone(),
                         line: before.source.line_col(d.span.start).line,

@@ -143,7 +143,7 @@ pub fn render_one(src: &Source, d: &Diagnostic, style: Style) -> String {
         crate::diagnostic::Applicability::Unsafe => {
             format!("{} (`--fix --unsafe-fixes`; review it)", f.message)
         }
-        crate::diagnostic::Applicability::DisplayOnly => format!("{} (by hand)", f.message),
+        crate::diagnostic::Applicability::DisplayOnly => f.message.clone(),
     });
     for (head, text) in [
         ("  note: ", d.note.as_ref()),

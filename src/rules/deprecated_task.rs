@@ -37,6 +37,12 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
             .diag(step.task.value.span.clone(), message)
             .label("deprecated task version")
             .help(help);
+        if let Some(fix) = rec
+            .and_then(|m| cat.by_name(&task.name, m))
+            .and_then(|t| super::shared::fixes::retarget_task(&ctx.source.text, step, t))
+        {
+            d = d.fix(fix);
+        }
         if let Some(msg) = task
             .deprecation_message
             .as_deref()

@@ -95,13 +95,15 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                 } else {
                     continue;
                 };
-                out.push(
-                    RULE.diag(script.span(r), what)
+                let mut d = RULE.diag(script.span(r), what)
                         .label(format!("`{name}` in clear"))
                         .with_label(s.flag.key.span.clone(), "exposes the credentials to the script")
                         .help(help)
-                        .note("a pipeline variable set without `issecret=true` is not masked, and masking of printed values only hides the exact registered value (not an encoded or partial copy): the credential can land in the log for anyone who can read the run"),
-                );
+                        .note("a pipeline variable set without `issecret=true` is not masked, and masking of printed values only hides the exact registered value (not an encoded or partial copy): the credential can land in the log for anyone who can read the run");
+                if let Some(close) = setvariable_close(ctx, script, r.start) {
+                    d = d.fix(super::shared::fixes::mark_secret(&ctx.source.text, close.0, &close.1));
+                }
+                out.push(d);
                 reported = true;
             }
             if reported {
@@ -145,4 +147,32 @@ mod tests {
         assert!(traces("Set-PSDebug -Trace 1"));
         assert!(!traces("set -e"));
     }
+}
+
+/// For an inline script, where the `]` of the `task.setvariable` command on the line of byte `at`
+/// of the script is in the file, with the command's properties; `None` when the command is
+/// already secret or the script is a file.
+fn setvariable_close(
+    ctx: &Context,
+    script: &crate::rules::shared::spn_scripts::Script,
+    at: usize,
+) -> Option<(usize, String)> {
+    use crate::rules::shared::spn_scripts::Origin;
+    let Origin::Inline { base } = script.origin else {
+        return None;
+    };
+    let line_start = script.text[..at.min(script.text.len())]
+        .rfind('\n')
+        .map_or(0, |i| i + 1);
+    let line = script.line_text(at);
+    let lower = line.to_ascii_lowercase();
+    let open = lower.find("##vso[task.setvariable")?;
+    let close = open + lower[open..].find(']')?;
+    let props = &line[open + "##vso[".len()..close];
+    if props.to_ascii_lowercase().contains("issecret=true") {
+        return None;
+    }
+    let file_at = base + line_start + close;
+    // The script's text is the file's text at `base` (an inline value): check before editing.
+    (ctx.source.text.get(file_at..file_at + 1) == Some("]")).then(|| (file_at, props.to_string()))
 }

@@ -50,6 +50,13 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                 .or_else(|| cat.by_id(parsed.name, rec))
                 .map_or(parsed.name, |t| t.name.as_str());
             d = d.help(format!("use `{name}@{rec}`, the current major version"));
+            if let Some(fix) = cat
+                .by_name(parsed.name, rec)
+                .or_else(|| cat.by_id(parsed.name, rec))
+                .and_then(|t| super::shared::fixes::retarget_task(&ctx.source.text, step, t))
+            {
+                d = d.fix(fix);
+            }
         }
         d = d.note(
             "Azure Pipelines fails the run before it starts when it can't find the task version",

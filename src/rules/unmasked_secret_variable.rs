@@ -177,11 +177,18 @@ fn scan(ctx: &Context, span: &Span, spn: bool, out: &mut Vec<Diagnostic>) {
             if let Some(what) = found.filter(|_| !masked_here) {
                 let start = here + (line.len() - line.trim_start().len());
                 let end = here + line.trim_end().len();
+                let close_at = span.start + here + at + close;
+                let fix = super::shared::fixes::mark_secret(
+                    &ctx.source.text,
+                    close_at,
+                    &line[at + "##vso[".len()..at + close],
+                );
                 out.push(
                     RULE.diag(span.start + start..span.start + end, format!("a pipeline variable is set to {what} without `issecret=true`"))
                         .label("not masked")
                         .help("add `issecret=true` to the `task.setvariable` properties, or register the value first with `##vso[task.setsecret]<value>`")
-                        .note("a variable set without `issecret=true` is an ordinary variable: every later step that prints it, traces it or passes it on a command line shows the credential in the log for anyone who can read the run"),
+                        .note("a variable set without `issecret=true` is an ordinary variable: every later step that prints it, traces it or passes it on a command line shows the credential in the log for anyone who can read the run")
+                        .fix(fix),
                 );
             }
             continue;

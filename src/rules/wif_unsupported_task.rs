@@ -98,6 +98,17 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                 task.name
             ),
         };
+        if let Some(fix) = fact
+            .replacement
+            .as_deref()
+            .and_then(|r| {
+                let (name, major) = r.rsplit_once('@')?;
+                crate::catalog::catalog().by_name(name, major.parse().ok()?)
+            })
+            .and_then(|t| super::shared::fixes::retarget_task(&ctx.source.text, step, t))
+        {
+            d = d.fix(fix);
+        }
         d = d.help(match &fact.note {
             Some(n) if fact.replacement.is_some() => format!("{help} ({n})"),
             _ => help,
