@@ -1,7 +1,7 @@
 //! `unknown-task`: a task name that is not built in but is close to a built-in name (a typo).
 
 use super::{Context, Rule};
-use crate::diagnostic::{Diagnostic, Severity};
+use crate::diagnostic::{Diagnostic, Fix, Severity};
 use crate::pipeline::{NameKind, ParsedRef, Resolution};
 
 pub static RULE: Rule = Rule {
@@ -36,14 +36,17 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
         } else {
             cat.recommended_major(suggestion).unwrap_or(parsed.major)
         };
-        out.push(
-            RULE.diag(
+        let mut d = RULE.diag(
                 step.task.value.span.clone(),
                 format!("`{}` is not a built-in task", parsed.name),
             )
             .label(format!("did you mean `{suggestion}`?"))
             .help(format!("if you meant the built-in task, write `task: {suggestion}@{major}`"))
-            .note("a task that no installed extension provides fails the run before it starts; if this is a private or extension task, ignore this warning"),
-        );
+            .note("a task that no installed extension provides fails the run before it starts; if this is a private or extension task, ignore this warning");
+        let new = format!("{suggestion}@{major}");
+        if let Some(edit) = super::shared::fixes::task_reference(&ctx.source.text, step, &new) {
+            d = d.fix(Fix::unsafe_(format!("use `{new}`"), vec![edit]));
+        }
+        out.push(d);
     }
 }

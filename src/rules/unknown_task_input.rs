@@ -2,7 +2,7 @@
 
 use super::{Context, Rule};
 use crate::catalog::TaskVersion;
-use crate::diagnostic::{Diagnostic, Severity};
+use crate::diagnostic::{Diagnostic, Fix, Severity};
 use crate::pipeline::Resolution;
 
 pub static RULE: Rule = Rule {
@@ -56,10 +56,19 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                 d = d.label("a step key, not an input").help(format!(
                     "`{key}` belongs to the step: move it out of `inputs:`, next to `task:`"
                 ));
+                if let Some(fix) =
+                    super::shared::fixes::move_out_of_inputs(&ctx.source.text, step, entry)
+                {
+                    d = d.fix(fix);
+                }
             } else if let Some(s) = suggestion(task, key) {
                 d = d
                     .label(format!("did you mean `{s}`?"))
                     .help(format!("rename it to `{s}`"));
+                if let Some(edit) = super::shared::fixes::rename_key(&ctx.source.text, &entry.key, s)
+                {
+                    d = d.fix(Fix::unsafe_(format!("rename it to `{s}`"), vec![edit]));
+                }
             } else {
                 let mut names: Vec<&str> = task.inputs.iter().map(usual_name).collect();
                 let more = names.len().saturating_sub(12);

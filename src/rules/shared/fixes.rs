@@ -165,3 +165,92 @@ pub fn retarget_task(
         why.join("; ")
     )))
 }
+
+/// The edit that writes `new` in place of a task step's `task:` reference (inside any quotes).
+pub fn task_reference(text: &str, step: &crate::pipeline::TaskStep, new: &str) -> Option<Edit> {
+    let reference = step.reference().trim();
+    if reference.is_empty() {
+        return None;
+    }
+    let span = step.task.value.span.clone();
+    let at = text.get(span.clone())?.find(reference)?;
+    Some(Edit::replace(
+        span.start + at..span.start + at + reference.len(),
+        new,
+    ))
+}
+
+/// The edit that renames a plain (unquoted) mapping key to `new`.
+pub fn rename_key(text: &str, key: &crate::yaml::Node, new: &str) -> Option<Edit> {
+    let old = key.as_str()?;
+    (text.get(key.span.clone())? == old).then(|| Edit::replace(key.span.clone(), new))
+}
+
+/// The column (in bytes) of byte `at` on its line, when only blanks precede it there.
+fn block_column(text: &str, at: usize) -> Option<usize> {
+    let start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+    text[start..at].bytes().all(|b| b == b' ').then_some(at - start)
+}
+
+/// The line of byte `at`, with its line break: its range.
+fn line_of(text: &str, at: usize) -> std::ops::Range<usize> {
+    let start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+    let end = text[at..].find('\n').map_or(text.len(), |i| at + i + 1);
+    start..end
+}
+
+/// The fix that moves `entry` (a one-line entry of the step's `inputs:`, such as `condition:`)
+/// out of `inputs:`, next to `task:`. `None` when the layout isn't plain block style or the
+/// step already has that key.
+pub fn move_out_of_inputs(
+    text: &str,
+    step: &crate::pipeline::TaskStep,
+    entry: &crate::yaml::Entry,
+) -> Option<Fix> {
+    let key = entry.key.as_str()?;
+    if step.step.entry_ignore_case(key).is_some() {
+        return None;
+    }
+    let inputs = step.step.entry("inputs")?;
+    // A direct entry of `inputs:` (not inside a `${{ if }}`), on one line of its own.
+    let direct = inputs
+        .value
+        .as_map()?
+        .iter()
+        .any(|e| std::ptr::eq(e, entry));
+    let end = entry.value.span.end.max(entry.key.span.end);
+    if !direct || text.get(entry.key.span.start..end)?.contains('\n') {
+        return None;
+    }
+    let step_col = block_column(text, step.task.key.span.start)
+        .or_else(|| {
+            // `- task: X`: the step's keys stand where `task` does.
+            let line = line_of(text, step.task.key.span.start);
+            let before = &text[line.start..step.task.key.span.start];
+            before
+                .trim_end()
+                .strip_suffix('-')
+                .filter(|b| b.bytes().all(|c| c == b' '))
+                .map(|_| step.task.key.span.start - line.start)
+        })?;
+    let inputs_col = block_column(text, inputs.key.span.start)?;
+    if inputs_col != step_col || block_column(text, entry.key.span.start).is_none() {
+        return None;
+    }
+    let line = line_of(text, entry.key.span.start);
+    // The rest of the entry's line (a comment) goes with it.
+    let moved = text[entry.key.span.start..line.end].trim_end_matches(['\n', '\r']);
+    let newline = if text[line.clone()].ends_with("\r\n") {
+        "\r\n"
+    } else {
+        "\n"
+    };
+    let insert_at = line_of(text, inputs.key.span.start).start;
+    Some(Fix::unsafe_(
+        format!("move `{key}` out of `inputs:`, next to `task:`"),
+        vec![
+            Edit::insert(insert_at, format!("{}{moved}{newline}", " ".repeat(step_col))),
+            Edit::delete(line),
+        ],
+    ))
+}
