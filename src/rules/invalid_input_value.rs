@@ -6,7 +6,7 @@
 //! not `true` counts as false).
 
 use super::{Context, Rule};
-use crate::diagnostic::{Diagnostic, Severity};
+use crate::diagnostic::{Diagnostic, Fix, Severity};
 use crate::pipeline::inputs::{is_visible, Truth};
 use crate::pipeline::Resolution;
 use crate::yaml::is_expression;
@@ -60,15 +60,28 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                 if value.eq_ignore_ascii_case("true") || value.eq_ignore_ascii_case("false") {
                     continue;
                 }
-                out.push(
-                    RULE.diag(
+                let mut d = RULE.diag(
                         entry.value.span.clone(),
                         format!("`{key}` of `{reference}` is a boolean, but its value is `{value}`"),
                     )
                     .label("not `true` or `false`")
                     .help(format!("write `{key}: true` or `{key}: false`"))
-                    .note("tasks read a boolean input as true only when it is `true` (in any case); anything else, `yes` and `on` included, counts as false"),
-                );
+                    .note("tasks read a boolean input as true only when it is `true` (in any case); anything else, `yes` and `on` included, counts as false");
+                if let Some((meant, edit)) = boolean_meant(value).and_then(|m| {
+                    super::shared::fixes::replace_scalar(&ctx.source.text, &entry.value, m)
+                        .map(|e| (m, e))
+                }) {
+                    // The task reads `no` as false already: writing `false` keeps what it does.
+                    d = d.fix(if meant == "false" {
+                        Fix::safe(format!("write `{meant}`"), vec![edit])
+                    } else {
+                        Fix::unsafe_(
+                            format!("write `{meant}` (the task reads `{value}` as false today)"),
+                            vec![edit],
+                        )
+                    });
+                }
+                out.push(d);
                 continue;
             }
             if !(kind == "picklist" || kind == "radio")
@@ -105,7 +118,14 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                 Some(s) => {
                     d = d
                         .label(format!("did you mean `{s}`?"))
-                        .help(format!("use `{s}`; valid values: {}", list(&input.options)))
+                        .help(format!("use `{s}`; valid values: {}", list(&input.options)));
+                    if !input.multi_select {
+                        if let Some(edit) =
+                            super::shared::fixes::replace_scalar(&ctx.source.text, &entry.value, s)
+                        {
+                            d = d.fix(Fix::unsafe_(format!("use `{s}`"), vec![edit]));
+                        }
+                    }
                 }
                 None => {
                     d = d
@@ -115,5 +135,15 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
             }
             out.push(d);
         }
+    }
+}
+
+/// The boolean a YAML 1.1 or shell habit means (`yes`, `on`, `1` for `true`; `no`, `off`, `0` for
+/// `false`), or `None` when the value isn't one of them.
+fn boolean_meant(value: &str) -> Option<&'static str> {
+    match value.to_ascii_lowercase().as_str() {
+        "yes" | "y" | "on" | "1" => Some("true"),
+        "no" | "n" | "off" | "0" => Some("false"),
+        _ => None,
     }
 }

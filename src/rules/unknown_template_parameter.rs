@@ -32,9 +32,21 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                     "Azure Pipelines rejects the pipeline: `Unexpected parameter '{key}'`"
                 ));
             d = match crate::suggest::closest(key, names.iter().copied()) {
-                Some(s) => d
-                    .label(format!("did you mean `{s}`?"))
-                    .help(format!("rename it to `{s}`")),
+                Some(s) => {
+                    let d = d
+                        .label(format!("did you mean `{s}`?"))
+                        .help(format!("rename it to `{s}`"));
+                    // Only when the call doesn't pass that parameter already.
+                    match super::shared::fixes::rename_key(&ctx.source.text, &e.key, s)
+                        .filter(|_| !call.passed.iter().any(|p| p.key.as_str() == Some(s)))
+                    {
+                        Some(edit) => d.fix(crate::diagnostic::Fix::unsafe_(
+                            format!("rename it to `{s}`"),
+                            vec![edit],
+                        )),
+                        None => d,
+                    }
+                }
                 None if names.is_empty() => d.label("not declared").help(format!(
                     "remove it: `{}` declares no parameters",
                     call.template

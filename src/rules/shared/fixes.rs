@@ -254,3 +254,19 @@ pub fn move_out_of_inputs(
         ],
     ))
 }
+
+/// The edit that replaces a scalar's value with `new`: the whole scalar when it is written
+/// plain, the text inside the quotes when it is quoted and holds no escapes.
+pub fn replace_scalar(text: &str, node: &crate::yaml::Node, new: &str) -> Option<Edit> {
+    let value = node.as_str()?;
+    let span = node.span.clone();
+    let raw = text.get(span.clone())?;
+    if raw == value {
+        return Some(Edit::replace(span, new));
+    }
+    let quoted = raw.len() >= 2
+        && ((raw.starts_with('\'') && raw.ends_with('\''))
+            || (raw.starts_with('"') && raw.ends_with('"')));
+    (quoted && &raw[1..raw.len() - 1] == value && !new.contains(['\'', '"', '\\']))
+        .then(|| Edit::replace(span.start + 1..span.end - 1, new))
+}
