@@ -23,7 +23,19 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     for (node, origin) in hosted_image_values(root) {
         let Some(value) = node.as_str() else { continue };
         if let Some(image) = lookup(value) {
-            out.push(diagnostic(node, value.trim(), image, &origin));
+            let mut d = diagnostic(node, value.trim(), image, &origin);
+            if let Some(edit) =
+                super::shared::fixes::replace_scalar(&ctx.source.text, node, &image.replacement)
+            {
+                d = d.fix(crate::diagnostic::Fix::unsafe_(
+                    format!(
+                        "use `{}` (check that the tools your jobs need are on it)",
+                        image.replacement
+                    ),
+                    vec![edit],
+                ));
+            }
+            out.push(d);
         }
     }
 }
