@@ -1,9 +1,9 @@
 //! `script-injection`: text someone else chose (a branch name, a commit message) expanded into the
 //! code of a script by a `$(var)` macro or a template expression.
 
-use super::shared::taint::{help, origin, sinks, Control, Env};
+use super::shared::taint::{env_name, help, origin, sinks, Control, Env, Sink, Via};
 use super::{Context, Rule};
-use crate::diagnostic::{Diagnostic, Severity};
+use crate::diagnostic::{Diagnostic, Fix, Severity};
 
 pub static RULE: Rule = Rule {
     id: "script-injection",
@@ -48,7 +48,52 @@ pub(super) fn report(ctx: &Context, out: &mut Vec<Diagnostic>, rule: &'static Ru
             if hit.taint.source.control == Control::Structured {
                 d.severity = Severity::Note;
             }
+            let range = base + hit.range.start..base + hit.range.end;
+            if code {
+                if let Some(fix) = fix(ctx, &sink, range, shown, &hit.taint.via) {
+                    d = d.fix(fix);
+                }
+            } else {
+                d = d.fix(Fix::display_only(
+                    "read the value from the environment in the script instead of passing it as an argument (a task's argument input is not read by a shell: the script must change)",
+                ));
+            }
             out.push(d);
         }
     }
+}
+
+/// The environment form of a tainted reference in a bash or PowerShell script: a predefined or
+/// user variable (which the agent puts in every step's environment) is read from there; a
+/// template parameter is mapped in the step's `env:` first.
+fn fix(
+    ctx: &Context,
+    sink: &Sink,
+    range: std::ops::Range<usize>,
+    shown: &str,
+    via: &Via,
+) -> Option<Fix> {
+    let is_macro = shown.starts_with("$(") && shown.ends_with(')');
+    let (var, mapping) = match via {
+        Via::Direct | Via::Variable(_) if !is_macro => return None,
+        Via::Direct => (env_name(&shown[2..shown.len() - 1]), None),
+        Via::Variable(name) => (env_name(name), None),
+        Via::Parameter { name, .. } => {
+            // Only a plain reference: `${{ parameters.x }}`.
+            let inner = shown.strip_prefix("${{")?.strip_suffix("}}")?.trim();
+            let p = inner.strip_prefix("parameters.")?;
+            if !p.eq_ignore_ascii_case(name) {
+                return None;
+            }
+            (env_name(name), Some(shown))
+        }
+    };
+    super::shared::fixes::read_from_environment(
+        &ctx.source.text,
+        sink.step,
+        &sink.shell,
+        range,
+        &var,
+        mapping,
+    )
 }

@@ -54,14 +54,32 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                         sink.what
                     ),
                 };
-                out.push(
-                    RULE.diag(base + start..base + end, what)
+                let fix = if code {
+                    let var = match via {
+                        None => "SYSTEM_ACCESSTOKEN".to_string(),
+                        Some(v) => super::shared::taint::env_name(v),
+                    };
+                    super::shared::fixes::read_from_environment(
+                        &ctx.source.text,
+                        sink.step,
+                        &sink.shell,
+                        base + start..base + end,
+                        &var,
+                        Some(&text[start..end]),
+                    )
+                } else {
+                    None
+                };
+                let mut d = RULE.diag(base + start..base + end, what)
                         .label("the job's access token, pasted into the text")
                         .help(format!(
                             "map it in the step's `env:` (`SYSTEM_ACCESSTOKEN: $(System.AccessToken)`) and read {read}"
                         ))
-                        .note("the agent writes the expanded script to a file on the agent and runs the command line with the token in it, where other processes on the machine can read it; a secret variable is not in a step's environment unless `env:` maps it"),
-                );
+                        .note("the agent writes the expanded script to a file on the agent and runs the command line with the token in it, where other processes on the machine can read it; a secret variable is not in a step's environment unless `env:` maps it");
+                if let Some(fix) = fix {
+                    d = d.fix(fix);
+                }
+                out.push(d);
             }
         }
     }

@@ -270,3 +270,186 @@ pub fn replace_scalar(text: &str, node: &crate::yaml::Node, new: &str) -> Option
     (quoted && &raw[1..raw.len() - 1] == value && !new.contains(['\'', '"', '\\']))
         .then(|| Edit::replace(span.start + 1..span.end - 1, new))
 }
+
+/// How a step gets `NAME: value` in its `env:`: nothing to do (it maps `NAME` already), or one
+/// edit (a line in its block `env:`, or a new `env:` after the step's last entry). `None` when
+/// the step isn't written in plain block style, or `env:` isn't a block mapping.
+pub fn env_entry(
+    text: &str,
+    step: &crate::yaml::Node,
+    name: &str,
+    value: &str,
+) -> Option<Option<Edit>> {
+    let entries = step.as_map()?;
+    let first = entries.first()?;
+    let col = key_column(text, first.key.span.start)?;
+    if entries
+        .iter()
+        .any(|e| key_column(text, e.key.span.start) != Some(col))
+    {
+        return None;
+    }
+    let newline = if text.contains("\r\n") { "\r\n" } else { "\n" };
+    if let Some(env) = step.entry("env") {
+        let map = env.value.as_map()?;
+        if map
+            .iter()
+            .any(|e| e.key.as_str().is_some_and(|k| k.eq_ignore_ascii_case(name)))
+        {
+            return Some(None);
+        }
+        let first = map.first()?;
+        let inner = block_column(text, first.key.span.start)?;
+        let at = line_of(text, first.key.span.start).start;
+        return Some(Some(Edit::insert(
+            at,
+            format!("{}{name}: {value}{newline}", " ".repeat(inner)),
+        )));
+    }
+    // A new `env:` after the step's last entry: at the start of the line after its value.
+    let last = entries.last()?;
+    if let crate::yaml::NodeKind::Scalar(_, style) = &last.value.kind {
+        if matches!(style, crate::yaml::ScalarStyle::Literal | crate::yaml::ScalarStyle::Folded)
+            && text
+                .get(last.value.span.start..)
+                .and_then(|t| t.lines().next())
+                .is_some_and(|l| l.contains('+'))
+        {
+            return None; // `|+` keeps trailing lines: an insertion would change the script
+        }
+    }
+    let end = last.value.span.end.max(last.key.span.end);
+    // A block scalar's span takes the blank lines after it: insert after its last text.
+    let end = match text[..end].trim_end().len() {
+        t if t > last.key.span.end => t,
+        _ => end,
+    };
+    let at = if end > 0 && text.as_bytes().get(end - 1) == Some(&b'\n') {
+        end
+    } else {
+        match text[end..].find('\n') {
+            Some(i) => end + i + 1,
+            None => return None,
+        }
+    };
+    // Only blank text (or nothing) may stand between the value's end and the insertion point.
+    if !text[end.min(at)..at].trim().is_empty() {
+        return None;
+    }
+    Some(Some(Edit::insert(
+        at,
+        format!(
+            "{pad}env:{newline}{pad}  {name}: {value}{newline}",
+            pad = " ".repeat(col)
+        ),
+    )))
+}
+
+/// The column of a block mapping key at `at`: after blanks, or after `- ` (a sequence item).
+fn key_column(text: &str, at: usize) -> Option<usize> {
+    let start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+    let before = &text[start..at];
+    let ok = before.bytes().all(|b| b == b' ')
+        || before
+            .trim_end()
+            .strip_suffix('-')
+            .is_some_and(|b| b.bytes().all(|c| c == b' '));
+    ok.then_some(at - start)
+}
+
+/// Whether byte `at` of a script's text is inside single quotes on its line (where neither bash
+/// nor PowerShell expands a variable).
+pub fn in_single_quotes(text: &str, at: usize) -> bool {
+    let start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+    let mut single = false;
+    let mut double = false;
+    for c in text[start..at].chars() {
+        match c {
+            '\'' if !double => single = !single,
+            '"' if !single => double = !double,
+            _ => {}
+        }
+    }
+    single
+}
+
+/// How `shell` reads environment variable `var` in place of a macro, or `None` for shells
+/// where that isn't a safe mechanical change (cmd expands `%VAR%` before parsing; `script:`
+/// may be cmd; other interpreters).
+pub fn env_read(shell: &str, var: &str) -> Option<String> {
+    match shell {
+        "bash" => Some(format!("${{{var}}}")),
+        "pwsh" => Some(format!("${{env:{var}}}")),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod env_tests {
+    use super::*;
+
+    fn step_of(text: &str, index: usize) -> crate::yaml::Node {
+        let docs = crate::yaml::parse(text).unwrap();
+        let root = docs[0].root.clone().unwrap();
+        root.get("steps").unwrap().as_seq().unwrap()[index].clone()
+    }
+
+    #[test]
+    fn adds_env_after_a_block_script_and_into_an_existing_env() {
+        let text = "steps:\n- bash: |\n    curl -H \"$(System.AccessToken)\"\n\n- pwsh: Write-Host hi\n  env:\n    A: b\n";
+        let e = env_entry(text, &step_of(text, 0), "SYSTEM_ACCESSTOKEN", "$(System.AccessToken)")
+            .unwrap()
+            .unwrap();
+        let p = crate::fix::apply(text, &[&Fix::safe("x", vec![e])]);
+        assert!(
+            p.text.starts_with("steps:\n- bash: |\n    curl -H \"$(System.AccessToken)\"\n  env:\n    SYSTEM_ACCESSTOKEN: $(System.AccessToken)\n\n- pwsh"),
+            "{}",
+            p.text
+        );
+        let e = env_entry(text, &step_of(text, 1), "T", "$(t)").unwrap().unwrap();
+        let p = crate::fix::apply(text, &[&Fix::safe("x", vec![e])]);
+        assert!(p.text.ends_with("  env:\n    T: $(t)\n    A: b\n"), "{}", p.text);
+        assert!(env_entry(text, &step_of(text, 1), "a", "x").unwrap().is_none());
+    }
+
+    #[test]
+    fn quotes() {
+        assert!(in_single_quotes("echo '$(x)'", 6));
+        assert!(!in_single_quotes("echo \"it's $(x)\"", 12));
+        assert_eq!(env_read("bash", "A_B").as_deref(), Some("${A_B}"));
+        assert_eq!(env_read("pwsh", "A_B").as_deref(), Some("${env:A_B}"));
+        assert_eq!(env_read("cmd-or-bash", "A_B"), None);
+    }
+}
+
+/// The fix that reads a value from the environment instead of pasting it into a script:
+/// `macro_range` (bytes of the file) becomes the shell's environment read of `var`, and, when
+/// `mapping` is given, the step's `env:` maps `var` to it. Unsafe (the script now reads the
+/// variable at run time); `None` when the shell or the layout doesn't allow a mechanical change.
+pub fn read_from_environment(
+    text: &str,
+    step: &crate::yaml::Node,
+    shell: &str,
+    macro_range: std::ops::Range<usize>,
+    var: &str,
+    mapping: Option<&str>,
+) -> Option<Fix> {
+    let script_start = text[..macro_range.start].rfind('\n').map_or(0, |i| i + 1);
+    if in_single_quotes(&text[script_start..], macro_range.start - script_start) {
+        return None;
+    }
+    let read = env_read(shell, var)?;
+    let mut edits = vec![Edit::replace(macro_range, &read)];
+    if let Some(value) = mapping {
+        if let Some(add) = env_entry(text, step, var, value)? {
+            edits.push(add);
+        }
+    }
+    Some(Fix::unsafe_(
+        match mapping {
+            Some(v) => format!("map `{var}: {v}` in `env:` and read `{read}`"),
+            None => format!("read `{read}` from the environment"),
+        },
+        edits,
+    ))
+}
