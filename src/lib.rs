@@ -462,7 +462,10 @@ pub fn fix(options: &Options, mode: fix::Mode) -> Result<Fixed, String> {
     // move as other fixes apply).
     let mut refused: HashSet<(PathBuf, &'static str, String, String)> = HashSet::new();
     let identity = |source: &Source, d: &Diagnostic| -> (&'static str, String, String) {
-        let line = source.line_text(source.line_col(d.span.start).line).trim().to_string();
+        let line = source
+            .line_text(source.line_col(d.span.start).line)
+            .trim()
+            .to_string();
         (d.rule, d.message.clone(), line)
     };
     let mut dropped = Vec::new();

@@ -62,7 +62,10 @@ fn check_is_the_default_command_and_prints_a_summary() {
     let b = azplint(&["fixtures/deprecated-task"]);
     assert_eq!(a.stdout, b.stdout);
     assert_eq!(a.code, 1);
-    assert_eq!(a.stderr.trim(), "0 errors, 3 warnings in 2 files");
+    assert_eq!(
+        a.stderr.trim(),
+        "0 errors, 3 warnings in 2 files\n1 fix available with `--fix --unsafe-fixes` (see first with `--diff --unsafe-fixes`)"
+    );
     assert!(!a.stdout.contains('\u{1b}'), "no color when not a terminal");
     let colored = azplint(&["--color", "always", "fixtures/deprecated-task"]);
     assert!(colored.stdout.contains('\u{1b}'));

@@ -90,7 +90,8 @@ fn diff_shows_and_changes_nothing() {
     let run = azplint_in(dir.path(), &["check", "--diff", "."]);
     assert_eq!(run.code, 1, "{}", run.stderr);
     assert!(
-        run.stdout.contains("--- a/azure-pipelines.yml\n+++ b/azure-pipelines.yml\n"),
+        run.stdout
+            .contains("--- a/azure-pipelines.yml\n+++ b/azure-pipelines.yml\n"),
         "{}",
         run.stdout
     );
@@ -101,8 +102,16 @@ fn diff_shows_and_changes_nothing() {
         run.stdout
     );
     // Safe fixes only: the task name is an unsafe fix.
-    assert!(!run.stdout.contains("PublishBuildArtifacts"), "{}", run.stdout);
-    assert!(run.stderr.contains("Would fix 1 finding in 1 file"), "{}", run.stderr);
+    assert!(
+        !run.stdout.contains("PublishBuildArtifacts"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stderr.contains("Would fix 1 finding in 1 file"),
+        "{}",
+        run.stderr
+    );
     let after = std::fs::read_to_string(dir.path().join("azure-pipelines.yml")).unwrap();
     assert_eq!(after, PIPELINE);
     let run = azplint_in(dir.path(), &["check", "--diff", "--unsafe-fixes", "."]);
@@ -131,15 +140,24 @@ fn fix_writes_keeps_the_byte_order_mark_and_reports_what_remains() {
     assert_eq!(run.code, 1, "{}", run.stderr);
     assert!(run.stdout.contains("unknown-task"), "{}", run.stdout);
     assert!(
-        run.stderr.contains("1 fix available with `--fix --unsafe-fixes`"),
+        run.stderr.contains(
+            "1 fix available with `--fix --unsafe-fixes` (see first with `--diff --unsafe-fixes`)"
+        ),
         "{}",
         run.stderr
     );
     let run = azplint_in(dir.path(), &["check", "--fix", "--unsafe-fixes", "."]);
     assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
-    assert!(run.stderr.contains("Fixed 1 finding (0 remaining)"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("Fixed 1 finding (0 remaining)"),
+        "{}",
+        run.stderr
+    );
     let after = std::fs::read_to_string(dir.path().join("azure-pipelines.yml")).unwrap();
-    assert!(after.contains("- task: PublishBuildArtifacts@1 #"), "{after}");
+    assert!(
+        after.contains("- task: PublishBuildArtifacts@1 #"),
+        "{after}"
+    );
     // Nothing left: `--diff` prints nothing and exits 0.
     let run = azplint_in(dir.path(), &["check", "--diff", "--unsafe-fixes", "."]);
     assert_eq!(run.code, 0, "{}", run.stderr);

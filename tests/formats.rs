@@ -256,9 +256,10 @@ fn output_writes_the_report_to_a_file_and_the_summary_to_stderr() {
     ]);
     assert_eq!(to_file.code, 1);
     assert_eq!(to_file.stdout, "");
+    // The summary, then how many findings `--fix` would fix.
     assert_eq!(
         to_file.stderr.trim(),
-        "0 errors, 10 warnings, 1 note in 3 files"
+        "0 errors, 10 warnings, 1 note in 3 files\n[*] 1 fixable with `--fix`"
     );
     assert_eq!(fs::read_to_string(&out).unwrap(), to_stdout.stdout);
 
@@ -316,7 +317,10 @@ fn fail_on_sets_the_exit_code() {
 fn quiet_drops_the_summary_only() {
     let loud = azplint(&["fixtures/deprecated-task"]);
     let quiet = azplint(&["--quiet", "fixtures/deprecated-task"]);
-    assert_eq!(loud.stderr.trim(), "0 errors, 3 warnings in 2 files");
+    assert_eq!(
+        loud.stderr.lines().next(),
+        Some("0 errors, 3 warnings in 2 files")
+    );
     assert_eq!(quiet.stderr, "");
     assert_eq!(quiet.stdout, loud.stdout);
     assert_eq!(quiet.code, loud.code);

@@ -191,7 +191,7 @@ pub fn fixable_hint(report: &Report, unsafe_fixes: bool) -> Option<String> {
         )),
         (s, 0, false) => Some(format!("[*] {s} fixable with `--fix`")),
         (0, u, false) => Some(format!(
-            "{u} fix{} available with `--fix --unsafe-fixes` (review them: they may change what the pipeline does)",
+            "{u} fix{} available with `--fix --unsafe-fixes` (see first with `--diff --unsafe-fixes`)",
             if u == 1 { "" } else { "es" }
         )),
         (s, u, false) => Some(format!(

@@ -29,7 +29,7 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
             {
                 d = d.fix(crate::diagnostic::Fix::unsafe_(
                     format!(
-                        "use `{}` (check that the tools your jobs need are on it)",
+                        "use `{}`; check that the tools your jobs need are on it",
                         image.replacement
                     ),
                     vec![edit],

@@ -101,7 +101,11 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                         .help(help)
                         .note("a pipeline variable set without `issecret=true` is not masked, and masking of printed values only hides the exact registered value (not an encoded or partial copy): the credential can land in the log for anyone who can read the run");
                 if let Some(close) = setvariable_close(ctx, script, r.start) {
-                    d = d.fix(super::shared::fixes::mark_secret(&ctx.source.text, close.0, &close.1));
+                    d = d.fix(super::shared::fixes::mark_secret(
+                        &ctx.source.text,
+                        close.0,
+                        &close.1,
+                    ));
                 }
                 out.push(d);
                 reported = true;
@@ -127,25 +131,6 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                 offset += line.len();
             }
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::{prints, traces};
-
-    #[test]
-    fn printing_and_tracing() {
-        assert!(prints("echo \"$servicePrincipalKey\""));
-        assert!(prints("  Write-Host $env:idToken"));
-        assert!(!prints(
-            "echo \"$idToken\" > \"$(Agent.TempDirectory)/token\""
-        ));
-        assert!(!prints("az login --federated-token $idToken"));
-        assert!(traces("set -x"));
-        assert!(traces("set -euxo pipefail"));
-        assert!(traces("Set-PSDebug -Trace 1"));
-        assert!(!traces("set -e"));
     }
 }
 
@@ -175,4 +160,23 @@ fn setvariable_close(
     let file_at = base + line_start + close;
     // The script's text is the file's text at `base` (an inline value): check before editing.
     (ctx.source.text.get(file_at..file_at + 1) == Some("]")).then(|| (file_at, props.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{prints, traces};
+
+    #[test]
+    fn printing_and_tracing() {
+        assert!(prints("echo \"$servicePrincipalKey\""));
+        assert!(prints("  Write-Host $env:idToken"));
+        assert!(!prints(
+            "echo \"$idToken\" > \"$(Agent.TempDirectory)/token\""
+        ));
+        assert!(!prints("az login --federated-token $idToken"));
+        assert!(traces("set -x"));
+        assert!(traces("set -euxo pipefail"));
+        assert!(traces("Set-PSDebug -Trace 1"));
+        assert!(!traces("set -e"));
+    }
 }

@@ -65,7 +65,8 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                 d = d
                     .label(format!("did you mean `{s}`?"))
                     .help(format!("rename it to `{s}`"));
-                if let Some(edit) = super::shared::fixes::rename_key(&ctx.source.text, &entry.key, s)
+                if let Some(edit) =
+                    super::shared::fixes::rename_key(&ctx.source.text, &entry.key, s)
                 {
                     d = d.fix(Fix::unsafe_(format!("rename it to `{s}`"), vec![edit]));
                 }

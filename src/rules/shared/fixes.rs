@@ -56,9 +56,8 @@ fn reads_from_environment(text: &str, variable: &str) -> bool {
     let ident = |c: char| c.is_ascii_alphanumeric() || c == '_';
     let whole_at = |hay: &str, needle: &str, prefix: &str| {
         let pat = format!("{prefix}{needle}");
-        hay.match_indices(&pat).any(|(i, _)| {
-            !hay[i + pat.len()..].chars().next().is_some_and(ident)
-        })
+        hay.match_indices(&pat)
+            .any(|(i, _)| !hay[i + pat.len()..].chars().next().is_some_and(ident))
     };
     whole_at(text, &env, "$")
         || whole_at(text, &env, "${")
@@ -155,7 +154,11 @@ pub fn retarget_task(
     }
     let mut why = Vec::new();
     if !unknown.is_empty() {
-        why.push(format!("{} {} not in it", unknown.join(", "), if unknown.len() == 1 { "is" } else { "are" }));
+        why.push(format!(
+            "{} {} not in it",
+            unknown.join(", "),
+            if unknown.len() == 1 { "is" } else { "are" }
+        ));
     }
     if !missing.is_empty() {
         why.push(format!("it requires {}", missing.join(", ")));
@@ -189,7 +192,10 @@ pub fn rename_key(text: &str, key: &crate::yaml::Node, new: &str) -> Option<Edit
 /// The column (in bytes) of byte `at` on its line, when only blanks precede it there.
 fn block_column(text: &str, at: usize) -> Option<usize> {
     let start = text[..at].rfind('\n').map_or(0, |i| i + 1);
-    text[start..at].bytes().all(|b| b == b' ').then_some(at - start)
+    text[start..at]
+        .bytes()
+        .all(|b| b == b' ')
+        .then_some(at - start)
 }
 
 /// The line of byte `at`, with its line break: its range.
@@ -222,17 +228,16 @@ pub fn move_out_of_inputs(
     if !direct || text.get(entry.key.span.start..end)?.contains('\n') {
         return None;
     }
-    let step_col = block_column(text, step.task.key.span.start)
-        .or_else(|| {
-            // `- task: X`: the step's keys stand where `task` does.
-            let line = line_of(text, step.task.key.span.start);
-            let before = &text[line.start..step.task.key.span.start];
-            before
-                .trim_end()
-                .strip_suffix('-')
-                .filter(|b| b.bytes().all(|c| c == b' '))
-                .map(|_| step.task.key.span.start - line.start)
-        })?;
+    let step_col = block_column(text, step.task.key.span.start).or_else(|| {
+        // `- task: X`: the step's keys stand where `task` does.
+        let line = line_of(text, step.task.key.span.start);
+        let before = &text[line.start..step.task.key.span.start];
+        before
+            .trim_end()
+            .strip_suffix('-')
+            .filter(|b| b.bytes().all(|c| c == b' '))
+            .map(|_| step.task.key.span.start - line.start)
+    })?;
     let inputs_col = block_column(text, inputs.key.span.start)?;
     if inputs_col != step_col || block_column(text, entry.key.span.start).is_none() {
         return None;
@@ -249,7 +254,10 @@ pub fn move_out_of_inputs(
     Some(Fix::unsafe_(
         format!("move `{key}` out of `inputs:`, next to `task:`"),
         vec![
-            Edit::insert(insert_at, format!("{}{moved}{newline}", " ".repeat(step_col))),
+            Edit::insert(
+                insert_at,
+                format!("{}{moved}{newline}", " ".repeat(step_col)),
+            ),
             Edit::delete(line),
         ],
     ))
@@ -309,11 +317,13 @@ pub fn env_entry(
     // A new `env:` after the step's last entry: at the start of the line after its value.
     let last = entries.last()?;
     if let crate::yaml::NodeKind::Scalar(_, style) = &last.value.kind {
-        if matches!(style, crate::yaml::ScalarStyle::Literal | crate::yaml::ScalarStyle::Folded)
-            && text
-                .get(last.value.span.start..)
-                .and_then(|t| t.lines().next())
-                .is_some_and(|l| l.contains('+'))
+        if matches!(
+            style,
+            crate::yaml::ScalarStyle::Literal | crate::yaml::ScalarStyle::Folded
+        ) && text
+            .get(last.value.span.start..)
+            .and_then(|t| t.lines().next())
+            .is_some_and(|l| l.contains('+'))
         {
             return None; // `|+` keeps trailing lines: an insertion would change the script
         }
@@ -397,19 +407,32 @@ mod env_tests {
     #[test]
     fn adds_env_after_a_block_script_and_into_an_existing_env() {
         let text = "steps:\n- bash: |\n    curl -H \"$(System.AccessToken)\"\n\n- pwsh: Write-Host hi\n  env:\n    A: b\n";
-        let e = env_entry(text, &step_of(text, 0), "SYSTEM_ACCESSTOKEN", "$(System.AccessToken)")
-            .unwrap()
-            .unwrap();
+        let e = env_entry(
+            text,
+            &step_of(text, 0),
+            "SYSTEM_ACCESSTOKEN",
+            "$(System.AccessToken)",
+        )
+        .unwrap()
+        .unwrap();
         let p = crate::fix::apply(text, &[&Fix::safe("x", vec![e])]);
         assert!(
             p.text.starts_with("steps:\n- bash: |\n    curl -H \"$(System.AccessToken)\"\n  env:\n    SYSTEM_ACCESSTOKEN: $(System.AccessToken)\n\n- pwsh"),
             "{}",
             p.text
         );
-        let e = env_entry(text, &step_of(text, 1), "T", "$(t)").unwrap().unwrap();
+        let e = env_entry(text, &step_of(text, 1), "T", "$(t)")
+            .unwrap()
+            .unwrap();
         let p = crate::fix::apply(text, &[&Fix::safe("x", vec![e])]);
-        assert!(p.text.ends_with("  env:\n    T: $(t)\n    A: b\n"), "{}", p.text);
-        assert!(env_entry(text, &step_of(text, 1), "a", "x").unwrap().is_none());
+        assert!(
+            p.text.ends_with("  env:\n    T: $(t)\n    A: b\n"),
+            "{}",
+            p.text
+        );
+        assert!(env_entry(text, &step_of(text, 1), "a", "x")
+            .unwrap()
+            .is_none());
     }
 
     #[test]
