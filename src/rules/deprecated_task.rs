@@ -37,7 +37,10 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
             .diag(step.task.value.span.clone(), message)
             .label("deprecated task version")
             .help(help);
+        // Only forward: a deprecated major whose catalog recommends an older one is left to a
+        // person.
         if let Some(fix) = rec
+            .filter(|&m| m > task.major)
             .and_then(|m| cat.by_name(&task.name, m))
             .and_then(|t| super::shared::fixes::retarget_task(&ctx.source.text, step, t))
         {

@@ -367,6 +367,23 @@ fn key_column(text: &str, at: usize) -> Option<usize> {
     ok.then_some(at - start)
 }
 
+/// The scalar of `node` (at any depth) whose text holds `range`.
+fn scalar_around<'n>(
+    node: &'n crate::yaml::Node,
+    range: &std::ops::Range<usize>,
+) -> Option<&'n crate::yaml::Node> {
+    use crate::yaml::NodeKind;
+    if range.start < node.span.start || range.end > node.span.end {
+        return None;
+    }
+    match &node.kind {
+        NodeKind::Scalar(..) => Some(node),
+        NodeKind::Map(entries) => entries.iter().find_map(|e| scalar_around(&e.value, range)),
+        NodeKind::Seq(items) => items.iter().find_map(|i| scalar_around(i, range)),
+        _ => None,
+    }
+}
+
 /// Whether byte `at` of a script's text is inside single quotes on its line (where neither bash
 /// nor PowerShell expands a variable).
 pub fn in_single_quotes(text: &str, at: usize) -> bool {
@@ -457,8 +474,22 @@ pub fn read_from_environment(
     var: &str,
     mapping: Option<&str>,
 ) -> Option<Fix> {
-    let script_start = text[..macro_range.start].rfind('\n').map_or(0, |i| i + 1);
-    if in_single_quotes(&text[script_start..], macro_range.start - script_start) {
+    let line_start = text[..macro_range.start].rfind('\n').map_or(0, |i| i + 1);
+    if in_single_quotes(&text[line_start..], macro_range.start - line_start) {
+        return None;
+    }
+    // A quoted heredoc (`<<'EOF'`) or a single-quoted PowerShell here-string (`@'`) in the
+    // script takes its text as is: the macro's value lands there, a variable would not expand.
+    let script = scalar_around(step, &macro_range)
+        .and_then(|v| text.get(v.span.clone()))
+        .unwrap_or(&text[line_start..macro_range.start]);
+    let compact: String = script.chars().filter(|c| *c != ' ').collect();
+    if compact.contains("<<'")
+        || compact.contains("<<\"")
+        || compact.contains("<<-'")
+        || compact.contains("<<-\"")
+        || compact.contains("@'")
+    {
         return None;
     }
     let read = env_read(shell, var)?;
@@ -475,4 +506,42 @@ pub fn read_from_environment(
         },
         edits,
     ))
+}
+
+#[cfg(test)]
+mod heredoc_tests {
+    use super::*;
+
+    #[test]
+    fn quoted_heredocs_keep_their_macros() {
+        let text =
+            "steps:\n- bash: |\n    cat <<'EOF' > f\n    $(Build.SourceBranchName)\n    EOF\n";
+        let docs = crate::yaml::parse(text).unwrap();
+        let step = docs[0]
+            .root
+            .as_ref()
+            .unwrap()
+            .get("steps")
+            .unwrap()
+            .as_seq()
+            .unwrap()[0]
+            .clone();
+        let at = text.find("$(").unwrap();
+        let r = at..at + "$(Build.SourceBranchName)".len();
+        assert!(read_from_environment(text, &step, "bash", r.clone(), "B", None).is_none());
+        let plain = text.replace("<<'EOF'", "<<EOF");
+        let docs = crate::yaml::parse(&plain).unwrap();
+        let step = docs[0]
+            .root
+            .as_ref()
+            .unwrap()
+            .get("steps")
+            .unwrap()
+            .as_seq()
+            .unwrap()[0]
+            .clone();
+        let at = plain.find("$(").unwrap();
+        let r = at..at + "$(Build.SourceBranchName)".len();
+        assert!(read_from_environment(&plain, &step, "bash", r, "B", None).is_some());
+    }
 }
