@@ -371,6 +371,11 @@ pub struct FixedFile {
     /// The text as linted first (any byte-order mark removed), and after the fixes.
     pub before: String,
     pub after: String,
+    /// How many findings of this file the fixes fixed.
+    pub fixed: usize,
+    /// The edits applied, pass by pass (each pass's edits are in the text the pass started
+    /// from): applying them in order to `before` gives `after`.
+    pub passes: Vec<Vec<diagnostic::Edit>>,
 }
 
 /// A fix `check --fix` did not apply, and why.
@@ -543,12 +548,20 @@ pub fn fix(options: &Options, mode: fix::Mode) -> Result<Fixed, String> {
             .collect();
         let after = lint(&with(&opts, &texts))?;
         let mut accepted: Vec<(PathBuf, bool, String)> = Vec::new();
+        let mut applied: HashMap<PathBuf, (Vec<diagnostic::Edit>, usize)> = HashMap::new();
         for (fi, key, stdin, taken, text) in proposals {
             let before = &report.files[fi];
             let display = before.source.display.clone();
             let after_file = find(&after, &display).map(|i| &after.files[i]);
             if better(before, after_file).is_ok() {
                 fixed += taken.len();
+                let mut edits: Vec<diagnostic::Edit> = taken
+                    .iter()
+                    .filter_map(|&i| before.diagnostics[i].fix.as_ref())
+                    .flat_map(|f| f.edits.iter().cloned())
+                    .collect();
+                edits.sort_by_key(|e| (e.range.start, e.range.end));
+                applied.insert(key.clone(), (edits, taken.len()));
                 accepted.push((key, stdin, text));
                 continue;
             }
@@ -584,22 +597,30 @@ pub fn fix(options: &Options, mode: fix::Mode) -> Result<Fixed, String> {
                 .files
                 .iter()
                 .find(|f| fixable(&f.source).is_some_and(|(k, _)| &k == key))
-                .map(|f| (f.source.display.clone(), f.source.text.clone()));
+                .map(|f| {
+                    (
+                        f.source.display.clone(),
+                        f.source.text.clone(),
+                        f.source.fs_path.clone().unwrap_or_default(),
+                    )
+                });
             let entry = changed.entry(key.clone()).or_insert_with(|| {
-                let (display, text) = before.unwrap_or_default();
+                let (display, text, path) = before.unwrap_or_default();
                 FixedFile {
                     display,
-                    path: if *stdin {
-                        stdin_path.clone().unwrap_or_default()
-                    } else {
-                        key.clone()
-                    },
+                    // The path as found (a symbolic link stays one: the writer refuses it).
+                    path,
+                    fixed: 0,
                     stdin: *stdin,
                     before: text,
                     after: String::new(),
+                    passes: Vec::new(),
                 }
             });
             entry.after = text.clone();
+            let (edits, n) = applied.remove(key).unwrap_or_default();
+            entry.passes.push(edits);
+            entry.fixed += n;
         }
         opts = with(&opts, &accepted);
         report = lint(&opts)?;

@@ -577,40 +577,37 @@ fn check_fix(args: &CheckArgs, options: &azplint::Options) -> ExitCode {
             ExitCode::from(1)
         };
     }
-    // Write the fixed files: only when the file still holds the text that was linted (nothing
-    // changed it meanwhile), keeping its byte-order mark.
     let mut failed = false;
+    let mut count = fixed
+        .files
+        .iter()
+        .filter(|f| f.stdin)
+        .map(|f| f.fixed)
+        .sum::<usize>();
     for f in fixed.files.iter().filter(|f| !f.stdin) {
-        let current = match std::fs::read(&f.path) {
-            Ok(b) => b,
+        match write_fixed(f) {
+            Ok(()) => count += f.fixed,
             Err(e) => {
-                eprintln!("azplint: can't read `{}` again: {e}", f.display);
+                eprintln!("azplint: {}: {e}; its fixes were not written", f.display);
                 failed = true;
-                continue;
             }
-        };
-        let bom = current.starts_with("\u{feff}".as_bytes());
-        let body = if bom { &current[3..] } else { &current[..] };
-        if body != f.before.as_bytes() {
-            eprintln!(
-                "azplint: `{}` changed while azplint ran; its fixes were not written",
-                f.display
-            );
-            failed = true;
-            continue;
-        }
-        let mut text = Vec::with_capacity(f.after.len() + 3);
-        if bom {
-            text.extend_from_slice("\u{feff}".as_bytes());
-        }
-        text.extend_from_slice(f.after.as_bytes());
-        if let Err(e) = std::fs::write(&f.path, text) {
-            eprintln!("azplint: can't write `{}`: {e}", f.display);
-            failed = true;
         }
     }
     let fail_on = args.fail_on.threshold();
-    let report = &fixed.report;
+    // When a file could not be written, what remains is what is on disk: lint it again.
+    let relinted;
+    let report = if failed {
+        relinted = match azplint::lint(options) {
+            Ok(r) => r,
+            Err(e) => {
+                eprintln!("azplint: {e}");
+                return ExitCode::from(2);
+            }
+        };
+        &relinted
+    } else {
+        &fixed.report
+    };
     let stdin = options.stdin.as_ref();
     if let Some((_, bytes)) = stdin {
         // An editor's buffer: the fixed text (or the text as given) on stdout, the findings on
@@ -652,7 +649,7 @@ fn check_fix(args: &CheckArgs, options: &azplint::Options) -> ExitCode {
     }
     if !args.quiet {
         let remaining = report.diagnostics().count();
-        let n = fixed.fixed;
+        let n = count;
         eprintln!(
             "Fixed {n} finding{} ({remaining} remaining)",
             if n == 1 { "" } else { "s" }
@@ -665,6 +662,53 @@ fn check_fix(args: &CheckArgs, options: &azplint::Options) -> ExitCode {
         return ExitCode::from(2);
     }
     exit_for(report, fail_on)
+}
+
+/// Write a fixed file: only a regular file (never through a symlink, never a read-only file), only
+/// when it still holds the text that was linted, keeping its byte-order mark and permissions;
+/// atomically (a temporary file in the same directory, then a rename over it).
+fn write_fixed(f: &azplint::FixedFile) -> Result<(), String> {
+    let meta =
+        std::fs::symlink_metadata(&f.path).map_err(|e| format!("can't read it again: {e}"))?;
+    if meta.file_type().is_symlink() {
+        return Err("it is a symbolic link, which azplint does not replace".into());
+    }
+    if !meta.is_file() {
+        return Err("it is not a regular file".into());
+    }
+    if meta.permissions().readonly() {
+        return Err("it is read-only".into());
+    }
+    let current = std::fs::read(&f.path).map_err(|e| format!("can't read it again: {e}"))?;
+    let bom = current.starts_with("\u{feff}".as_bytes());
+    let body = if bom { &current[3..] } else { &current[..] };
+    if body != f.before.as_bytes() {
+        return Err("it changed while azplint ran".into());
+    }
+    let mut text = Vec::with_capacity(f.after.len() + 3);
+    if bom {
+        text.extend_from_slice("\u{feff}".as_bytes());
+    }
+    text.extend_from_slice(f.after.as_bytes());
+    let dir = f
+        .path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(std::path::Path::new("."));
+    let name = f
+        .path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let tmp = dir.join(format!(".{name}.azplint-{}.tmp", std::process::id()));
+    let written = std::fs::write(&tmp, &text)
+        .and_then(|_| std::fs::set_permissions(&tmp, meta.permissions()))
+        .and_then(|_| std::fs::rename(&tmp, &f.path));
+    if let Err(e) = written {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(format!("can't write it: {e}"));
+    }
+    Ok(())
 }
 
 /// `azplint connections`: the inventory of service connections and their verdicts.

@@ -9,13 +9,40 @@ mod common;
 use common::{azplint_in, root};
 use std::path::Path;
 
+/// The fixed text of a fixture (all fixes, unsafe ones included), checked on the way: every
+/// changed byte lies inside an edit of a fix, and fixing the result again changes nothing.
 fn fixed_by_library(path: &Path) -> Option<String> {
     let options = azplint::Options {
         paths: vec![path.to_path_buf()],
         ..Default::default()
     };
     let fixed = azplint::fix(&options, azplint::fix::Mode::Unsafe).unwrap();
-    fixed.files.into_iter().next().map(|f| f.after)
+    let file = fixed.files.into_iter().next()?;
+    // Replaying the recorded edits pass by pass on the original gives the result: nothing else
+    // changed.
+    let mut text = file.before.clone();
+    for pass in &file.passes {
+        let fix = azplint::diagnostic::Fix::safe("replay", pass.clone());
+        text = azplint::fix::apply(&text, &[&fix]).text;
+    }
+    assert_eq!(
+        text,
+        file.after,
+        "{}: bytes changed outside the fixes' edits",
+        path.display()
+    );
+    // Idempotent: the fixed text, standing in for the file, has nothing left to fix.
+    let mut again = options.clone();
+    again
+        .buffers
+        .insert(path.canonicalize().unwrap(), file.after.clone());
+    let second = azplint::fix(&again, azplint::fix::Mode::Unsafe).unwrap();
+    assert!(
+        second.files.is_empty(),
+        "{}: fixing the fixed text changes it again",
+        path.display()
+    );
+    Some(file.after)
 }
 
 #[test]
@@ -237,4 +264,66 @@ fn templates_outside_the_linted_paths_are_not_fixed() {
     assert!(template.contains("ignore[unknown-task]"), "{template}");
     let entry = std::fs::read_to_string(dir.path().join("azure-pipelines.yml")).unwrap();
     assert!(!entry.contains("ignore"), "{entry}");
+}
+
+#[cfg(unix)]
+#[test]
+fn read_only_and_symlinked_files_are_reported_not_written() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = repo(&[
+        ("azure-pipelines.yml", PIPELINE.as_bytes()),
+        ("real.yml", PIPELINE.as_bytes()),
+    ]);
+    let p = dir.path().join("azure-pipelines.yml");
+    std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o444)).unwrap();
+    std::os::unix::fs::symlink("real.yml", dir.path().join("link.yml")).unwrap();
+    let run = azplint_in(
+        dir.path(),
+        &["check", "--fix", "azure-pipelines.yml", "link.yml"],
+    );
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("azure-pipelines.yml: it is read-only; its fixes were not written"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr
+            .contains("link.yml: it is a symbolic link, which azplint does not replace"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(std::fs::read_to_string(&p).unwrap(), PIPELINE);
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("real.yml")).unwrap(),
+        PIPELINE
+    );
+    assert!(std::fs::symlink_metadata(dir.path().join("link.yml"))
+        .unwrap()
+        .file_type()
+        .is_symlink());
+}
+
+#[cfg(unix)]
+#[test]
+fn a_written_file_keeps_its_permissions_and_tabs_round_trip() {
+    use std::os::unix::fs::PermissionsExt;
+    let text = "steps:\n- script: |\n    printf 'a\\tb'\t# a tab inside the script\n  displayName: x # azplint: ignore[unknown-task]\n";
+    let dir = repo(&[("azure-pipelines.yml", text.as_bytes())]);
+    let p = dir.path().join("azure-pipelines.yml");
+    std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o640)).unwrap();
+    let run = azplint_in(dir.path(), &["check", "--fix", "."]);
+    assert!(run.stderr.contains("Fixed 1 finding"), "{}", run.stderr);
+    let after = std::fs::read_to_string(&p).unwrap();
+    assert_eq!(after, text.replace(" # azplint: ignore[unknown-task]", ""));
+    let mode = std::fs::metadata(&p).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o640);
+    // No temporary file is left behind.
+    let names: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(names.iter().all(|n| !n.contains(".tmp")), "{names:?}");
 }

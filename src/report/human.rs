@@ -134,8 +134,9 @@ pub fn render_one(src: &Source, d: &Diagnostic, style: Style) -> String {
             src.display, lc.line, lc.column, d.severity, d.rule, d.message
         );
     }
-    // miette has no note section: the note (why it matters) follows the help, aligned with it,
-    // then the include chain of a finding inside a template.
+    // miette has no fix or note section: the fix (`[*]` when `--fix` applies it) follows the
+    // help, then the note (why it matters), aligned with it, then the include chain of a finding
+    // inside a template.
     let chain = (!d.included_from.is_empty())
         .then(|| format!("included from {}", d.included_from.join(" → ")));
     let fix = d.fix.as_ref().map(|f| match f.applicability {
@@ -146,8 +147,8 @@ pub fn render_one(src: &Source, d: &Diagnostic, style: Style) -> String {
         crate::diagnostic::Applicability::DisplayOnly => f.message.clone(),
     });
     for (head, text) in [
-        ("  note: ", d.note.as_ref()),
         ("   fix: ", fix.as_ref()),
+        ("  note: ", d.note.as_ref()),
         ("  info: ", chain.as_ref()),
     ] {
         let Some(note) = text else { continue };

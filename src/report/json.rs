@@ -1,4 +1,5 @@
-//! `--format json`: one object, `{"version": 1, "files": N, "diagnostics": [...]}`.
+//! `--format json`: one object, `{"version": 1, "files": N, "diagnostics": [...]}`; each
+//! finding has a `fix`: `null`, or its message, applicability and edits.
 
 use crate::diagnostic::Report;
 use serde::Serialize;
@@ -24,8 +25,7 @@ struct Item<'a> {
     note: Option<&'a str>,
     /// Include chain of a finding inside a template (`path:line`, outermost first).
     included_from: &'a [String],
-    /// How to fix it in place, when azplint knows.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    /// How to fix it in place, when azplint knows (`null` otherwise).
     fix: Option<FixOut<'a>>,
 }
 
