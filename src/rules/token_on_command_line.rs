@@ -11,6 +11,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Warning,
     summary: "`$(System.AccessToken)` is written into a script or its arguments instead of `env:`",
     category: super::Category::Security,
+    default_enabled: true,
     check: super::Check::Document(check),
 };
 

@@ -1,6 +1,7 @@
 //! Helpers shared by several rules; no rule lives here.
 
 pub mod connections;
+pub mod pr_jobs;
 pub mod spn_scripts;
 pub mod taint;
 pub mod template_params;
