@@ -2,7 +2,10 @@
 //! credential on the agent (`docker login`, `persistCredentials: true`, a script that stores
 //! `$(System.AccessToken)`) before a later step of the same job runs the pull request's code.
 
-use super::shared::pr_jobs::{jobs, pr_entry, pr_reason};
+use super::shared::pr_jobs::{
+    blocks_mentioning, job_condition_mentions, jobs, mentions_run_reason, pr_entry, pr_reason,
+    within,
+};
 use super::{Context, Rule};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::pipeline::walk::for_each_entry;
@@ -48,22 +51,47 @@ fn task_name<'a>(step: &Step<'a>) -> Option<&'a str> {
     Some(r.split('@').next().unwrap_or(r).trim())
 }
 
-/// What a step does with the repository's code, when it runs it.
-fn runs_code(step: &Step) -> Option<String> {
+/// Whether a step mapping (`script:`, `task: Npm@1`, ...) runs code of the repository, and how.
+fn step_runs_code(node: &Node) -> Option<String> {
     let d = data();
-    if d.step_kinds.iter().any(|k| k == &step.kind.kind) {
-        return Some(format!(
-            "a `{}` step runs code of the pull request",
-            step.kind.kind
-        ));
+    let entries = node.as_map()?;
+    for e in entries {
+        let Some(k) = e.key.as_str() else { continue };
+        if d.step_kinds.iter().any(|s| s == k) {
+            return Some(format!("a `{k}` step runs code of the pull request"));
+        }
+        if k == "task" {
+            let r = e.value.as_str()?.trim();
+            let name = r.split('@').next().unwrap_or(r).trim();
+            let t = d.tasks.iter().find(|t| t.name.eq_ignore_ascii_case(name))?;
+            return Some(format!("`{r}` {}", t.what));
+        }
     }
-    let name = task_name(step)?;
-    let r = d.tasks.iter().find(|t| t.name.eq_ignore_ascii_case(name))?;
-    Some(format!(
-        "`{}` {}",
-        step.id.value.as_str().unwrap_or("").trim(),
-        r.what
-    ))
+    None
+}
+
+/// What a step does with the repository's code, when it runs it. A step template of the run is
+/// read one level deep: its first step that runs code counts.
+fn runs_code(ctx: &Context, step: &Step) -> Option<String> {
+    if step.kind.kind != "template" {
+        return step_runs_code(step.node);
+    }
+    let Some(crate::templates::Target::File(i)) = ctx.templates.target(step.id.value.span.start)
+    else {
+        return None;
+    };
+    let (_, doc) = ctx.templates.template(*i)?;
+    let steps = doc.root.as_ref()?.get("steps")?;
+    let mut found = None;
+    crate::pipeline::walk::for_each_item(steps, false, &mut |item| {
+        if let crate::pipeline::walk::Item::Node(n, _) = item {
+            if found.is_none() {
+                found = step_runs_code(n);
+            }
+        }
+    });
+    let path = step.id.value.as_str().unwrap_or("").trim();
+    found.map(|f| format!("the template `{path}`: {f}"))
 }
 
 /// A plain entry of the step or of its `inputs:` (through `${{ if }}` blocks), by key ignoring case.
@@ -163,15 +191,28 @@ fn credential(step: &Step) -> Option<(Span, String, &'static str)> {
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     let Some(root) = pr_entry(ctx) else { return };
     let why = pr_reason(root);
+    // Jobs, steps and blocks conditioned on why the run started (`Build.Reason`,
+    // `Build.SourceBranch`, `System.PullRequest.*`) may not run in pull-request builds.
+    let skipped = blocks_mentioning(root, mentions_run_reason);
     for job in jobs(root) {
+        if job_condition_mentions(&job, mentions_run_reason)
+            || skipped.iter().any(|b| within(&job.node.span, b))
+        {
+            continue;
+        }
         let steps = job.steps(&ctx.model.steps);
         for (i, step) in steps.iter().enumerate() {
+            if skipped.iter().any(|b| within(&step.node.span, b))
+                || super::shared::pr_jobs::condition_mentions(step.node, mentions_run_reason)
+            {
+                continue;
+            }
             let Some((at, what, help)) = credential(step) else {
                 continue;
             };
             let Some((later, runs)) = steps[i + 1..]
                 .iter()
-                .find_map(|s| runs_code(s).map(|r| (s, r)))
+                .find_map(|s| runs_code(ctx, s).map(|r| (s, r)))
             else {
                 continue;
             };

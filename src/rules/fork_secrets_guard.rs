@@ -3,7 +3,8 @@
 //! stage's `condition:` (or an enclosing `${{ if }}`) looks at `System.PullRequest.IsFork`.
 
 use super::shared::pr_jobs::{
-    condition_checks_fork, fork_blocks, get, jobs, pr_entry, pr_reason, within, Job,
+    blocks_mentioning, get, job_condition_mentions, jobs, mentions_run_reason, pr_entry, pr_reason,
+    within, Job,
 };
 use super::{Context, Rule};
 use crate::diagnostic::{Diagnostic, Severity};
@@ -88,9 +89,16 @@ fn uses(ctx: &Context, root: &Node, job: &Job) -> Vec<(Span, String)> {
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     let Some(root) = pr_entry(ctx) else { return };
     let why = pr_reason(root);
-    let guarded = fork_blocks(root);
+    // `IsFork` is the guard; a condition on why the run started (`Build.Reason`,
+    // `Build.SourceBranch`, `System.PullRequest.*`) may keep the job out of pull-request builds.
+    let guarded = blocks_mentioning(root, mentions_run_reason);
     for job in jobs(root) {
-        if condition_checks_fork(job.node) || job.stage.is_some_and(condition_checks_fork) {
+        // (`System.PullRequest.IsFork` is one of the `System.PullRequest` variables.)
+        if job_condition_mentions(&job, mentions_run_reason)
+            || job
+                .entry
+                .is_some_and(|e| guarded.iter().any(|g| within(&e.key.span, g)))
+        {
             continue;
         }
         let mut found: Vec<(Span, String)> = uses(ctx, root, &job)

@@ -2,7 +2,10 @@
 //! (self-hosted agents, scale set or managed pools), where the pull request's code runs on a
 //! machine that later builds reuse, unless `.azplint.yml` allows that pool.
 
-use super::shared::pr_jobs::{get, jobs, pr_entry, pr_reason, stages};
+use super::shared::pr_jobs::{
+    blocks_mentioning, condition_mentions, get, jobs, mentions_run_reason, pr_entry, pr_reason,
+    stages, within,
+};
 use super::{Context, Rule};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::yaml::{is_expression, Node};
@@ -30,6 +33,14 @@ fn named(pool: &Node) -> Option<(crate::yaml::Span, &str)> {
         Some(s) if !pool.is_null() => (pool, s.trim()),
         Some(_) => return None,
         None => {
+            // A pool chosen per expansion (`${{ if }}`/`${{ else }}` inside `pool:`): not judged.
+            if pool
+                .as_map()?
+                .iter()
+                .any(|e| e.key.as_str().is_some_and(crate::yaml::is_directive_key))
+            {
+                return None;
+            }
             let e = get(pool, "name")?;
             (&e.value, e.value.as_str()?.trim())
         }
@@ -44,8 +55,14 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     let Some(root) = pr_entry(ctx) else { return };
     let why = pr_reason(root);
     let allowed = ctx.config.map(|c| &c.config.options.self_hosted_pr_pool);
+    // Stages and jobs conditioned on why the run started (`Build.Reason`, `Build.SourceBranch`,
+    // `System.PullRequest.*`) may not run in pull-request builds.
+    let skipped = blocks_mentioning(root, mentions_run_reason);
+    let runs = |n: &Node| {
+        !condition_mentions(n, mentions_run_reason) && !skipped.iter().any(|b| within(&n.span, b))
+    };
     let mut holders: Vec<(&Node, String)> = vec![(root, "the pipeline".to_string())];
-    for stage in stages(root) {
+    for stage in stages(root).into_iter().filter(|s| runs(s)) {
         let name = get(stage, "stage")
             .and_then(|e| e.value.as_str())
             .unwrap_or("")
@@ -53,7 +70,7 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
         holders.push((stage, format!("stage `{name}`")));
     }
     for job in jobs(root) {
-        if job.entry.is_some() {
+        if job.entry.is_some() && runs(job.node) && job.stage.is_none_or(runs) {
             holders.push((job.node, job.shown()));
         }
     }

@@ -2,7 +2,7 @@
 //! builds (`credential-before-untrusted-code`, `fork-secrets-guard`, `self-hosted-pr-pool`,
 //! `require-extends`) share.
 
-use crate::pipeline::walk::{for_each_entry, for_each_item, Item};
+use crate::pipeline::walk::for_each_entry;
 use crate::pipeline::Step;
 use crate::rules::Context;
 use crate::yaml::{is_expression, Entry, Node, Span};
@@ -38,9 +38,10 @@ pub fn entry_root<'a>(ctx: &Context<'a>) -> Option<&'a Node> {
 }
 
 /// Whether an entry pipeline runs for pull requests, as written: `Some(None)` when it has no `pr:`
-/// key (Azure then builds pull requests of GitHub and Bitbucket repositories; for Azure Repos a
-/// branch policy decides), `Some(Some(entry))` for a `pr:` that is not `none`; `None` for
-/// `pr: none`/`false`, an empty list, or a value computed by an expression.
+/// key and a `trigger:` that is not `none` (Azure then builds pull requests of GitHub and Bitbucket
+/// repositories; for Azure Repos a branch policy decides), `Some(Some(entry))` for a `pr:` that is
+/// not `none`; `None` for `pr: none`/`false`, an empty list, a value computed by an expression, or
+/// no `pr:` without a `trigger:` or with `trigger: none`.
 pub fn pr_trigger(root: &Node) -> Option<Option<&Entry>> {
     let mut found = None;
     for_each_entry(root, 0, &mut |e| {
@@ -49,7 +50,23 @@ pub fn pr_trigger(root: &Node) -> Option<Option<&Entry>> {
         }
     });
     let Some(e) = found else {
-        return Some(None);
+        // No `pr:`: pull requests are built when the pipeline is a CI pipeline, with a `trigger:`
+        // that is not `none`. Without `trigger:` (often manual pipelines with runtime parameters)
+        // or with `trigger: none` (scheduled, manual or resource-triggered pipelines), their
+        // pull-request builds are as a rule turned off in the pipeline's settings: not counted.
+        let mut ci = false;
+        for_each_entry(root, 0, &mut |t| {
+            if t.key.as_str() == Some("trigger") {
+                ci = !t.value.is_null()
+                    && !t.value.as_str().is_some_and(|v| {
+                        let v = v.trim();
+                        v.eq_ignore_ascii_case("none")
+                            || v.eq_ignore_ascii_case("false")
+                            || is_expression(v)
+                    });
+            }
+        });
+        return ci.then_some(None);
     };
     if let Some(s) = e.value.as_str() {
         let s = s.trim();
@@ -78,7 +95,7 @@ pub fn pr_entry<'a>(ctx: &Context<'a>) -> Option<&'a Node> {
 pub fn pr_reason(root: &Node) -> &'static str {
     match pr_trigger(root) {
         Some(Some(_)) => "its `pr:` trigger is not `none`",
-        _ => "it has no `pr:` key: Azure builds the pull requests of a GitHub or Bitbucket repository, and a branch policy can build those of Azure Repos",
+        _ => "it has a CI `trigger:` and no `pr:` key: Azure builds the pull requests of a GitHub or Bitbucket repository, and a branch policy can build those of Azure Repos",
     }
 }
 
@@ -132,56 +149,67 @@ pub fn get<'a>(map: &'a Node, key: &str) -> Option<&'a Entry> {
     found
 }
 
-fn mappings(list: &Node) -> Vec<&Node> {
-    let mut out = Vec::new();
-    if list.as_seq().is_none() {
-        return out;
-    }
-    for_each_item(list, false, &mut |item| {
-        if let Item::Node(n, _) = item {
-            if n.as_map().is_some() {
+/// The stages written in this file: `stage:` mappings wherever they are (under `stages:`, or in
+/// what `extends: parameters:` hands to a template).
+pub fn stages(root: &Node) -> Vec<&Node> {
+    fn go<'a>(n: &'a Node, depth: usize, out: &mut Vec<&'a Node>) {
+        if depth >= crate::yaml::MAX_DEPTH {
+            return;
+        }
+        if let Some(entries) = n.as_map() {
+            if get(n, "stage").is_some_and(|e| e.value.as_str().is_some() && !e.value.is_null()) {
                 out.push(n);
+                return;
+            }
+            for e in entries {
+                go(&e.value, depth + 1, out);
+            }
+        } else if let Some(items) = n.as_seq() {
+            for i in items {
+                go(i, depth + 1, out);
             }
         }
-    });
+    }
+    let mut out = Vec::new();
+    go(root, 0, &mut out);
     out
 }
 
-fn jobs_of<'a>(list: &'a Node, stage: Option<&'a Node>, out: &mut Vec<Job<'a>>) {
-    for job in mappings(list) {
-        let entry = get(job, "job").or_else(|| get(job, "deployment"));
-        if let Some(entry) = entry {
-            out.push(Job {
-                node: job,
-                entry: Some(entry),
-                stage,
-            });
-        }
-    }
-}
-
-/// The stages of a pipeline written in this file (`- stage:` items).
-pub fn stages(root: &Node) -> Vec<&Node> {
-    match get(root, "stages") {
-        Some(s) => mappings(&s.value)
-            .into_iter()
-            .filter(|n| get(n, "stage").is_some())
-            .collect(),
-        None => Vec::new(),
-    }
-}
-
-/// The jobs written in this file: those of its stages, of its `jobs:`, or its root `steps:`.
+/// The jobs written in this file: `job:`/`deployment:` mappings wherever they are (under
+/// `stages:`, `jobs:`, or in what `extends: parameters:` hands to a template), with the stage
+/// around each, and the pipeline itself when it has `steps:` at its root.
 pub fn jobs(root: &Node) -> Vec<Job<'_>> {
-    let mut out = Vec::new();
-    for stage in stages(root) {
-        if let Some(j) = get(stage, "jobs") {
-            jobs_of(&j.value, Some(stage), &mut out);
+    fn go<'a>(n: &'a Node, depth: usize, stage: Option<&'a Node>, out: &mut Vec<Job<'a>>) {
+        if depth >= crate::yaml::MAX_DEPTH {
+            return;
+        }
+        if let Some(entries) = n.as_map() {
+            let named = |key: &str| {
+                get(n, key).filter(|e| e.value.as_str().is_some() && !e.value.is_null())
+            };
+            let mut stage = stage;
+            if named("stage").is_some() {
+                stage = Some(n);
+            }
+            if let Some(entry) = named("job").or_else(|| named("deployment")) {
+                out.push(Job {
+                    node: n,
+                    entry: Some(entry),
+                    stage,
+                });
+                return;
+            }
+            for e in entries {
+                go(&e.value, depth + 1, stage, out);
+            }
+        } else if let Some(items) = n.as_seq() {
+            for i in items {
+                go(i, depth + 1, stage, out);
+            }
         }
     }
-    if let Some(j) = get(root, "jobs") {
-        jobs_of(&j.value, None, &mut out);
-    }
+    let mut out = Vec::new();
+    go(root, 0, None, &mut out);
     if get(root, "steps").is_some() {
         out.push(Job {
             node: root,
@@ -199,17 +227,32 @@ pub fn mentions_is_fork(text: &str) -> bool {
         .contains("system.pullrequest.isfork")
 }
 
-/// The `condition:` of a job or stage mentions `System.PullRequest.IsFork`.
-pub fn condition_checks_fork(node: &Node) -> bool {
-    get(node, "condition")
-        .and_then(|e| e.value.as_str())
-        .is_some_and(mentions_is_fork)
+/// The text looks at why or for what the run was started: `Build.Reason`, `Build.SourceBranch`
+/// (a pull-request build's is `refs/pull/<n>/merge`) or `System.PullRequest.*`. A job or stage
+/// with such a condition may not run in pull-request builds at all: azplint doesn't judge it.
+pub fn mentions_run_reason(text: &str) -> bool {
+    let t = text.to_ascii_lowercase();
+    t.contains("build.reason")
+        || t.contains("build.sourcebranch")
+        || t.contains("system.pullrequest")
 }
 
-/// The spans of the content of `${{ if }}`/`${{ elseif }}` blocks whose condition mentions
-/// `System.PullRequest.IsFork`, anywhere in the document.
-pub fn fork_blocks(root: &Node) -> Vec<Span> {
-    fn go(n: &Node, depth: usize, out: &mut Vec<Span>) {
+/// The `condition:` of a job or stage satisfies `test`.
+pub fn condition_mentions(node: &Node, test: fn(&str) -> bool) -> bool {
+    get(node, "condition")
+        .and_then(|e| e.value.as_str())
+        .is_some_and(test)
+}
+
+/// The job, or its stage, has a condition that satisfies `test`.
+pub fn job_condition_mentions(job: &Job, test: fn(&str) -> bool) -> bool {
+    condition_mentions(job.node, test) || job.stage.is_some_and(|s| condition_mentions(s, test))
+}
+
+/// The spans of the content of `${{ if }}`/`${{ elseif }}` blocks whose condition satisfies
+/// `test`, anywhere in the document.
+pub fn blocks_mentioning(root: &Node, test: fn(&str) -> bool) -> Vec<Span> {
+    fn go(n: &Node, depth: usize, test: fn(&str) -> bool, out: &mut Vec<Span>) {
         if depth >= crate::yaml::MAX_DEPTH {
             return;
         }
@@ -217,20 +260,20 @@ pub fn fork_blocks(root: &Node) -> Vec<Span> {
             for e in entries {
                 if let Some(k) = e.key.as_str() {
                     let d = crate::yaml::directive_of(k);
-                    if matches!(d, Some("if") | Some("elseif")) && mentions_is_fork(k) {
+                    if matches!(d, Some("if") | Some("elseif")) && test(k) {
                         out.push(e.value.span.clone());
                     }
                 }
-                go(&e.value, depth + 1, out);
+                go(&e.value, depth + 1, test, out);
             }
         } else if let Some(items) = n.as_seq() {
             for i in items {
-                go(i, depth + 1, out);
+                go(i, depth + 1, test, out);
             }
         }
     }
     let mut out = Vec::new();
-    go(root, 0, &mut out);
+    go(root, 0, test, &mut out);
     out
 }
 
@@ -251,7 +294,10 @@ mod tests {
             ("pr: ${{ parameters.pr }}\nsteps: []\n", false),
             ("pr:\n- main\nsteps: []\n", true),
             ("pr:\n  branches:\n    include: [main]\nsteps: []\n", true),
-            ("trigger: none\nsteps: []\n", true),
+            ("trigger: none\nsteps: []\n", false),
+            ("trigger: none\npr:\n- main\nsteps: []\n", true),
+            ("pool: x\nsteps: []\n", false),
+            ("trigger:\n- main\nsteps: []\n", true),
         ] {
             let d = root(text);
             assert_eq!(pr_trigger(d.root.as_ref().unwrap()).is_some(), pr, "{text}");
@@ -264,6 +310,7 @@ mod tests {
         let r = d.root.as_ref().unwrap();
         let names: Vec<String> = jobs(r).iter().map(|j| j.shown()).collect();
         assert_eq!(names, ["job `b`", "deployment `c`", "job `d`"]);
-        assert_eq!(fork_blocks(r).len(), 1);
+        assert_eq!(blocks_mentioning(r, mentions_is_fork).len(), 1);
+        assert_eq!(blocks_mentioning(r, mentions_run_reason).len(), 1);
     }
 }
