@@ -90,6 +90,11 @@ impl RepoFiles for NoFiles {
 pub trait Templates: Sync {
     /// Where the `template:` value starting at byte `start` of this file points.
     fn target(&self, start: usize) -> Option<&Target>;
+    /// Where the `template:` value starting at byte `start` of another file of the run (an index
+    /// from [`Templates::target`]) points: to follow a chain of `extends:` templates.
+    fn target_in(&self, _file: usize, _start: usize) -> Option<&Target> {
+        None
+    }
     /// A file of the run (a resolved template).
     /// A template of the run (the target of a reference): its source and first document.
     fn template(&self, index: usize) -> Option<(&Source, &Document)>;

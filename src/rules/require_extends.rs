@@ -5,7 +5,9 @@
 use super::shared::pr_jobs::{entry_root, get};
 use super::{Context, Rule};
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::yaml::is_expression;
+use crate::pipeline::walk::for_each_entry;
+use crate::templates::Target;
+use crate::yaml::{is_expression, Entry, Node};
 
 pub static RULE: Rule = Rule {
     id: "require-extends",
@@ -30,6 +32,110 @@ fn normal(reference: &str) -> String {
     }
 }
 
+/// `reference` (written in the pipeline whose root is `root`, or in a template of its chain: the
+/// aliases are the pipeline's) names the `required` template: the same path, and the same alias or
+/// an alias of the repository the required alias names (`name: org/templates` answers to
+/// `@templates` and `@org/templates`).
+fn same(root: &Node, reference: &str, required: &str) -> bool {
+    let want = normal(required);
+    if normal(reference) == want {
+        return true;
+    }
+    let Some((path, alias)) = reference.trim().rsplit_once('@') else {
+        return false;
+    };
+    let Some(name) = repository_name(root, alias.trim()) else {
+        return false;
+    };
+    let last = name.rsplit('/').next().unwrap_or(name);
+    [name, last]
+        .iter()
+        .any(|n| normal(&format!("{path}@{n}")) == want)
+}
+
+/// The `name:` of the repository resource with this alias.
+fn repository_name<'a>(root: &'a Node, alias: &str) -> Option<&'a str> {
+    let repositories = root.get("resources")?.get("repositories")?;
+    let mut found = None;
+    crate::pipeline::walk::for_each_item(repositories, false, &mut |item| {
+        if let crate::pipeline::walk::Item::Node(n, _) = item {
+            let is = n
+                .get("repository")
+                .and_then(|r| r.as_str())
+                .is_some_and(|r| r.trim().eq_ignore_ascii_case(alias));
+            if is && found.is_none() {
+                found = n.get("name").and_then(|v| v.as_str()).map(str::trim);
+            }
+        }
+    });
+    found
+}
+
+/// The `template:` entries of a document's `extends:`, through its `${{ if }}`/`${{ else }}`
+/// blocks (a template may extend one template or another).
+fn extends_templates(root: &Node) -> Vec<&Entry> {
+    let mut out = Vec::new();
+    if let Some(e) = get(root, "extends") {
+        for_each_entry(&e.value, 0, &mut |t| {
+            if t.key.as_str() == Some("template") {
+                out.push(t);
+            }
+        });
+    }
+    out
+}
+
+/// Whether the `template:` entry `t` (of this file when `file` is `None`, else of that file of
+/// the run) is the required template, or a template of the run that extends it, following the
+/// chain up to [`MAX_CHAIN`] files. A computed reference, or a local file azplint can't read, is
+/// given the benefit of the doubt; another repository's template that is not the required one is
+/// not.
+fn satisfies(
+    ctx: &Context,
+    root: &Node,
+    file: Option<usize>,
+    t: &Entry,
+    required: &str,
+    depth: usize,
+) -> bool {
+    let Some(path) = t.value.as_str() else {
+        return true;
+    };
+    if is_expression(path) || same(root, path, required) {
+        return true;
+    }
+    if depth >= MAX_CHAIN {
+        return false;
+    }
+    let start = t.value.span.start;
+    let target = match file {
+        None => ctx.templates.target(start),
+        Some(f) => ctx.templates.target_in(f, start),
+    };
+    let next = match target {
+        Some(Target::File(next)) => next,
+        // Another repository's template, not mapped with `--repository`: not the required one by
+        // its name; whether it extends it in turn, the note says azplint can't see.
+        Some(Target::Remote { .. }) => return false,
+        // A file azplint can't read (missing, outside the repository, computed): it may extend
+        // the required template; say nothing.
+        _ => return true,
+    };
+    let Some(next_root) = ctx
+        .templates
+        .template(*next)
+        .and_then(|(_, d)| d.root.as_ref())
+    else {
+        return false;
+    };
+    extends_templates(next_root)
+        .iter()
+        .any(|t| satisfies(ctx, root, Some(*next), t, required, depth + 1))
+}
+
+/// How many templates deep a chain of `extends:` is followed.
+const MAX_CHAIN: usize = 20;
+
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     let Some(required) = ctx
         .config
@@ -46,37 +152,43 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     let note = "the required template is where the organization's checks run (scans, approvals, the steps every \
                 build must have); a pipeline that does not extend it runs without them. Azure can enforce this \
                 with a \"Required template\" check on protected resources";
-    let extends = get(root, "extends");
-    let template = extends.and_then(|e| get(&e.value, "template"));
-    let d = match template {
-        Some(t) => {
-            let Some(path) = t.value.as_str() else { return };
-            if is_expression(path) || normal(path) == normal(required) {
-                return;
-            }
-            RULE.diag(
-                t.value.span.clone(),
-                format!(
-                    "the pipeline extends `{}`, not the required template `{required}`",
-                    path.trim()
-                ),
-            )
-            .label("another template")
-        }
-        None => {
-            // Point at the pipeline's work: its stages, jobs, steps or `extends:`.
-            let at = ["extends", "stages", "jobs", "steps"]
-                .iter()
-                .find_map(|k| get(root, k))
-                .map(|e| e.key.span.clone());
-            let Some(at) = at else { return };
-            RULE.diag(
+    let templates = extends_templates(root);
+    if templates.is_empty() {
+        // Point at the pipeline's work: its stages, jobs or steps.
+        let at = ["stages", "jobs", "steps", "extends"]
+            .iter()
+            .find_map(|k| get(root, k))
+            .map(|e| e.key.span.clone());
+        let Some(at) = at else { return };
+        let d = RULE
+            .diag(
                 at,
                 format!("the pipeline does not extend the required template `{required}`"),
             )
-            .label("runs without the required template")
+            .label("runs without the required template");
+        out.push(d.help(help).note(note));
+        return;
+    }
+    if templates
+        .iter()
+        .any(|t| satisfies(ctx, root, None, t, required, 0))
+    {
+        return;
+    }
+    let t = templates[0];
+    let path = t.value.as_str().unwrap_or("").trim();
+    let label = match ctx.templates.target(t.value.span.start) {
+        Some(Target::Remote { .. }) => {
+            "another repository's template; if it extends the required one in turn, map its alias with `--repository` so that azplint follows it"
         }
+        _ => "another template, which does not extend it either",
     };
+    let d = RULE
+        .diag(
+            t.value.span.clone(),
+            format!("the pipeline extends `{path}`, not the required template `{required}`"),
+        )
+        .label(label);
     out.push(d.help(help).note(note));
 }
 
