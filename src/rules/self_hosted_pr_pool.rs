@@ -19,10 +19,11 @@ pub static RULE: Rule = Rule {
     check: super::Check::Document(check),
 };
 
-/// Names Azure gives Microsoft-hosted pools.
+/// Names Azure gives Microsoft-hosted pools, and `server` (agentless jobs: no agent at all).
 fn hosted(name: &str) -> bool {
     let n = name.trim();
     n.eq_ignore_ascii_case("Azure Pipelines")
+        || n.eq_ignore_ascii_case("server")
         || n.get(..6).is_some_and(|p| p.eq_ignore_ascii_case("Hosted"))
 }
 

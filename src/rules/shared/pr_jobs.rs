@@ -57,13 +57,20 @@ pub fn pr_trigger(root: &Node) -> Option<Option<&Entry>> {
         let mut ci = false;
         for_each_entry(root, 0, &mut |t| {
             if t.key.as_str() == Some("trigger") {
-                ci = !t.value.is_null()
-                    && !t.value.as_str().is_some_and(|v| {
+                let off = |n: &Node| {
+                    n.as_str().is_some_and(|v| {
                         let v = v.trim();
                         v.eq_ignore_ascii_case("none")
                             || v.eq_ignore_ascii_case("false")
                             || is_expression(v)
-                    });
+                    })
+                };
+                // `trigger: [none]` (a list of one branch named `none`) means none as well.
+                let list_of_none = t
+                    .value
+                    .as_seq()
+                    .is_some_and(|items| items.len() == 1 && off(&items[0]));
+                ci = !t.value.is_null() && !off(&t.value) && !list_of_none;
             }
         });
         return ci.then_some(None);
@@ -227,14 +234,17 @@ pub fn mentions_is_fork(text: &str) -> bool {
         .contains("system.pullrequest.isfork")
 }
 
-/// The text looks at why or for what the run was started: `Build.Reason`, `Build.SourceBranch`
-/// (a pull-request build's is `refs/pull/<n>/merge`) or `System.PullRequest.*`. A job or stage
-/// with such a condition may not run in pull-request builds at all: azplint doesn't judge it.
+/// The text looks at why, for what or how the run was started: `Build.Reason`,
+/// `Build.SourceBranch` (a pull-request build's is `refs/pull/<n>/merge`), `System.PullRequest.*`,
+/// or a runtime parameter (`parameters.x`: a pull-request build takes its default, which the
+/// person who queues a manual run changes). A job, stage or step under such a condition may not
+/// run in pull-request builds at all: azplint doesn't judge it.
 pub fn mentions_run_reason(text: &str) -> bool {
     let t = text.to_ascii_lowercase();
     t.contains("build.reason")
         || t.contains("build.sourcebranch")
         || t.contains("system.pullrequest")
+        || t.contains("parameters.")
 }
 
 /// The `condition:` of a job or stage satisfies `test`.
@@ -297,6 +307,7 @@ mod tests {
             ("trigger: none\nsteps: []\n", false),
             ("trigger: none\npr:\n- main\nsteps: []\n", true),
             ("pool: x\nsteps: []\n", false),
+            ("trigger:\n- none\nsteps: []\n", false),
             ("trigger:\n- main\nsteps: []\n", true),
         ] {
             let d = root(text);
