@@ -46,7 +46,17 @@ fn secrets(ctx: &Context) -> Vec<Secret> {
             });
         }
     }
-    let text = &ctx.source.text;
+    // This document's text only (a file may hold many documents).
+    let Some(root) = &ctx.doc.root else {
+        return out;
+    };
+    let Some(text) = ctx.source.text.get(root.span.clone()) else {
+        return out;
+    };
+    let base = root.span.start;
+    if !text.contains("##vso[") {
+        return out;
+    }
     let lower = text.to_ascii_lowercase();
     let mut from = 0;
     while let Some(p) = lower[from..].find("##vso[task.setvariable") {
@@ -76,7 +86,7 @@ fn secrets(ctx: &Context) -> Vec<Secret> {
         let at = start + lower[start..start + close].find(n).unwrap_or(0);
         out.push(Secret {
             name: text[at..at + n.len()].to_string(),
-            at: at..at + n.len(),
+            at: base + at..base + at + n.len(),
             how: "made secret here with `issecret=true`",
         });
     }
