@@ -171,6 +171,46 @@ pub struct Config {
     /// connections not under `serviceConnections`.
     #[serde(default, rename = "serviceConnectionsFrom")]
     pub service_connections_from: Option<Spanned<String>>,
+    /// Options of the rules that have some, by rule id.
+    #[serde(default)]
+    pub options: RuleOptions,
+}
+
+/// `options:` in `.azplint.yml`: each rule that has options, under its id.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RuleOptions {
+    #[serde(default, rename = "unpinned-template-repo")]
+    pub unpinned_template_repo: AllowList,
+    #[serde(default, rename = "self-hosted-pr-pool")]
+    pub self_hosted_pr_pool: AllowList,
+    #[serde(default, rename = "require-extends")]
+    pub require_extends: RequireExtends,
+}
+
+/// Values a rule accepts (compared without regard to ASCII case, trimmed).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AllowList {
+    #[serde(default)]
+    pub allow: Vec<String>,
+}
+
+impl AllowList {
+    pub fn allows(&self, value: &str) -> bool {
+        let value = value.trim();
+        self.allow
+            .iter()
+            .any(|a| a.trim().eq_ignore_ascii_case(value))
+    }
+}
+
+/// `require-extends`: the template every entry pipeline must extend (`path@alias`, or a path).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RequireExtends {
+    #[serde(default)]
+    pub template: Option<String>,
 }
 
 /// A configuration error with its place in the file.
@@ -438,6 +478,12 @@ impl Loaded {
             .get(rule)
             .or_else(|| category.and_then(|c| self.config.rules.get(c)))
             .map(|v| v.value)
+    }
+
+    /// The level configured for `rule` by its own id, ignoring its category's (what turns on a
+    /// rule that is off by default).
+    pub fn own_level(&self, rule: &str) -> Option<Level> {
+        self.config.rules.get(rule).map(|v| v.value)
     }
 
     pub fn repositories(&self) -> Vec<(String, PathBuf)> {

@@ -264,10 +264,11 @@ fn rules() -> ExitCode {
     let mut out = String::new();
     for r in azplint::rules::RULES {
         out.push_str(&format!(
-            "{:<width$}  {:<8} {:<12} {}\n",
+            "{:<width$}  {:<8} {:<12} {:<4} {}\n",
             r.id,
             r.severity.as_str(),
             r.category.as_str(),
+            if r.default_enabled { "on" } else { "off" },
             r.summary
         ));
     }

@@ -22,6 +22,9 @@ impl Templates for FileView<'_> {
     fn target(&self, start: usize) -> Option<&Target> {
         self.ws.edge(self.file, start).map(|e| &e.target)
     }
+    fn target_in(&self, file: usize, start: usize) -> Option<&Target> {
+        self.ws.edge(file, start).map(|e| &e.target)
+    }
     fn template(&self, index: usize) -> Option<(&Source, &Document)> {
         let f = self.ws.files.get(index)?;
         Some((&f.source, f.document()?))

@@ -249,11 +249,12 @@ fn rules_command_lists_every_rule() {
     let lines: Vec<&str> = run.stdout.lines().collect();
     assert_eq!(lines.len(), azplint::rules::RULES.len());
     for (line, r) in lines.iter().zip(azplint::rules::RULES) {
-        // id, default severity, category, summary: in that order.
+        // id, default severity, category, on or off by default, summary: in that order.
         let columns: Vec<&str> = line.split_whitespace().collect();
+        let default = if r.default_enabled { "on" } else { "off" };
         assert_eq!(
-            columns[..3],
-            [r.id, r.severity.as_str(), r.category.as_str()],
+            columns[..4],
+            [r.id, r.severity.as_str(), r.category.as_str(), default],
             "{line}"
         );
         assert!(line.ends_with(r.summary), "{line}");

@@ -128,6 +128,84 @@ fn a_category_sets_the_level_of_its_rules_and_a_rule_entry_wins() {
     );
 }
 
+/// Rules that are off by default run only when `.azplint.yml` names their id with a level; a
+/// category entry does not turn them on.
+#[test]
+fn rules_off_by_default_need_their_own_entry() {
+    let tmp = repo();
+    let d = tmp.path();
+    write(
+        d,
+        "azure-pipelines.yml",
+        "trigger:\n- main\npr:\n- main\npool: build-agents\nsteps:\n- script: make\n",
+    );
+    let found = |config: &str| {
+        write(d, ".azplint.yml", config);
+        let (_, found) = rules_of(d, &[]);
+        found
+            .into_iter()
+            .map(|(_, rule, sev)| format!("{rule}:{sev}"))
+            .collect::<Vec<_>>()
+    };
+    assert!(found("rules: {}\n").is_empty());
+    assert!(found("rules:\n  security: error\n").is_empty());
+    assert!(found("rules:\n  self-hosted-pr-pool: off\n").is_empty());
+    assert_eq!(
+        found("rules:\n  self-hosted-pr-pool: warning\n"),
+        ["self-hosted-pr-pool:warning"]
+    );
+    // Its own entry sets the level; the category's does not override it.
+    assert_eq!(
+        found("rules:\n  security: off\n  self-hosted-pr-pool: error\n"),
+        ["self-hosted-pr-pool:error"]
+    );
+    // Its option: pools that are accepted.
+    assert!(found(
+        "rules:\n  self-hosted-pr-pool: warning\noptions:\n  self-hosted-pr-pool:\n    allow: [Build-Agents]\n"
+    )
+    .is_empty());
+    // `require-extends` says nothing until a template is configured.
+    assert!(found("rules:\n  require-extends: warning\n").is_empty());
+    assert_eq!(
+        found("rules:\n  require-extends: warning\noptions:\n  require-extends:\n    template: base.yml@templates\n"),
+        ["require-extends:warning"]
+    );
+    // Unknown options are configuration errors.
+    write(
+        d,
+        ".azplint.yml",
+        "options:\n  self-hosted-pr-pool:\n    alow: [x]\n",
+    );
+    assert_eq!(azplint_in(d, &["."]).code, 2);
+}
+
+/// `unpinned-template-repo` accepts the refs and repositories listed under its option.
+#[test]
+fn unpinned_template_repo_allow_list() {
+    let tmp = repo();
+    let d = tmp.path();
+    write(
+        d,
+        "azure-pipelines.yml",
+        "resources:\n  repositories:\n  - repository: templates\n    type: git\n    name: platform/templates\n    ref: refs/heads/release\nextends:\n  template: base.yml@templates\n",
+    );
+    let found = |config: &str| {
+        write(d, ".azplint.yml", config);
+        let (_, found) = rules_of(d, &[]);
+        found
+            .into_iter()
+            .filter(|(_, rule, _)| rule == "unpinned-template-repo")
+            .count()
+    };
+    assert_eq!(found("rules: {}\n"), 1);
+    let allow = |v: &str| format!("options:\n  unpinned-template-repo:\n    allow: [{v}]\n");
+    assert_eq!(found(&allow("refs/heads/release")), 0);
+    assert_eq!(found(&allow("release")), 0);
+    assert_eq!(found(&allow("platform/templates")), 0);
+    assert_eq!(found(&allow("templates")), 0);
+    assert_eq!(found(&allow("refs/heads/main")), 1);
+}
+
 #[test]
 fn bad_configuration_is_a_usage_error_with_a_location() {
     let tmp = repo();

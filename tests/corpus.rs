@@ -150,8 +150,12 @@ const REVIEWED: &[(&str, u64)] = &[
     // publish-build-assets, post-build, publish-logs; dotnet-docker publish, retain-build,
     // set-custom-test-variables x2, update-dotnet-dependencies-specific x2; azure-sdk-tools
     // emit-pipeline-repositories; azure-pipelines-tasks canary-tests-v2 and schedules (node
-    // argument); typespec pr-tools (curl -u)).
-    ("token-on-command-line", 13),
+    // argument); typespec pr-tools (curl -u)). Plus 4 secret variables set with `issecret=true`
+    // earlier in the same file and then pasted into a script, all true: azure-sdk-for-cpp
+    // archetype-cpp-release (`-OpenApiToken "$(opensource-api-token)"`), arcade build.yml and
+    // validate-promotion.yml (`--azdev-pat $(WifAzDoToken)` on darc's command line),
+    // react-native-windows publish-nuget-to-ado-feed (`$token = "$(NuGetAccessToken)"`).
+    ("token-on-command-line", 17),
 ];
 
 #[test]

@@ -146,6 +146,13 @@ fn rule_pages_state_the_registry_severity_and_why() {
             "{}: the why-sentence is too short",
             doc.display()
         );
+        // A rule that is off by default says so, and how to turn it on, after the why-sentence.
+        assert_eq!(
+            text.contains("**Off by default:**"),
+            !rule.default_enabled,
+            "{}: a page says `**Off by default:**` exactly when the rule is off by default",
+            doc.display()
+        );
     }
 }
 
@@ -177,7 +184,12 @@ fn readme_rules_table_matches_the_registry() {
             format!("[`{id}`](docs/rules/{id}.md)"),
             "README rules table: rows follow the registry's order"
         );
-        assert_eq!(row[1], rule.severity.as_str(), "README: severity of {id}");
+        // A rule that is off by default says so beside its severity.
+        let severity = match rule.default_enabled {
+            true => rule.severity.as_str().to_string(),
+            false => format!("{} (off by default)", rule.severity.as_str()),
+        };
+        assert_eq!(row[1], severity, "README: severity of {id}");
         // A `|` inside a summary is written `\|` so that the table keeps its columns.
         assert_eq!(
             row[2..].join(" | ").replace("\\|", "|"),

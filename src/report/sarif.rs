@@ -81,6 +81,13 @@ struct Help {
 #[derive(Serialize)]
 struct Configuration {
     level: &'static str,
+    /// `false` for a rule that is off by default (SARIF's default is `true`, left out).
+    #[serde(skip_serializing_if = "is_true")]
+    enabled: bool,
+}
+
+fn is_true(b: &bool) -> bool {
+    *b
 }
 
 #[derive(Serialize)]
@@ -282,6 +289,7 @@ fn descriptor(rule: &crate::rules::Rule, docs_base: &str) -> Descriptor {
         },
         default_configuration: Configuration {
             level: level(rule.severity),
+            enabled: rule.default_enabled,
         },
         properties: RuleProperties {
             tags: vec![rule.category.as_str()],

@@ -11,6 +11,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Note,
     summary: "`addSpnToEnvironment: true` exposes credentials that the script never uses",
     category: super::Category::Wif,
+    default_enabled: true,
     check: super::Check::Document(check),
 };
 

@@ -10,6 +10,7 @@ pub static RULE: Rule = Rule {
     summary:
         "A branch name, commit message or other outside text is expanded into a script's arguments",
     category: super::Category::Security,
+    default_enabled: true,
     check: super::Check::Document(check),
 };
 

@@ -11,6 +11,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Note,
     summary: "`system.debug: true` is committed in the pipeline's variables, so every run logs in debug mode",
     category: super::Category::Security,
+    default_enabled: true,
     check: super::Check::Document(check),
 };
 

@@ -9,6 +9,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Warning,
     summary: "A task version is deprecated and may be removed",
     category: super::Category::Correctness,
+    default_enabled: true,
     check: super::Check::Document(check),
 };
 

@@ -16,6 +16,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Error,
     summary: "A mapping has the same key twice",
     category: super::Category::Correctness,
+    default_enabled: true,
     check: super::Check::Document(check),
 };
 

@@ -23,6 +23,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Error,
     summary: "A `${{ }}` template expression does not parse, calls an unknown function, or has an `else` without an `if`",
     category: super::Category::Correctness,
+    default_enabled: true,
     check: super::Check::Document(check),
 };
 

@@ -9,6 +9,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Note,
     summary: "A task comes from an extension or a private collection, so azplint can't check it",
     category: super::Category::Correctness,
+    default_enabled: true,
     check: super::Check::Document(check),
 };
 

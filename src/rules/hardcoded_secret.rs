@@ -12,6 +12,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Warning,
     summary: "A credential is written as a literal value in `variables`, `env` or task inputs",
     category: super::Category::Security,
+    default_enabled: true,
     check: super::Check::Document(check),
 };
 

@@ -20,6 +20,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Warning,
     summary: "A script uses the `idToken` from `addSpnToEnvironment` where it can have expired (10 minutes)",
     category: super::Category::Wif,
+    default_enabled: true,
     check: super::Check::Document(check),
 };
 

@@ -17,6 +17,7 @@ pub static RULE: Rule = Rule {
     summary:
         "A task input has a value outside its documented options, or a boolean that is not true/false",
     category: super::Category::Correctness,
+    default_enabled: true,
     check: super::Check::Document(check),
 };
 

@@ -9,6 +9,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Error,
     summary: "A key that the server requires is missing",
     category: super::Category::Correctness,
+    default_enabled: true,
     check: super::Check::Document(check),
 };
 

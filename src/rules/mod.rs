@@ -9,6 +9,7 @@ use crate::yaml::Document;
 mod addspn_unused;
 mod argument_injection;
 mod condition_syntax;
+mod credential_before_untrusted_code;
 mod debug_enabled;
 mod dependency_cycle;
 mod deprecated_syntax;
@@ -20,6 +21,7 @@ mod expression_syntax;
 mod extension_task;
 mod extension_task_wif;
 pub mod file_too_large;
+mod fork_secrets_guard;
 mod hardcoded_secret;
 mod idtoken_expiry;
 mod invalid_cron;
@@ -35,9 +37,11 @@ mod overbroad_keyvault;
 mod parameter_injection;
 mod persist_credentials;
 pub mod remote_template;
+mod require_extends;
 mod retired_vm_image;
 mod script_injection;
 mod security_gate_continue_on_error;
+mod self_hosted_pr_pool;
 pub mod shared;
 mod spn_key_under_wif;
 mod spn_secret_exposure;
@@ -86,6 +90,11 @@ impl RepoFiles for NoFiles {
 pub trait Templates: Sync {
     /// Where the `template:` value starting at byte `start` of this file points.
     fn target(&self, start: usize) -> Option<&Target>;
+    /// Where the `template:` value starting at byte `start` of another file of the run (an index
+    /// from [`Templates::target`]) points: to follow a chain of `extends:` templates.
+    fn target_in(&self, _file: usize, _start: usize) -> Option<&Target> {
+        None
+    }
     /// A file of the run (a resolved template).
     /// A template of the run (the target of a reference): its source and first document.
     fn template(&self, index: usize) -> Option<(&Source, &Document)>;
@@ -173,6 +182,10 @@ pub struct Rule {
     pub summary: &'static str,
     /// What kind of problem it finds (`azplint rules`, SARIF tags, selecting rules by category).
     pub category: Category,
+    /// Whether the rule runs without being named in `.azplint.yml`. A rule that is off by default
+    /// runs only when `.azplint.yml` names its id under `rules:` with a level other than `off`;
+    /// a category entry (`security: warning`) does not turn it on.
+    pub default_enabled: bool,
     /// How the rule finds what it reports.
     pub check: Check,
 }
@@ -235,6 +248,16 @@ impl Stage {
 }
 
 impl Rule {
+    /// Whether the rule runs under this configuration: a rule that is on by default runs unless a
+    /// level turns it off later (the filter drops its findings); one that is off by default runs
+    /// only when the configuration names its id with a level other than `off`.
+    pub fn enabled(&self, config: Option<&crate::config::Loaded>) -> bool {
+        self.default_enabled
+            || config
+                .and_then(|c| c.own_level(self.id))
+                .is_some_and(|l| l != crate::config::Level::Off)
+    }
+
     /// A diagnostic of this rule at its default severity.
     pub fn diag(&'static self, span: crate::yaml::Span, message: impl Into<String>) -> Diagnostic {
         Diagnostic::new(self.id, self.severity, span, message)
@@ -298,6 +321,10 @@ pub static RULES: &[&Rule] = &[
     &argument_injection::RULE,
     &parameter_injection::RULE,
     &token_on_command_line::RULE,
+    &credential_before_untrusted_code::RULE,
+    &fork_secrets_guard::RULE,
+    &self_hosted_pr_pool::RULE,
+    &require_extends::RULE,
 ];
 
 pub fn by_id(id: &str) -> Option<&'static Rule> {
@@ -312,6 +339,9 @@ pub fn check_all(ctx: &Context, out: &mut Vec<Diagnostic>) {
         let Check::Document(check) = rule.check else {
             continue;
         };
+        if !rule.enabled(ctx.config) {
+            continue;
+        }
         check(ctx, out);
         cap(rule, out, before);
     }

@@ -9,6 +9,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Warning,
     summary: "The YAML is nested deeper than any pipeline needs, so azplint stops reading it",
     category: super::Category::Correctness,
+    default_enabled: true,
     check: super::Check::Stage(super::Stage::Parse),
 };
 

@@ -10,6 +10,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Note,
     summary: "An `AzureKeyVault` task downloads every secret of the vault (`SecretsFilter` missing or `*`)",
     category: super::Category::Security,
+    default_enabled: true,
     check: super::Check::Document(check),
 };
 

@@ -14,6 +14,7 @@ pub static RULE: Rule = Rule {
     summary:
         "A free-text runtime parameter is spliced into a script's code with `${{ parameters.x }}`",
     category: super::Category::Security,
+    default_enabled: true,
     check: super::Check::Document(check),
 };
 

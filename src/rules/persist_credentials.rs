@@ -10,6 +10,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Warning,
     summary: "A `checkout` step keeps the job's access token in `.git/config` for every later step",
     category: super::Category::Security,
+    default_enabled: true,
     check: super::Check::Document(check),
 };
 

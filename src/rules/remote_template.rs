@@ -8,6 +8,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Note,
     summary: "Templates from another repository are not checked unless its alias is mapped to a local checkout",
     category: super::Category::Correctness,
+    default_enabled: true,
     check: super::Check::Stage(super::Stage::IncludeGraph),
 };
 

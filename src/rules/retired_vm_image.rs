@@ -15,6 +15,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Error,
     summary: "A `vmImage` names a Microsoft-hosted image that is retired or being retired",
     category: super::Category::Correctness,
+    default_enabled: true,
     check: super::Check::Document(check),
 };
 

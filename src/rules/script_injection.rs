@@ -10,6 +10,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Warning,
     summary: "A branch name, commit message or other outside text is expanded into a script's code",
     category: super::Category::Security,
+    default_enabled: true,
     check: super::Check::Document(check),
 };
 

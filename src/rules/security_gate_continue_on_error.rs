@@ -11,6 +11,7 @@ pub static RULE: Rule = Rule {
     summary:
         "`continueOnError: true` on a security or compliance task turns its failure into a warning",
     category: super::Category::Security,
+    default_enabled: true,
     check: super::Check::Document(check),
 };
 

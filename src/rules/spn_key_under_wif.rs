@@ -14,6 +14,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Warning,
     summary: "A script reads `servicePrincipalKey`, which is empty with a workload identity federation connection",
     category: super::Category::Wif,
+    default_enabled: true,
     check: super::Check::Document(check),
 };
 

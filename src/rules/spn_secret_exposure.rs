@@ -10,6 +10,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Warning,
     summary: "A script prints, traces or exports the service principal key or `idToken` in clear",
     category: super::Category::Wif,
+    default_enabled: true,
     check: super::Check::Document(check),
 };
 

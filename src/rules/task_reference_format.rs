@@ -9,6 +9,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Error,
     summary: "A task reference is not `Name@Major` or `Name@Major.Minor.Patch`",
     category: super::Category::Correctness,
+    default_enabled: true,
     check: super::Check::Document(check),
 };
 

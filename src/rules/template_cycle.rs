@@ -10,6 +10,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Error,
     summary: "Templates include each other in a cycle, or nest deeper than Azure allows",
     category: super::Category::Correctness,
+    default_enabled: true,
     check: super::Check::Stage(super::Stage::IncludeGraph),
 };
 

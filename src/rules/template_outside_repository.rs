@@ -13,6 +13,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Error,
     summary: "A template path leaves the repository, so it is not read",
     category: super::Category::Correctness,
+    default_enabled: true,
     check: super::Check::Document(check),
 };
 

@@ -9,6 +9,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Error,
     summary: "A template is passed a parameter it does not declare",
     category: super::Category::Correctness,
+    default_enabled: true,
     check: super::Check::Document(check),
 };
 

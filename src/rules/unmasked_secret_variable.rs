@@ -13,6 +13,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Warning,
     summary: "A script sets a pipeline variable to a token or secret without `issecret=true`",
     category: super::Category::Security,
+    default_enabled: true,
     check: super::Check::Document(check),
 };
 

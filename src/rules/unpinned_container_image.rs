@@ -11,6 +11,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Note,
     summary: "A container image is referenced by tag, not by `@sha256:` digest",
     category: super::Category::Security,
+    default_enabled: true,
     check: super::Check::Document(check),
 };
 

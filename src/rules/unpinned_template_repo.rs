@@ -13,6 +13,7 @@ pub static RULE: Rule = Rule {
     summary:
         "Templates come from a repository resource that follows a branch, not a tag or a commit",
     category: super::Category::Security,
+    default_enabled: true,
     check: super::Check::Document(check),
 };
 
@@ -46,6 +47,15 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
         }) else {
             continue;
         };
+        // Repositories and refs the team accepts (`options: unpinned-template-repo: allow:`).
+        let allow = ctx.config.map(|c| &c.config.options.unpinned_template_repo);
+        let name = resource
+            .entry("name")
+            .and_then(|e| e.value.as_str())
+            .unwrap_or("");
+        if allow.is_some_and(|a| a.allows(alias) || (!name.trim().is_empty() && a.allows(name))) {
+            continue;
+        }
         let r = resource.entry("ref");
         let (at, what) = match r.and_then(|e| e.value.as_str().map(|v| (e, v.trim()))) {
             None if r.is_some() => continue,
@@ -55,6 +65,7 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
             ),
             Some((e, v)) => match pinned(v) {
                 Pin::Pinned | Pin::Unknown => continue,
+                Pin::Branch(b) if allow.is_some_and(|a| a.allows(v) || a.allows(b)) => continue,
                 Pin::Branch(b) => (e.value.span.clone(), format!("follows the branch `{b}`")),
             },
         };

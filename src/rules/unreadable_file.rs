@@ -8,6 +8,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Warning,
     summary: "A file could not be read, is not UTF-8, or is binary",
     category: super::Category::Correctness,
+    default_enabled: true,
     check: super::Check::Stage(super::Stage::Load),
 };
 

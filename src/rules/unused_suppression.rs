@@ -9,5 +9,6 @@ pub static RULE: Rule = Rule {
     severity: Severity::Note,
     summary: "An `# azplint: ignore[...]` comment suppresses nothing",
     category: super::Category::Correctness,
+    default_enabled: true,
     check: super::Check::Stage(super::Stage::Filter),
 };

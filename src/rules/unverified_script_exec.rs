@@ -14,6 +14,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Note,
     summary: "A script runs code it downloads (`curl ... | sh`, `iex (iwr ...)`) without checking a checksum",
     category: super::Category::Security,
+    default_enabled: true,
     check: super::Check::Document(check),
 };
 

@@ -13,6 +13,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Warning,
     summary: "A task version can't use a workload identity federation (WIF) service connection",
     category: super::Category::Wif,
+    default_enabled: true,
     check: super::Check::Document(check),
 };
 

@@ -9,6 +9,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Error,
     summary: "The file is not valid YAML, so Azure Pipelines can't load it",
     category: super::Category::Correctness,
+    default_enabled: true,
     check: super::Check::Stage(super::Stage::Parse),
 };
 

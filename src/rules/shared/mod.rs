@@ -2,6 +2,7 @@
 
 pub mod connections;
 pub mod fixes;
+pub mod pr_jobs;
 pub mod spn_scripts;
 pub mod taint;
 pub mod template_params;
