@@ -141,7 +141,8 @@ impl<'c> Env<'c> {
             parameters: HashMap::new(),
             file: Some((root, ctx.templates)),
         };
-        let defs = definitions(root);
+        let mut defs = definitions(root);
+        defs.extend(template_definitions(root, ctx.templates));
         // A variable set from another tainted one: a few rounds reach the fixpoint.
         for _ in 0..8 {
             let mut changed = false;
@@ -411,6 +412,45 @@ pub fn definitions(root: &Node) -> Vec<(&str, &str)> {
     let mut s = Sections(Vec::new());
     crate::pipeline::walk::walk(root, &mut s);
     s.0
+}
+
+/// The variable definitions of the variable templates a file includes (`variables: -
+/// template: vars.yml`). One level: a variable template's own `- template:` items are resolved
+/// from that file, which this file's view of the templates can't do.
+fn template_definitions<'a>(
+    root: &'a Node,
+    templates: &'a dyn crate::rules::Templates,
+) -> Vec<(&'a str, &'a str)> {
+    struct Includes(Vec<usize>);
+    impl<'a> Visitor<'a> for Includes {
+        fn entry(&mut self, e: &'a Entry, _: &At<'a>) -> Flow {
+            if e.key.as_str() == Some("variables") {
+                for_each_item(&e.value, true, &mut |item| {
+                    let Item::Node(item, _) = item else { return };
+                    if let Some(t) = item.entry("template") {
+                        self.0.push(t.value.span.start);
+                    }
+                });
+            }
+            Flow::Continue
+        }
+    }
+    let mut out = Vec::new();
+    let mut includes = Includes(Vec::new());
+    crate::pipeline::walk::walk(root, &mut includes);
+    for start in includes.0 {
+        let Some(crate::templates::Target::File(i)) = templates.target(start) else {
+            continue;
+        };
+        let Some((_, doc)) = templates.template(*i) else {
+            continue;
+        };
+        let Some(t_root) = doc.root.as_ref() else {
+            continue;
+        };
+        out.extend(definitions(t_root));
+    }
+    out
 }
 
 /// A place whose text runs as code or lands on a command line.
