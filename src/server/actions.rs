@@ -232,3 +232,39 @@ mod tests {
         assert_eq!((&"x\ny\n"[s..e], &"x\n"[s..n]), ("y\n", ""));
     }
 }
+
+#[cfg(test)]
+mod suppress_tests {
+    use super::super::position::{Encoding, LineIndex};
+    use super::super::FileLint;
+    use super::suppress;
+    use azplint::diagnostic::{Diagnostic, Severity};
+
+    fn lint(text: &str) -> FileLint {
+        FileLint {
+            text: text.to_string(),
+            index: LineIndex::new(text),
+            bom: 0,
+            path: None,
+            diagnostics: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn suppression_is_appended_or_added_to_the_comment_there() {
+        let text = "steps:\n- task: A@1\n- task: B@1 # azplint: ignore[x] why\n- task: C@1 # azplint: ignore\n";
+        let l = lint(text);
+        let at = |needle: &str| {
+            let s = text.find(needle).unwrap();
+            Diagnostic::new("unknown-task", Severity::Error, s..s + 3, "m")
+        };
+        let e = suppress(&l, &at("A@1"), Encoding::Utf16).unwrap();
+        assert_eq!(e.new_text, "  # azplint: ignore[unknown-task]");
+        assert_eq!((e.range.start.line, e.range.start.character), (1, 11));
+        let e = suppress(&l, &at("B@1"), Encoding::Utf16).unwrap();
+        assert_eq!(e.new_text, ", unknown-task");
+        assert_eq!((e.range.start.line, e.range.start.character), (2, 31));
+        // `# azplint: ignore` ignores every rule already.
+        assert!(suppress(&l, &at("C@1"), Encoding::Utf16).is_none());
+    }
+}
