@@ -551,3 +551,57 @@ fn the_common_helpers_are_linked() {
     // tests/common is shared; keep its root() in use here.
     assert!(common::root().join("Cargo.toml").exists());
 }
+
+#[test]
+fn definitions_of_depends_on_and_variables() {
+    let (_dir, root) = workspace();
+    let text = "\
+variables:
+- name: configuration
+  value: Release
+stages:
+- stage: Build
+  jobs:
+  - job: Compile
+    steps:
+    - script: make $(configuration)
+- stage: Test
+  dependsOn: Build
+  jobs:
+  - job: Unit
+    dependsOn: [Other]
+    steps:
+    - script: make test
+";
+    let file = root.join("azure-pipelines.yml");
+    std::fs::write(&file, text).unwrap();
+    let mut c = Client::start(&root);
+    c.initialize(&root);
+    c.open(&file, text);
+    let doc = json!({"uri": uri(&file)});
+    let r = c.request(
+        "textDocument/definition",
+        json!({"textDocument": doc, "position": position_of(text, "dependsOn: Build", 12)}),
+    );
+    let loc = &r["result"][0];
+    assert_eq!(
+        loc["range"]["start"],
+        position_of(text, "Build\n", 0),
+        "{r:#?}"
+    );
+    let r = c.request(
+        "textDocument/definition",
+        json!({"textDocument": doc, "position": position_of(text, "$(configuration)", 4)}),
+    );
+    assert_eq!(
+        r["result"][0]["range"]["start"],
+        position_of(text, "configuration\n", 0),
+        "{r:#?}"
+    );
+    // A name that is defined nowhere: no location.
+    let r = c.request(
+        "textDocument/definition",
+        json!({"textDocument": doc, "position": position_of(text, "[Other]", 2)}),
+    );
+    assert_eq!(r["result"], Value::Null, "{r:#?}");
+}
