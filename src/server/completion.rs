@@ -243,7 +243,7 @@ fn tasks(partial: &str, range: lsp_types::Range) -> Vec<CompletionItem> {
                 }),
                 documentation: Some(Documentation::MarkupContent(MarkupContent {
                     kind: MarkupKind::Markdown,
-                    value: super::hover::task_doc(tv),
+                    value: super::hover::task_summary(tv),
                 })),
                 tags: tv.deprecated.then(|| vec![CompletionItemTag::DEPRECATED]),
                 sort_text: Some(format!(

@@ -122,7 +122,8 @@ fn rule_in_comment(at: &At) -> Option<(String, std::ops::Range<usize>)> {
     None
 }
 
-pub fn task_doc(tv: &TaskVersion) -> String {
+/// A task version: name, version, deprecation, workload identity federation, newest major.
+pub fn task_summary(tv: &TaskVersion) -> String {
     let mut s = format!("**{}@{}** (version {})", tv.name, tv.major, tv.version);
     if let Some(f) = &tv.friendly_name {
         s.push_str(&format!(": {f}"));
@@ -160,6 +161,12 @@ pub fn task_doc(tv: &TaskVersion) -> String {
             s.push_str(&format!("Newest major: `{}@{newest}`\n\n", tv.name));
         }
     }
+    s
+}
+
+/// The task (`task_summary`) with the table of its inputs.
+pub fn task_doc(tv: &TaskVersion) -> String {
+    let mut s = task_summary(tv);
     if tv.inputs.is_empty() {
         s.push_str("No inputs.");
         return s;
