@@ -605,3 +605,32 @@ stages:
     );
     assert_eq!(r["result"], Value::Null, "{r:#?}");
 }
+
+#[test]
+fn a_document_outside_any_workspace_or_repository_is_linted_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().canonicalize().unwrap();
+    let file = root.join("azure-pipelines.yml");
+    std::fs::write(&file, PIPELINE).unwrap();
+    let mut c = Client::start(&root);
+    let r = c.request(
+        "initialize",
+        json!({"processId": null, "rootUri": null, "capabilities": {}}),
+    );
+    assert_eq!(r["result"]["capabilities"]["positionEncoding"], "utf-16");
+    c.notify("initialized", json!({}));
+    c.open(&file, PIPELINE);
+    let d = c.diagnostics("/azure-pipelines.yml", |d| !d.is_empty());
+    assert!(
+        d.iter().any(|x| x["code"] == "wif-unsupported-task"),
+        "{d:#?}"
+    );
+    // A new file, not saved yet: its buffer is linted as if it were there.
+    let unsaved = root.join("new-azure-pipelines.yml");
+    c.open(&unsaved, "steps:\n- task: AzureFileCopy@5\n");
+    let d = c.diagnostics("/new-azure-pipelines.yml", |d| !d.is_empty());
+    assert!(
+        d.iter().any(|x| x["code"] == "wif-unsupported-task"),
+        "{d:#?}"
+    );
+}

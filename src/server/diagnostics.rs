@@ -26,10 +26,13 @@ pub fn options(
     match scope {
         Scope::Folder(f) => opts.paths = vec![f.clone()],
         Scope::Document(uri) => {
+            // Alone, the document is linted only when it looks like a pipeline (an editor may
+            // hand every YAML file to the server).
+            opts.pipelines_only = true;
             let doc = server.docs.get(uri);
             match (doc.and_then(|d| d.path.clone()), doc) {
                 (Some(p), _) => opts.paths = vec![p],
-                (None, Some(d)) => {
+                (None, Some(d)) if azplint::discover::looks_like_pipeline(&d.text) => {
                     // Not on disk (yet): lint the buffer as if it were the file.
                     let path = d
                         .uri_path
@@ -37,7 +40,7 @@ pub fn options(
                         .unwrap_or_else(|| PathBuf::from("untitled.yml"));
                     opts.stdin = Some((path, d.text.clone().into_bytes()));
                 }
-                (None, None) => {}
+                _ => {}
             }
         }
     }
@@ -63,6 +66,7 @@ pub fn lint_and_publish(server: &mut Server, scope: &Scope) {
     }
     let (opts, broken) = options(server, scope);
     if opts.paths.is_empty() && opts.stdin.is_none() {
+        server.clear_scope(scope);
         return;
     }
     let report = match azplint::lint(&opts) {
