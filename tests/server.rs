@@ -382,6 +382,36 @@ fn diagnostics_actions_hover_completion_definition() {
     assert!(!labels.is_empty(), "{r:#?}");
     assert!(!labels.iter().any(|l| l == "SourcePath"), "{labels:?}");
 
+    // Values of a pickList input.
+    let edited = PIPELINE.replace("Destination: AzureBlob", "Destination: A");
+    c.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": uri(&file), "version": 5}, "contentChanges": [{"text": edited}]}),
+    );
+    let r = c.request(
+        "textDocument/completion",
+        json!({"textDocument": doc, "position": position_of(&edited, "Destination: A", 14)}),
+    );
+    let labels: Vec<String> = completion_items(&r)
+        .iter()
+        .filter_map(|i| i["label"].as_str().map(String::from))
+        .collect();
+    assert_eq!(labels, vec!["AzureBlob", "AzureVMs"], "{r:#?}");
+
+    // Hover on a rule id in a suppression comment: the rule's summary.
+    c.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": uri(&file), "version": 6}, "contentChanges": [{"text": PIPELINE}]}),
+    );
+    let r = c.request(
+        "textDocument/hover",
+        json!({"textDocument": doc, "position": position_of(PIPELINE, "unknown-task]", 3)}),
+    );
+    let hover = r["result"]["contents"]["value"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{r:#?}"));
+    assert!(hover.starts_with("**unknown-task**"), "{hover}");
+
     let r = c.request("shutdown", Value::Null);
     assert_eq!(r["result"], Value::Null);
     c.notify("exit", Value::Null);
