@@ -292,6 +292,13 @@ fn diagnostics_actions_hover_completion_definition() {
     let all = r["result"].as_array().unwrap();
     assert_eq!(all.len(), 1, "{all:#?}");
     assert_eq!(all[0]["kind"], "source.fixAll.azplint");
+    let edits = all[0]["edit"]["changes"][uri(&file)].as_array().unwrap();
+    let fixed = apply(PIPELINE, edits);
+    assert_eq!(
+        fixed,
+        PIPELINE.replace(" # azplint: ignore[unknown-task]", ""),
+        "{edits:#?}"
+    );
 
     // Hover on the task: its inputs.
     let r = c.request(
@@ -416,6 +423,32 @@ fn diagnostics_actions_hover_completion_definition() {
     assert_eq!(r["result"], Value::Null);
     c.notify("exit", Value::Null);
     assert_eq!(c.wait_exit(), 0);
+}
+
+/// Apply LSP text edits to an ASCII text (UTF-16 columns are bytes there).
+fn apply(text: &str, edits: &[Value]) -> String {
+    let offset = |p: &Value| {
+        let line = p["line"].as_u64().unwrap() as usize;
+        let col = p["character"].as_u64().unwrap() as usize;
+        let start: usize = text.split_inclusive('\n').take(line).map(str::len).sum();
+        start + col
+    };
+    let mut edits: Vec<(usize, usize, &str)> = edits
+        .iter()
+        .map(|e| {
+            (
+                offset(&e["range"]["start"]),
+                offset(&e["range"]["end"]),
+                e["newText"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    edits.sort();
+    let mut out = text.to_string();
+    for (start, end, new) in edits.into_iter().rev() {
+        out.replace_range(start..end, new);
+    }
+    out
 }
 
 fn completion_items(r: &Value) -> Vec<Value> {

@@ -334,6 +334,10 @@ impl Server {
             ));
         }
         match r.method.as_str() {
+            Initialize::METHOD => Err((
+                ErrorCode::InvalidRequest,
+                "the server is initialized already".into(),
+            )),
             Shutdown::METHOD => {
                 self.shutdown = true;
                 Ok(serde_json::Value::Null)
