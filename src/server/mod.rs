@@ -539,8 +539,9 @@ impl Server {
         self.dirty.insert(scope);
     }
 
-    /// What to lint for a document: its workspace folder, else its repository (the nearest
-    /// directory with `.git`), else the document alone.
+    /// What to lint for a document: the deeper of its repository (the nearest directory with
+    /// `.git`) and its workspace folder (a folder may hold many repositories, or be a part of
+    /// one), else the document alone.
     pub fn scope_of(&self, uri: &Url) -> Scope {
         let path = self
             .docs
@@ -550,30 +551,27 @@ impl Server {
         let Some(path) = path else {
             return Scope::Document(uri.clone());
         };
-        if let Some(folder) = self
+        let folder = self
             .folders
             .iter()
             .filter(|f| path.starts_with(f))
             .max_by_key(|f| f.components().count())
-        {
-            return Scope::Folder(folder.clone());
-        }
-        match path.ancestors().skip(1).find(|d| d.join(".git").exists()) {
-            Some(repo) => Scope::Folder(repo.to_path_buf()),
-            None => Scope::Document(uri.clone()),
+            .cloned();
+        let repo = repository_of(&path);
+        match (repo, folder) {
+            (Some(r), Some(f)) => Scope::Folder(if r.starts_with(&f) { r } else { f }),
+            (Some(d), None) | (None, Some(d)) => Scope::Folder(d),
+            (None, None) => Scope::Document(uri.clone()),
         }
     }
 
     /// The repository root templates of a document resolve against.
     pub fn root_of(&self, uri: &Url, path: &Path) -> PathBuf {
+        if let Some(repo) = repository_of(path) {
+            return repo;
+        }
         match self.scope_of(uri) {
-            Scope::Folder(f) => path
-                .ancestors()
-                .skip(1)
-                .take_while(|d| d.starts_with(&f))
-                .find(|d| d.join(".git").exists())
-                .map(Path::to_path_buf)
-                .unwrap_or(f),
+            Scope::Folder(f) => f,
             Scope::Document(_) => path.parent().unwrap_or(path).to_path_buf(),
         }
     }
@@ -642,6 +640,14 @@ impl Server {
             }
         }
     }
+}
+
+/// The nearest directory above `path` that holds `.git`.
+fn repository_of(path: &Path) -> Option<PathBuf> {
+    path.ancestors()
+        .skip(1)
+        .find(|d| d.join(".git").exists())
+        .map(Path::to_path_buf)
 }
 
 fn is_config(uri: &Url) -> bool {
