@@ -1,5 +1,7 @@
 //! Command line only: parse arguments, call the library, print, exit.
 
+mod server;
+
 use azplint::diagnostic::Severity;
 use azplint::report;
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -57,6 +59,8 @@ enum Command {
         #[arg(long, value_name = "FILE")]
         federated_credentials: Option<PathBuf>,
     },
+    /// Run the language server (LSP over standard input and output) for editors
+    Server,
     /// List the service connections the pipelines use, with what converting each to workload
     /// identity federation breaks, and where
     Connections(ConnectionsArgs),
@@ -245,6 +249,7 @@ fn run() -> ExitCode {
             federated_credentials,
         }) => check_connection(&endpoint, federated_credentials.as_deref()),
         Some(Command::Connections(args)) => connections(args),
+        Some(Command::Server) => server::run(),
         Some(Command::Completions { shell }) => {
             let mut cmd = <Cli as clap::CommandFactory>::command();
             let mut out = Vec::new();

@@ -176,6 +176,14 @@ fn never_edges_hold() {
             ],
         );
     }
+    // The language server (src/server/, a module of the binary) is a top layer like main.rs:
+    // nothing imports it.
+    for (m, refs) in &g {
+        assert!(
+            m == "server" || !refs.contains("server"),
+            "`{m}` must not import `server`"
+        );
+    }
     // Nothing below the crate root imports it (Report and the API types live in their layers).
     let root = root_items();
     for (m, refs) in &g {
