@@ -500,22 +500,8 @@ fn check(args: CheckArgs) -> ExitCode {
         return write_baseline(&report, file, args.quiet);
     }
     let fail_on = args.fail_on.threshold();
-    // The terminal gets colors only when the report goes to it.
-    let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
-    let text = render(&args, &report, fail_on, to_terminal);
-    match &args.output {
-        Some(file) => {
-            if let Err(e) = std::fs::write(file, text.as_bytes()) {
-                eprintln!("azplint: can't write `{}`: {e}", file.display());
-                return ExitCode::from(2);
-            }
-        }
-        None => {
-            let code = print_stdout(&text);
-            if code != ExitCode::SUCCESS {
-                return code;
-            }
-        }
+    if let Err(code) = emit(&args, &report, fail_on) {
+        return code;
     }
     // The summary goes to stderr after a human report, and after any report written to a file
     // (nothing else tells the terminal how the run went); `--quiet` drops it, like ruff's.
@@ -526,6 +512,27 @@ fn check(args: CheckArgs) -> ExitCode {
         }
     }
     exit_for(&report, fail_on)
+}
+
+/// The report in the chosen format, to `--output` or standard output (colors only when it goes to
+/// a terminal).
+fn emit(
+    args: &CheckArgs,
+    report: &azplint::Report,
+    fail_on: Option<Severity>,
+) -> Result<(), ExitCode> {
+    let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
+    let text = render(args, report, fail_on, to_terminal);
+    match &args.output {
+        Some(file) => std::fs::write(file, text.as_bytes()).map_err(|e| {
+            eprintln!("azplint: can't write `{}`: {e}", file.display());
+            ExitCode::from(2)
+        }),
+        None => match print_stdout(&text) {
+            code if code == ExitCode::SUCCESS => Ok(()),
+            code => Err(code),
+        },
+    }
 }
 
 fn exit_for(report: &azplint::Report, fail_on: Option<Severity>) -> ExitCode {
@@ -635,23 +642,8 @@ fn check_fix(args: &CheckArgs, options: &azplint::Options) -> ExitCode {
         if !rendered.is_empty() {
             eprint!("{rendered}");
         }
-    } else {
-        let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
-        let text = render(args, report, fail_on, to_terminal);
-        match &args.output {
-            Some(file) => {
-                if let Err(e) = std::fs::write(file, text.as_bytes()) {
-                    eprintln!("azplint: can't write `{}`: {e}", file.display());
-                    return ExitCode::from(2);
-                }
-            }
-            None => {
-                let code = print_stdout(&text);
-                if code != ExitCode::SUCCESS {
-                    return code;
-                }
-            }
-        }
+    } else if let Err(code) = emit(args, report, fail_on) {
+        return code;
     }
     if !args.quiet {
         let remaining = report.diagnostics().count();

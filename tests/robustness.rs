@@ -843,6 +843,31 @@ fn scripts_with_many_token_uses_are_linear() {
     assert_clean(&out, "9 MB of idToken uses");
 }
 
+/// Every `$(System.AccessToken)` of a script is a finding with a fix; building each fix must not
+/// rescan the script (a quoted-heredoc check per finding was script length × uses).
+#[test]
+fn fixes_of_many_token_uses_are_linear() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "tokens.yml",
+        format!(
+            "steps:\n- bash: |\n{}",
+            "    curl -H \"Authorization: Bearer $(System.AccessToken)\" https://x/\n"
+                .repeat(2 * 1024 * 1024 / 64)
+        ),
+    );
+    let out = run(
+        dir.path(),
+        &["--no-config", "--format", "short", "tokens.yml"],
+    );
+    assert!(
+        out.stdout.contains("token-on-command-line"),
+        "{}",
+        &out.stderr
+    );
+}
+
 /// Files over 10 MiB are reported as `file-too-large` without being read; standard input
 /// (`--stdin-filename PATH -`) was read and linted whatever its size: 50 MB took about 550 MiB.
 #[test]

@@ -23,6 +23,7 @@ pub(super) fn report(ctx: &Context, out: &mut Vec<Diagnostic>, rule: &'static Ru
     let mut env = Env::of(ctx);
     for sink in sinks(ctx, code) {
         let (text, base) = sink.text(ctx);
+        let verbatim = std::cell::OnceCell::new();
         for hit in env.hits(text, code) {
             let shown = &text[hit.range.clone()];
             let mut d = rule
@@ -51,7 +52,9 @@ pub(super) fn report(ctx: &Context, out: &mut Vec<Diagnostic>, rule: &'static Ru
             }
             let range = base + hit.range.start..base + hit.range.end;
             if code {
-                if let Some(fix) = fix(ctx, &sink, range, shown, &hit.taint.via) {
+                let verbatim =
+                    *verbatim.get_or_init(|| super::shared::fixes::takes_text_verbatim(text));
+                if let Some(fix) = fix(ctx, &sink, range, shown, &hit.taint.via, verbatim) {
                     d = d.fix(fix);
                 }
             } else {
@@ -73,6 +76,7 @@ fn fix(
     range: std::ops::Range<usize>,
     shown: &str,
     via: &Via,
+    verbatim: bool,
 ) -> Option<Fix> {
     let is_macro = shown.starts_with("$(") && shown.ends_with(')');
     let (var, mapping) = match via {
@@ -96,5 +100,6 @@ fn fix(
         range,
         &var,
         mapping,
+        verbatim,
     )
 }

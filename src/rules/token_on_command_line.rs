@@ -118,6 +118,25 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     for code in [true, false] {
         for sink in sinks(ctx, code) {
             let (text, base) = sink.text(ctx);
+            let verbatim = std::cell::OnceCell::new();
+            // The fix of a macro at `start..end` of the script: read `var` from the environment,
+            // mapped in `env:` (a secret is not in a step's environment otherwise).
+            let env_fix = |start: usize, end: usize, var: &str| {
+                if !code {
+                    return None;
+                }
+                let verbatim =
+                    *verbatim.get_or_init(|| super::shared::fixes::takes_text_verbatim(text));
+                super::shared::fixes::read_from_environment(
+                    &ctx.source.text,
+                    sink.step,
+                    &sink.shell,
+                    base + start..base + end,
+                    var,
+                    Some(&text[start..end]),
+                    verbatim,
+                )
+            };
             for (start, name) in macros(text) {
                 if in_comment(text, start) {
                     continue;
@@ -130,18 +149,7 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                     } else {
                         format!("`\"${var}\"` (`%{var}%` in cmd, `$env:{var}` in PowerShell)")
                     };
-                    let fix = if code {
-                        super::shared::fixes::read_from_environment(
-                            &ctx.source.text,
-                            sink.step,
-                            &sink.shell,
-                            base + start..base + end,
-                            &var,
-                            Some(&text[start..end]),
-                        )
-                    } else {
-                        None
-                    };
+                    let fix = env_fix(start, end, &var);
                     let mut d = RULE.diag(
                             base + start..base + end,
                             format!("the secret variable `$({name})` is written into {}", sink.what),
@@ -179,22 +187,11 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                         sink.what
                     ),
                 };
-                let fix = if code {
-                    let var = match via {
-                        None => "SYSTEM_ACCESSTOKEN".to_string(),
-                        Some(v) => super::shared::taint::env_name(v),
-                    };
-                    super::shared::fixes::read_from_environment(
-                        &ctx.source.text,
-                        sink.step,
-                        &sink.shell,
-                        base + start..base + end,
-                        &var,
-                        Some(&text[start..end]),
-                    )
-                } else {
-                    None
-                };
+                let fix = env_fix(
+                    start,
+                    end,
+                    &via.map_or_else(|| "SYSTEM_ACCESSTOKEN".to_string(), env_name),
+                );
                 let mut d = RULE.diag(base + start..base + end, what)
                         .label("the job's access token, pasted into the text")
                         .help(format!(

@@ -4,10 +4,15 @@ use crate::diagnostic::{Edit, Fix};
 
 /// The fix that marks a `##vso[task.setvariable ...]` command secret: `;issecret=true` before the
 /// `]` at byte `close` of `file` (the whole file's text; `props` is the text between `[` and `]`).
-/// Safe, unless the file reads the variable from the environment somewhere (`$NAME`,
+/// Safe, unless the file reads the variable from the environment after it (`$NAME`,
 /// `$env:NAME`, `%NAME%`): secret variables are not put in the environment of later steps, so
-/// those reads would come back empty.
+/// those reads would come back empty. Only the next 64 KiB are searched (bounded work per
+/// finding); when the file goes on past them the fix is unsafe.
 pub fn mark_secret(file: &str, close: usize, props: &str) -> Fix {
+    const WINDOW: usize = 64 * 1024;
+    let end = crate::source::floor_char_boundary(file, close.saturating_add(WINDOW));
+    let after = file.get(close..end).unwrap_or("");
+    let unsearched = end < file.len();
     let sep = if props.trim_end().ends_with(';') {
         ""
     } else {
@@ -15,7 +20,7 @@ pub fn mark_secret(file: &str, close: usize, props: &str) -> Fix {
     };
     let edit = Edit::insert(close, format!("{sep}issecret=true"));
     match variable_name(props) {
-        Some(name) if reads_from_environment(file, &name) => Fix::unsafe_(
+        Some(name) if unsearched || reads_from_environment(after, &name) => Fix::unsafe_(
             format!(
                 "add `issecret=true` (then read `{name}` as `$({name})` or map it in `env:`: secret variables are not in later steps' environment)"
             ),
@@ -37,20 +42,9 @@ fn variable_name(props: &str) -> Option<String> {
     })
 }
 
-/// The name a variable has in a step's environment: upper case, `.` and spaces as `_`.
-pub fn env_name(variable: &str) -> String {
-    variable
-        .chars()
-        .map(|c| match c {
-            '.' | ' ' => '_',
-            c => c.to_ascii_uppercase(),
-        })
-        .collect()
-}
-
 /// Whether `text` reads environment variable `NAME` of `variable` in a shell's form.
 fn reads_from_environment(text: &str, variable: &str) -> bool {
-    let env = env_name(variable);
+    let env = super::taint::env_name(variable);
     let lower = text.to_ascii_lowercase();
     let env_lower = env.to_ascii_lowercase();
     let ident = |c: char| c.is_ascii_alphanumeric() || c == '_';
@@ -92,7 +86,6 @@ mod tests {
 
     #[test]
     fn environment_names() {
-        assert_eq!(env_name("Build.SourceBranchName"), "BUILD_SOURCEBRANCHNAME");
         assert!(reads_from_environment("x $env:my_tok y", "My.Tok"));
         assert!(reads_from_environment("%MY_TOK%", "my.tok"));
     }
@@ -297,7 +290,12 @@ pub fn env_entry(
     {
         return None;
     }
-    let newline = if text.contains("\r\n") { "\r\n" } else { "\n" };
+    // The line break of the step's own first line (never a scan of the whole file per finding).
+    let newline = if text[line_of(text, first.key.span.start)].ends_with("\r\n") {
+        "\r\n"
+    } else {
+        "\n"
+    };
     if let Some(env) = step.entry("env") {
         let map = env.value.as_map()?;
         if map
@@ -367,21 +365,17 @@ fn key_column(text: &str, at: usize) -> Option<usize> {
     ok.then_some(at - start)
 }
 
-/// The scalar of `node` (at any depth) whose text holds `range`.
-fn scalar_around<'n>(
-    node: &'n crate::yaml::Node,
-    range: &std::ops::Range<usize>,
-) -> Option<&'n crate::yaml::Node> {
-    use crate::yaml::NodeKind;
-    if range.start < node.span.start || range.end > node.span.end {
-        return None;
+/// Whether a script has a quoted heredoc (`<<'EOF'`, `<<-"EOF"`) or a single-quoted PowerShell
+/// here-string (`@'`): text the shell takes as is, where the value of a macro lands but a
+/// variable would not expand. One pass over the script.
+pub fn takes_text_verbatim(script: &str) -> bool {
+    if script.contains("@'") {
+        return true;
     }
-    match &node.kind {
-        NodeKind::Scalar(..) => Some(node),
-        NodeKind::Map(entries) => entries.iter().find_map(|e| scalar_around(&e.value, range)),
-        NodeKind::Seq(items) => items.iter().find_map(|i| scalar_around(i, range)),
-        _ => None,
-    }
+    script.match_indices("<<").any(|(i, _)| {
+        let rest = script[i + 2..].trim_start_matches(['-', ' ', '\t']);
+        rest.starts_with('\'') || rest.starts_with('"')
+    })
 }
 
 /// Whether byte `at` of a script's text is inside single quotes on its line (where neither bash
@@ -415,7 +409,7 @@ pub fn env_read(shell: &str, var: &str) -> Option<String> {
 mod env_tests {
     use super::*;
 
-    fn step_of(text: &str, index: usize) -> crate::yaml::Node {
+    pub(super) fn step_of(text: &str, index: usize) -> crate::yaml::Node {
         let docs = crate::yaml::parse(text).unwrap();
         let root = docs[0].root.clone().unwrap();
         root.get("steps").unwrap().as_seq().unwrap()[index].clone()
@@ -466,6 +460,9 @@ mod env_tests {
 /// `macro_range` (bytes of the file) becomes the shell's environment read of `var`, and, when
 /// `mapping` is given, the step's `env:` maps `var` to it. Unsafe (the script now reads the
 /// variable at run time); `None` when the shell or the layout doesn't allow a mechanical change.
+///
+/// `verbatim`: the script takes some text as is ([`takes_text_verbatim`], computed once per
+/// script by the caller), where a variable would not expand.
 pub fn read_from_environment(
     text: &str,
     step: &crate::yaml::Node,
@@ -473,23 +470,14 @@ pub fn read_from_environment(
     macro_range: std::ops::Range<usize>,
     var: &str,
     mapping: Option<&str>,
+    verbatim: bool,
 ) -> Option<Fix> {
     let line_start = text[..macro_range.start].rfind('\n').map_or(0, |i| i + 1);
-    if in_single_quotes(&text[line_start..], macro_range.start - line_start) {
+    // Bounded work per finding: a macro deep in an enormous line gets no fix.
+    if verbatim || macro_range.start - line_start > 4096 {
         return None;
     }
-    // A quoted heredoc (`<<'EOF'`) or a single-quoted PowerShell here-string (`@'`) in the
-    // script takes its text as is: the macro's value lands there, a variable would not expand.
-    let script = scalar_around(step, &macro_range)
-        .and_then(|v| text.get(v.span.clone()))
-        .unwrap_or(&text[line_start..macro_range.start]);
-    let compact: String = script.chars().filter(|c| *c != ' ').collect();
-    if compact.contains("<<'")
-        || compact.contains("<<\"")
-        || compact.contains("<<-'")
-        || compact.contains("<<-\"")
-        || compact.contains("@'")
-    {
+    if in_single_quotes(&text[line_start..], macro_range.start - line_start) {
         return None;
     }
     let read = env_read(shell, var)?;
@@ -516,32 +504,17 @@ mod heredoc_tests {
     fn quoted_heredocs_keep_their_macros() {
         let text =
             "steps:\n- bash: |\n    cat <<'EOF' > f\n    $(Build.SourceBranchName)\n    EOF\n";
-        let docs = crate::yaml::parse(text).unwrap();
-        let step = docs[0]
-            .root
-            .as_ref()
-            .unwrap()
-            .get("steps")
-            .unwrap()
-            .as_seq()
-            .unwrap()[0]
-            .clone();
-        let at = text.find("$(").unwrap();
-        let r = at..at + "$(Build.SourceBranchName)".len();
-        assert!(read_from_environment(text, &step, "bash", r.clone(), "B", None).is_none());
+        assert!(takes_text_verbatim(text));
+        assert!(takes_text_verbatim("cat <<- \"END\"\n$(x)\nEND\n"));
+        assert!(takes_text_verbatim("$t = @'\n$(x)\n'@\n"));
         let plain = text.replace("<<'EOF'", "<<EOF");
-        let docs = crate::yaml::parse(&plain).unwrap();
-        let step = docs[0]
-            .root
-            .as_ref()
-            .unwrap()
-            .get("steps")
-            .unwrap()
-            .as_seq()
-            .unwrap()[0]
-            .clone();
+        assert!(!takes_text_verbatim(&plain));
+        let step = super::env_tests::step_of(&plain, 0);
         let at = plain.find("$(").unwrap();
         let r = at..at + "$(Build.SourceBranchName)".len();
-        assert!(read_from_environment(&plain, &step, "bash", r, "B", None).is_some());
+        assert!(
+            read_from_environment(&plain, &step, "bash", r.clone(), "B", None, false).is_some()
+        );
+        assert!(read_from_environment(&plain, &step, "bash", r, "B", None, true).is_none());
     }
 }
