@@ -6,7 +6,6 @@ use crate::source::Source;
 use crate::source::MAX_FILE_BYTES;
 use crate::templates::{self, Edge, Located, Target};
 use crate::yaml::{self, Document, ParseError};
-use rayon::prelude::*;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
@@ -287,10 +286,9 @@ impl Workspace {
                 Loaded::Skip => {}
             }
         }
-        let loaded: Vec<Loaded> = candidates
-            .par_iter()
-            .map(|c| load(&c.display, &c.fs_path, &c.root, !c.explicit))
-            .collect();
+        let loaded: Vec<Loaded> = crate::map_items(candidates, |c| {
+            load(&c.display, &c.fs_path, &c.root, !c.explicit)
+        });
         for l in loaded {
             match l {
                 Loaded::File(f) => {
@@ -308,10 +306,8 @@ impl Workspace {
         let mut scanned = 0;
         while scanned < ws.files.len() {
             #[allow(clippy::type_complexity)]
-            let wave: Vec<(Vec<(yaml::Span, Located)>, Vec<yaml::Span>)> = ws.files[scanned..]
-                .par_iter()
-                .map(|f| locate_refs(f, repositories))
-                .collect();
+            let wave: Vec<(Vec<(yaml::Span, Located)>, Vec<yaml::Span>)> =
+                crate::map_items(&ws.files[scanned..], |f| locate_refs(f, repositories));
             let wave_end = ws.files.len();
             // New files to load, with the root of the repository they belong to.
             let mut to_load: Vec<(PathBuf, PathBuf)> = Vec::new();
@@ -333,10 +329,9 @@ impl Workspace {
                     }
                 }
             }
-            let new: Vec<(PathBuf, Loaded)> = to_load
-                .par_iter()
-                .map(|(p, root)| (p.clone(), load(&templates::display_for(p), p, root, false)))
-                .collect();
+            let new: Vec<(PathBuf, Loaded)> = crate::map_items(&to_load, |(p, root)| {
+                (p.clone(), load(&templates::display_for(p), p, root, false))
+            });
             for (p, l) in new {
                 match l {
                     Loaded::File(f) => {
