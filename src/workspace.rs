@@ -207,12 +207,41 @@ fn from_bytes(
     }
 }
 
-/// Locate every template reference of a file.
+/// Where template references point, by what `templates::locate` reads: (root, the including
+/// file's directory or, for a path from the root, the root, the value). Many files name the same
+/// template; resolving it once spares the file system calls of canonicalizing its path.
+type LocateCache = std::sync::Mutex<HashMap<(PathBuf, PathBuf, String), Located>>;
+
+fn locate_cached(
+    value: &str,
+    from: &Path,
+    root: &Path,
+    repositories: &HashMap<String, PathBuf>,
+    cache: &LocateCache,
+) -> Located {
+    let v = value.trim();
+    let base = if v.starts_with('/') && !v.contains('@') {
+        root
+    } else {
+        from.parent().unwrap_or(root)
+    };
+    let key = (root.to_path_buf(), base.to_path_buf(), v.to_string());
+    if let Some(hit) = cache.lock().ok().and_then(|c| c.get(&key).cloned()) {
+        return hit;
+    }
+    let located = templates::locate(value, from, root, repositories);
+    if let Ok(mut c) = cache.lock() {
+        c.insert(key, located.clone());
+    }
+    located
+}
+
 /// The template references of a file, located, and the regions of it handed to a remote template.
 #[allow(clippy::type_complexity)]
 fn locate_refs(
     file: &File,
     repositories: &HashMap<String, PathBuf>,
+    cache: &LocateCache,
 ) -> (Vec<(yaml::Span, Located)>, Vec<yaml::Span>) {
     let Some(doc) = file.document() else {
         return (Vec::new(), Vec::new());
@@ -221,7 +250,7 @@ fn locate_refs(
     let refs = crate::pipeline::Model::template_refs(doc.root.as_ref())
         .iter()
         .map(|r| {
-            let located = templates::locate(r.path(), &file.canonical, &file.root, repositories);
+            let located = locate_cached(r.path(), &file.canonical, &file.root, repositories, cache);
             if r.extends && matches!(located, Located::Other(Target::Remote { .. })) {
                 if let Some(p) = r.parameters {
                     handed.push(p.span.clone());
@@ -303,11 +332,14 @@ impl Workspace {
         }
         // Unreadable templates: their path, so references to them can say so.
         let mut unreadable_paths: HashMap<PathBuf, ()> = HashMap::new();
+        let cache = LocateCache::default();
         let mut scanned = 0;
         while scanned < ws.files.len() {
             #[allow(clippy::type_complexity)]
             let wave: Vec<(Vec<(yaml::Span, Located)>, Vec<yaml::Span>)> =
-                crate::map_items(&ws.files[scanned..], |f| locate_refs(f, repositories));
+                crate::map_items(&ws.files[scanned..], |f| {
+                    locate_refs(f, repositories, &cache)
+                });
             let wave_end = ws.files.len();
             // New files to load, with the root of the repository they belong to.
             let mut to_load: Vec<(PathBuf, PathBuf)> = Vec::new();
