@@ -94,7 +94,14 @@ fn problem(display: &str, fs_path: &Path, problem: LoadProblem) -> Loaded {
 }
 
 /// Read, sniff and parse one file. `sniff`: skip files that don't look like pipelines.
-fn load(display: &str, fs_path: &Path, root: &Path, sniff: bool) -> Loaded {
+/// `canonical`: the file's canonical path when it is known already (a located template).
+fn load(
+    display: &str,
+    fs_path: &Path,
+    root: &Path,
+    sniff: bool,
+    canonical: Option<&Path>,
+) -> Loaded {
     let meta = match std::fs::metadata(fs_path) {
         Ok(m) => m,
         Err(e) => {
@@ -146,9 +153,12 @@ fn load(display: &str, fs_path: &Path, root: &Path, sniff: bool) -> Loaded {
             )
         }
     };
-    let canonical = fs_path
-        .canonicalize()
-        .unwrap_or_else(|_| fs_path.to_path_buf());
+    let canonical = match canonical {
+        Some(c) => c.to_path_buf(),
+        None => fs_path
+            .canonicalize()
+            .unwrap_or_else(|_| fs_path.to_path_buf()),
+    };
     from_bytes(display, fs_path, canonical, root, bytes, sniff)
 }
 
@@ -316,7 +326,7 @@ impl Workspace {
             }
         }
         let loaded: Vec<Loaded> = crate::map_items(candidates, |c| {
-            load(&c.display, &c.fs_path, &c.root, !c.explicit)
+            load(&c.display, &c.fs_path, &c.root, !c.explicit, None)
         });
         for l in loaded {
             match l {
@@ -362,7 +372,9 @@ impl Workspace {
                 }
             }
             let new: Vec<(PathBuf, Loaded)> = crate::map_items(&to_load, |(p, root)| {
-                (p.clone(), load(&templates::display_for(p), p, root, false))
+                // `p` is canonical: `templates::locate` resolved it.
+                let display = templates::display_for(p);
+                (p.clone(), load(&display, p, root, false, Some(p)))
             });
             for (p, l) in new {
                 match l {
