@@ -11,7 +11,8 @@
 #   RUNS       runs of each azplint measurement (default 15)
 #   PEER_RUNS  runs of each peer measurement (default 3)
 #   BENCH_PEERS=0 skips the peers; CHECKOV=/path/to/checkov picks a Checkov (default: the one
-#   scripts/bench-peers.sh installs in target/peers/venv, else `checkov` on PATH).
+#   scripts/bench-peers.sh installs in target/peers/venv, else `checkov` on PATH);
+#   AZPLINT=/path/to/azplint measures that binary instead of building this tree's.
 # Needs ../shared/corpus, python3 and GNU time (/usr/bin/time). scripts/bench-peers.sh installs
 # the peers, then runs this script.
 #
@@ -36,8 +37,12 @@ closure_file=azure-pipelines.yml
 [ -d "$corpus" ] || { echo "no $corpus: nothing to measure" >&2; exit 1; }
 [ -x /usr/bin/time ] || { echo "GNU time (/usr/bin/time) is needed for peak memory" >&2; exit 1; }
 
-cargo build --release --quiet
-bin=$PWD/target/release/azplint
+if [ -n "${AZPLINT:-}" ]; then
+  bin=$(realpath "$AZPLINT") # another build to compare with, e.g. the previous commit's
+else
+  cargo build --release --quiet
+  bin=$PWD/target/release/azplint
+fi
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
