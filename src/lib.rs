@@ -84,12 +84,18 @@ fn groups(
     candidates: Vec<discover::Candidate>,
     options: &Options,
 ) -> Vec<Vec<discover::Candidate>> {
-    let mut roots: Vec<PathBuf> = Vec::new();
-    for c in &candidates {
-        if !roots.contains(&c.root) {
-            roots.push(c.root.clone());
-        }
-    }
+    // Roots in the order their first file was found, and the group of each root.
+    let mut roots: Vec<&Path> = Vec::new();
+    let mut group_of: std::collections::HashMap<&Path, usize> = std::collections::HashMap::new();
+    let of: Vec<usize> = candidates
+        .iter()
+        .map(|c| {
+            *group_of.entry(c.root.as_path()).or_insert_with(|| {
+                roots.push(c.root.as_path());
+                roots.len() - 1
+            })
+        })
+        .collect();
     let single = roots.len() < 2
         || !options.repositories.is_empty()
         || options.stdin.is_some()
@@ -107,8 +113,7 @@ fn groups(
         return vec![candidates];
     }
     let mut out: Vec<Vec<discover::Candidate>> = vec![Vec::new(); roots.len()];
-    for c in candidates {
-        let g = roots.iter().position(|r| *r == c.root).unwrap_or(0);
+    for (c, g) in candidates.into_iter().zip(of) {
         out[g].push(c);
     }
     out

@@ -353,14 +353,16 @@ impl Workspace {
             let wave_end = ws.files.len();
             // New files to load, with the root of the repository they belong to.
             let mut to_load: Vec<(PathBuf, PathBuf)> = Vec::new();
+            let mut queued: std::collections::HashSet<PathBuf> = std::collections::HashSet::new();
             for (offset, (refs, _)) in wave.iter().enumerate() {
                 let from = &ws.files[scanned + offset];
                 for (_, located) in refs {
                     if let Located::Path(p) = located {
                         if !index.contains_key(p)
                             && !unreadable_paths.contains_key(p)
-                            && !to_load.iter().any(|(q, _)| q == p)
+                            && !queued.contains(p)
                         {
+                            queued.insert(p.clone());
                             let root = repositories
                                 .values()
                                 .filter_map(|r| r.canonicalize().ok())
