@@ -2,14 +2,17 @@
 # Benchmark azplint (release build) and, side by side in the same run, the peers that are
 # installed: Microsoft's schema validator (scripts/peers/ms-validate.js) and Checkov's
 # `azure_pipelines` framework. Reports, for each tool and input, the median wall time of N runs,
-# throughput and peak memory (max RSS, from GNU time), then azplint's scaling from the corpus to
-# the corpus copied 10 times.
+# throughput and peak memory (max RSS, from GNU time), then the targets of issue 17, each measured
+# in this run: the corpus against Microsoft's validator (ratio), one pipeline against
+# `azplint --version` (ratio), the corpus copied 10 times (time and peak RSS), and one pipeline
+# with its 40-file template closure.
 #
 # Usage: scripts/bench.sh [RUNS] [PEER_RUNS]
 #   RUNS       runs of each azplint measurement (default 15)
 #   PEER_RUNS  runs of each peer measurement (default 3)
 #   BENCH_PEERS=0 skips the peers; CHECKOV=/path/to/checkov picks a Checkov (default: the one
-#   scripts/bench-peers.sh installs in target/peers/venv, else `checkov` on PATH).
+#   scripts/bench-peers.sh installs in target/peers/venv, else `checkov` on PATH);
+#   AZPLINT=/path/to/azplint measures that binary instead of building this tree's.
 # Needs ../shared/corpus, python3 and GNU time (/usr/bin/time). scripts/bench-peers.sh installs
 # the peers, then runs this script.
 #
@@ -17,7 +20,9 @@
 #   corpus       ../shared/corpus, each repository directory its own root (templates resolved)
 #   corpus x10   the corpus copied 10 times into a temporary directory
 #   one pipeline fixtures/wif-unsupported-task/fail-steps.yml copied as azure-pipelines.yml
-#                (process start to exit)
+#                (process start to exit), beside `azplint --version` (start and exit alone)
+#   closure      ../shared/corpus/dotnet__arcade/azure-pipelines.yml linted alone from its
+#                repository root: its templates (40 files) are read and linted with it
 # Checkov's azure_pipelines framework reads only files named *azure-pipelines.yml/.yaml (3 of the
 # corpus's 1,261 files) and runs 4 checks (container image tags and digests, secret variables).
 set -euo pipefail
@@ -27,11 +32,17 @@ peer_runs=${2:-3}
 corpus=../shared/corpus
 schema=../shared/data/service-schema.json
 fixture=fixtures/wif-unsupported-task/fail-steps.yml
+closure_repo=$corpus/dotnet__arcade
+closure_file=azure-pipelines.yml
 [ -d "$corpus" ] || { echo "no $corpus: nothing to measure" >&2; exit 1; }
 [ -x /usr/bin/time ] || { echo "GNU time (/usr/bin/time) is needed for peak memory" >&2; exit 1; }
 
-cargo build --release --quiet
-bin=target/release/azplint
+if [ -n "${AZPLINT:-}" ]; then
+  bin=$(realpath "$AZPLINT") # another build to compare with, e.g. the previous commit's
+else
+  cargo build --release --quiet
+  bin=$PWD/target/release/azplint
+fi
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -88,25 +99,39 @@ single_stats="1 $(wc -c <"$single")"
 
 echo "machine: $(nproc) cores, $(uname -sr); azplint runs: $runs, peer runs: $peer_runs (median)" >&2
 measure azplint corpus "$runs" "$corpus_stats" "$bin" --format json --fail-on never "${roots[@]}"
+# Microsoft's validator on the corpus right after azplint, so that both see the same machine.
+ms_installed=0
+if [ "${BENCH_PEERS:-1}" != 0 ] && [ -d scripts/peers/node_modules/azure-pipelines-language-service ] \
+  && command -v node >/dev/null; then
+  ms_installed=1
+  measure "Microsoft validator" corpus "$peer_runs" "$corpus_stats" \
+    node scripts/peers/ms-validate.js --schema "$schema" "$corpus"
+fi
 measure azplint "corpus x10" "$runs" "$corpus10_stats" "$bin" --format json --fail-on never "${roots10[@]}"
 measure azplint "one pipeline" "$runs" "$single_stats" "$bin" --format json --fail-on never "$single"
+measure azplint "--version" "$runs" "0 0" "$bin" --version
+if [ -f "$closure_repo/$closure_file" ]; then
+  # The files it reads: the pipeline and its template closure, as the run reports them.
+  closure_files=$(cd "$closure_repo" && "$bin" check --format json --fail-on never "$closure_file" \
+    | python3 -c 'import json, sys; print(json.load(sys.stdin)["files"])')
+  # Linted from the repository directory, as a pre-commit hook or an editor would.
+  (cd "$closure_repo" && measure azplint "closure" "$runs" "$closure_files 0" \
+    "$bin" check --format json --fail-on never "$closure_file")
+else
+  echo "no $closure_repo/$closure_file: the closure row is skipped" >&2
+fi
 
-peers=()
 if [ "${BENCH_PEERS:-1}" != 0 ]; then
-  if [ -d scripts/peers/node_modules/azure-pipelines-language-service ] && command -v node >/dev/null; then
-    peers+=("Microsoft validator")
-    measure "Microsoft validator" corpus "$peer_runs" "$corpus_stats" \
-      node scripts/peers/ms-validate.js --schema "$schema" "$corpus"
+  if [ "$ms_installed" = 1 ]; then
     measure "Microsoft validator" "one pipeline" "$peer_runs" "$single_stats" \
       node scripts/peers/ms-validate.js --schema "$schema" "$single"
   else
-    echo "Microsoft validator not installed (npm ci --prefix scripts/peers): skipped" >&2
+    echo "Microsoft validator not installed (scripts/bench-peers.sh, or npm ci --prefix scripts/peers): skipped" >&2
   fi
   checkov=${CHECKOV:-}
   [ -n "$checkov" ] || { [ -x target/peers/venv/bin/checkov ] && checkov=target/peers/venv/bin/checkov; } || true
   [ -n "$checkov" ] || checkov=$(command -v checkov || true)
   if [ -n "$checkov" ]; then
-    peers+=("Checkov")
     measure Checkov corpus "$peer_runs" "$corpus_stats" \
       "$checkov" -d "$corpus" --framework azure_pipelines --quiet --compact -o json --skip-download
     measure Checkov "one pipeline" "$peer_runs" "$single_stats" \
@@ -114,6 +139,8 @@ if [ "${BENCH_PEERS:-1}" != 0 ]; then
   else
     echo "Checkov not installed (scripts/bench-peers.sh, or pip install checkov): skipped" >&2
   fi
+else
+  echo "peers skipped (BENCH_PEERS=0)" >&2
 fi
 
 python3 - "$results" <<'PY'
@@ -128,15 +155,35 @@ for tool, inp, stats, ms, mib, n in rows:
     by[(tool, inp)] = (ms, mib, files, size)
     s = ms / 1000
     wall = f"{ms:,.1f} ms" if ms < 10000 else f"{s:,.1f} s"
-    rate = "" if files == 1 else f"{files / s:,.0f}"
-    mbs = "" if files == 1 else f"{size / 1e6 / s:,.1f}"
-    print(f"| {tool} | {inp} | {files:,} | {size / 1e6:.2f} | {wall} | {rate} | {mbs} | {mib:.1f} MiB | {n} |")
+    rate = "" if files <= 1 or inp == "closure" else f"{files / s:,.0f}"
+    mbs = "" if files <= 1 or inp == "closure" else f"{size / 1e6 / s:,.1f}"
+    shown_files = "" if inp == "--version" else f"{files:,}"
+    shown_mb = "" if inp in ("--version", "closure") else f"{size / 1e6:.2f}"
+    print(f"| {tool} | {inp} | {shown_files} | {shown_mb} | {wall} | {rate} | {mbs} | {mib:.1f} MiB | {n} |")
 print()
 a1, a10 = by.get(("azplint", "corpus")), by.get(("azplint", "corpus x10"))
 if a1 and a10:
     print(f"Scaling, corpus -> corpus x10 ({a10[2] / a1[2]:.0f}x the files, {a10[3] / a1[3]:.1f}x the bytes): "
           f"time {a1[0]:.1f} ms -> {a10[0]:.1f} ms ({a10[0] / a1[0]:.1f}x), "
           f"peak RSS {a1[1]:.1f} MiB -> {a10[1]:.1f} MiB ({a10[1] / a1[1]:.1f}x)")
+print()
+print("Targets (issue 17), measured in this run:")
+print("| what | measured | target |")
+print("|---|---|---|")
+ms = by.get(("Microsoft validator", "corpus"))
+if a1 and ms:
+    print(f"| corpus vs Microsoft's validator | {ms[0] / a1[0]:.1f}x faster ({a1[0]:.1f} ms vs {ms[0]:,.1f} ms) | at least 40x |")
+else:
+    print(f"| corpus vs Microsoft's validator | azplint {a1[0]:.1f} ms; validator skipped (not installed: scripts/bench-peers.sh) | at least 40x |" if a1 else "| corpus | not measured | |")
+one, ver = by.get(("azplint", "one pipeline")), by.get(("azplint", "--version"))
+if one and ver:
+    print(f"| one pipeline vs `azplint --version` | {one[0]:.1f} ms vs {ver[0]:.1f} ms: {one[0] / ver[0]:.2f}x | at most 2x |")
+if a10:
+    print(f"| corpus x10 ({a10[2]:,} files) | {a10[0]:,.1f} ms ({a10[0] / a1[0]:.1f}x the corpus), peak RSS {a10[1]:.1f} MiB | linear time, at most 100 MiB |")
+cl = by.get(("azplint", "closure"))
+if cl:
+    print(f"| dotnet__arcade/azure-pipelines.yml with its closure ({cl[2]} files) | {cl[0]:.1f} ms, peak RSS {cl[1]:.1f} MiB | at most 8 ms |")
+print()
 for peer in ("Microsoft validator", "Checkov"):
     p = by.get((peer, "corpus"))
     if a1 and p:

@@ -54,97 +54,152 @@ pub struct Options {
     pub buffers: std::collections::HashMap<PathBuf, String>,
 }
 
-/// A run's files, loaded once: what `lint` and the connections inventory both read.
-struct Run {
-    ws: workspace::Workspace,
+/// A run before any file is read: the candidates split into groups that share no file, the
+/// paths discovery could not read, and the configured tasks.
+struct Plan {
+    groups: Vec<Vec<discover::Candidate>>,
     walk_errors: Vec<discover::WalkError>,
     tasks: Option<catalog::Configured>,
 }
 
-fn load(options: &Options) -> Result<Run, String> {
+fn plan(options: &Options) -> Result<Plan, String> {
     let (mut candidates, walk_errors) = discover::discover(&options.paths, &options.filters)?;
     if options.pipelines_only {
         for c in &mut candidates {
             c.explicit = false;
         }
     }
-    let ws = workspace::Workspace::build(
-        &candidates,
-        &options.repositories,
-        options.stdin.as_ref(),
-        &options.buffers,
-    );
-    Ok(Run {
-        ws,
+    Ok(Plan {
+        groups: groups(candidates, options),
         walk_errors,
         tasks: options.config.as_ref().map(configured_tasks),
     })
 }
 
-/// Call `f` with the rule context of every document of the run (in parallel over files), the
-/// model of each built once; returns per file what `f` returned for each of its documents, and
-/// the finding of a file that did not parse.
-fn each_document<T: Send>(
-    run: &Run,
-    config: Option<&config::Loaded>,
-    f: &(dyn Fn(&Context) -> T + Sync),
-) -> Vec<(Vec<T>, Option<Diagnostic>)> {
-    let ws = &run.ws;
-    let settings = Settings {
-        config,
-        tasks: run.tasks.as_ref(),
-    };
-    // The model of every document, built once: for its own rules and for the files including it.
-    let models: Vec<Vec<pipeline::Model>> = ws
-        .files
-        .par_iter()
-        .map(|f| match &f.parsed {
-            Ok(docs) => docs
-                .iter()
-                .map(|d| pipeline::Model::build(d.root.as_ref(), settings.tasks))
-                .collect(),
-            Err(_) => Vec::new(),
+/// Split the candidates into groups whose template closures can't meet, so that each group is
+/// loaded, linted and dropped on its own: memory follows the largest group, not the run.
+///
+/// A template is only ever read from inside its repository root (or a checkout mapped with
+/// `--repository`), so the files of disjoint roots form disjoint parts of the include graph:
+/// one group per root. The whole run is one group when that can't be shown cheaply: mapped
+/// repositories, standard input, nested roots, or a file named on the command line that lives
+/// outside its root (a symbolic link).
+fn groups(
+    candidates: Vec<discover::Candidate>,
+    options: &Options,
+) -> Vec<Vec<discover::Candidate>> {
+    // Roots in the order their first file was found, and the group of each root.
+    let mut roots: Vec<&Path> = Vec::new();
+    let mut group_of: std::collections::HashMap<&Path, usize> = std::collections::HashMap::new();
+    let of: Vec<usize> = candidates
+        .iter()
+        .map(|c| {
+            *group_of.entry(c.root.as_path()).or_insert_with(|| {
+                roots.push(c.root.as_path());
+                roots.len() - 1
+            })
         })
         .collect();
-    (0..ws.files.len())
-        .into_par_iter()
-        .map(|i| {
-            let file = &ws.files[i];
-            let repo = view::RepoDir {
-                root: file.root.clone(),
-            };
-            let templates = view::FileView {
-                ws,
-                models: &models,
-                file: i,
-            };
-            match &file.parsed {
-                Err(e) => (
-                    Vec::new(),
-                    Some(stages::parse_finding(e, &file.source.text)),
-                ),
-                Ok(docs) => (
-                    docs.iter()
-                        .zip(&models[i])
-                        .map(|(doc, model)| {
-                            let ctx = Context {
-                                source: &file.source,
-                                doc,
-                                model,
-                                files: &repo,
-                                templates: &templates,
-                                config: settings.config,
-                                tasks: settings.tasks,
-                                structure: Default::default(),
-                            };
-                            f(&ctx)
-                        })
-                        .collect(),
-                    None,
-                ),
-            }
-        })
-        .collect()
+    let single = roots.len() < 2
+        || !options.repositories.is_empty()
+        || options.stdin.is_some()
+        || roots
+            .iter()
+            .any(|a| roots.iter().any(|b| a != b && b.starts_with(a)))
+        || candidates.iter().any(|c| {
+            c.explicit
+                && !c
+                    .fs_path
+                    .canonicalize()
+                    .is_ok_and(|real| real.starts_with(&c.root))
+        });
+    if single {
+        return vec![candidates];
+    }
+    let mut out: Vec<Vec<discover::Candidate>> = vec![Vec::new(); roots.len()];
+    for (c, g) in candidates.into_iter().zip(of) {
+        out[g].push(c);
+    }
+    out
+}
+
+/// Map `f` over `items` in parallel, or on this thread when there is only one: a run of one file
+/// (or one group) does not start the thread pool for it.
+pub(crate) fn map_items<'a, T: Sync, R: Send>(
+    items: &'a [T],
+    f: impl Fn(&'a T) -> R + Sync + Send,
+) -> Vec<R> {
+    if items.len() < 2 {
+        items.iter().map(f).collect()
+    } else {
+        items.par_iter().map(f).collect()
+    }
+}
+
+/// Call `f` with the rule context of every document of the workspace (in parallel over files),
+/// the model of each built once; returns per file what `f` returned for each of its documents,
+/// and the finding of a file that did not parse.
+fn each_document<T: Send>(
+    ws: &workspace::Workspace,
+    settings: Settings,
+    f: &(dyn Fn(&Context) -> T + Sync),
+) -> Vec<(Vec<T>, Option<Diagnostic>)> {
+    // The model of every document, built once: for its own rules and for the files including it.
+    let models: Vec<Vec<pipeline::Model>> = map_items(&ws.files, |f| match &f.parsed {
+        Ok(docs) => docs
+            .iter()
+            .map(|d| pipeline::Model::build(d.root.as_ref(), settings.tasks))
+            .collect(),
+        Err(_) => Vec::new(),
+    });
+    let indices: Vec<usize> = (0..ws.files.len()).collect();
+    map_items(&indices, |&i| {
+        let file = &ws.files[i];
+        let repo = view::RepoDir {
+            root: file.root.clone(),
+        };
+        let templates = view::FileView {
+            ws,
+            models: &models,
+            file: i,
+        };
+        match &file.parsed {
+            Err(e) => (
+                Vec::new(),
+                Some(stages::parse_finding(e, &file.source.text)),
+            ),
+            Ok(docs) => (
+                docs.iter()
+                    .zip(&models[i])
+                    .map(|(doc, model)| {
+                        let ctx = Context {
+                            source: &file.source,
+                            doc,
+                            model,
+                            files: &repo,
+                            templates: &templates,
+                            config: settings.config,
+                            tasks: settings.tasks,
+                            structure: Default::default(),
+                        };
+                        f(&ctx)
+                    })
+                    .collect(),
+                None,
+            ),
+        }
+    })
+}
+
+/// Load one group of candidates (standard input goes with the first group: a run with standard
+/// input is one group) and every template they reach.
+fn load_group(
+    options: &Options,
+    groups: &[Vec<discover::Candidate>],
+    g: usize,
+) -> workspace::Workspace {
+    let stdin = if g == 0 { options.stdin.as_ref() } else { None };
+    workspace::Workspace::build(&groups[g], &options.repositories, stdin, &options.buffers)
 }
 
 /// The service connections the pipelines under `options.paths` use (their templates included),
@@ -153,19 +208,45 @@ fn each_document<T: Send>(
 pub fn connections(
     options: &Options,
 ) -> Result<(wif::connections::Inventory, Vec<FileResult>), String> {
-    let run = load(options)?;
-    let mut found = Vec::new();
-    let mut problems = Vec::new();
-    for (i, (docs, parse)) in each_document(&run, options.config.as_ref(), &|ctx| {
-        wif::connections::uses_in(ctx)
-    })
-    .into_iter()
-    .enumerate()
-    {
-        found.extend(docs.into_iter().flatten());
-        if let Some(d) = parse {
-            problems.push((i, d));
+    let plan = plan(options)?;
+    let settings = Settings {
+        config: options.config.as_ref(),
+        tasks: plan.tasks.as_ref(),
+    };
+    let indices: Vec<usize> = (0..plan.groups.len()).collect();
+    let per_group = map_items(&indices, |&g| {
+        let ws = load_group(options, &plan.groups, g);
+        let mut found = Vec::new();
+        let mut problems = Vec::new();
+        for (i, (docs, parse)) in
+            each_document(&ws, settings, &|ctx| wif::connections::uses_in(ctx))
+                .into_iter()
+                .enumerate()
+        {
+            found.extend(docs.into_iter().flatten());
+            if let Some(d) = parse {
+                problems.push((i, d));
+            }
         }
+        let mut files: Vec<Option<workspace::File>> = ws.files.into_iter().map(Some).collect();
+        let unreadable: Vec<FileResult> = problems
+            .into_iter()
+            .filter_map(|(i, d)| {
+                Some(FileResult {
+                    source: files.get_mut(i)?.take()?.source,
+                    diagnostics: vec![d],
+                })
+            })
+            .collect();
+        (found, unreadable, ws.unreadable)
+    });
+    let mut found = Vec::new();
+    let mut unreadable = Vec::new();
+    let mut unloaded = Vec::new();
+    for (f, u, l) in per_group {
+        found.extend(f);
+        unreadable.extend(u);
+        unloaded.extend(l);
     }
     let config = options.config.as_ref();
     let scheme_of = |name: &str| {
@@ -174,51 +255,81 @@ pub fn connections(
             .map(|(scheme, from)| (scheme.as_str().to_string(), from.as_str()))
     };
     let inventory = wif::connections::inventory(found, &scheme_of);
-    let Run {
-        ws, walk_errors, ..
-    } = run;
-    let mut files: Vec<Option<workspace::File>> = ws.files.into_iter().map(Some).collect();
-    let mut unreadable: Vec<FileResult> = problems
-        .into_iter()
-        .filter_map(|(i, d)| {
-            Some(FileResult {
-                source: files.get_mut(i)?.take()?.source,
-                diagnostics: vec![d],
-            })
-        })
-        .collect();
-    unreadable.extend(stages::unloaded_files(ws.unreadable, walk_errors));
+    unreadable.extend(stages::unloaded_files(unloaded, plan.walk_errors));
     Ok((inventory, unreadable))
 }
 
-/// Lint the files under `options.paths`, and every template they include.
-pub fn lint(options: &Options) -> Result<Report, String> {
-    let run = load(options)?;
-    let mut per_file: Vec<Vec<Diagnostic>> = each_document(&run, options.config.as_ref(), &|ctx| {
-        let mut out = Vec::new();
-        rules::check_all(ctx, &mut out);
-        out
-    })
-    .into_iter()
-    .map(|(docs, parse)| {
-        let mut out: Vec<Diagnostic> = docs.into_iter().flatten().chain(parse).collect();
-        sort_diagnostics(&mut out);
-        out
-    })
-    .collect();
-    let Run {
-        ws, walk_errors, ..
-    } = run;
+/// A file's findings before the filter, held back because one of them is a note on a remote
+/// repository alias, of which the run keeps only the first in path order across all groups.
+struct Pending {
+    source: Source,
+    /// In the order the filter would have seen them; `Some(alias)` on a remote-alias note.
+    diagnostics: Vec<(Option<String>, Diagnostic)>,
+    chain: Vec<String>,
+}
+
+/// What linting one group gives: the results of its files, those held back (see [`Pending`]),
+/// and the files it could not load.
+struct GroupResult {
+    files: Vec<FileResult>,
+    pending: Vec<Pending>,
+    unloaded: Vec<workspace::Unloaded>,
+}
+
+/// Filter a file's findings, attach its include chain, sort them; keep the file's text only when
+/// a finding needs it (reporters show the lines of findings, and only the name of other files).
+fn finish_file(
+    options: &Options,
+    source: Source,
+    mut diagnostics: Vec<Diagnostic>,
+    chain: &[String],
+) -> FileResult {
+    filter::apply(
+        options.config.as_ref(),
+        options.baseline.as_ref(),
+        &source,
+        &mut diagnostics,
+    );
+    if !chain.is_empty() {
+        for d in &mut diagnostics {
+            d.included_from = chain.to_vec();
+        }
+    }
+    sort_diagnostics(&mut diagnostics);
+    let source = if diagnostics.is_empty() {
+        Source::new(source.display, source.fs_path, String::new())
+    } else {
+        source
+    };
+    FileResult {
+        source,
+        diagnostics,
+    }
+}
+
+fn lint_group(options: &Options, settings: Settings, ws: workspace::Workspace) -> GroupResult {
+    let mut per_file: Vec<Vec<(Option<String>, Diagnostic)>> =
+        each_document(&ws, settings, &|ctx| {
+            let mut out = Vec::new();
+            rules::check_all(ctx, &mut out);
+            out
+        })
+        .into_iter()
+        .map(|(docs, parse)| {
+            let mut out: Vec<Diagnostic> = docs.into_iter().flatten().chain(parse).collect();
+            sort_diagnostics(&mut out);
+            out.into_iter().map(|d| (None, d)).collect()
+        })
+        .collect();
 
     let mut order: Vec<usize> = (0..ws.files.len()).collect();
     order.sort_by(|&a, &b| ws.files[a].source.display.cmp(&ws.files[b].source.display));
     let name = |i: usize| ws.files[i].source.display.clone();
-    for (file, d) in stages::graph_findings(&ws.edges, &order, &name) {
-        per_file[file].push(d);
+    for (file, alias, d) in stages::graph_findings(&ws.edges, &order, &name) {
+        per_file[file].push((alias, d));
     }
     // Findings inside templates carry the chain of includes that reaches them.
     let chains = templates::include_chains(&ws.edges, &order);
-    let mut files = Vec::with_capacity(ws.files.len());
     let shown: Vec<Vec<String>> = chains
         .iter()
         .map(|chain| {
@@ -231,30 +342,92 @@ pub fn lint(options: &Options) -> Result<Report, String> {
                 .collect()
         })
         .collect();
+    drop(chains);
     let workspace::Workspace {
         files: ws_files,
         unreadable,
         ..
     } = ws;
-    for ((file, mut diagnostics), chain) in ws_files.into_iter().zip(per_file).zip(shown) {
-        filter::apply(
-            options.config.as_ref(),
-            options.baseline.as_ref(),
-            &file.source,
-            &mut diagnostics,
-        );
-        if !chain.is_empty() {
-            for d in &mut diagnostics {
-                d.included_from = chain.clone();
+    let mut files = Vec::with_capacity(ws_files.len());
+    let mut pending = Vec::new();
+    for ((file, diagnostics), chain) in ws_files.into_iter().zip(per_file).zip(shown) {
+        // The trees go now; only the text of files with findings stays.
+        let source = file.source;
+        if diagnostics.iter().any(|(alias, _)| alias.is_some()) {
+            pending.push(Pending {
+                source,
+                diagnostics,
+                chain,
+            });
+        } else {
+            let diagnostics = diagnostics.into_iter().map(|(_, d)| d).collect();
+            files.push(finish_file(options, source, diagnostics, &chain));
+        }
+    }
+    GroupResult {
+        files,
+        pending,
+        unloaded: unreadable,
+    }
+}
+
+/// Lint the files under `options.paths`, and every template they include.
+pub fn lint(options: &Options) -> Result<Report, String> {
+    let plan = plan(options)?;
+    let settings = Settings {
+        config: options.config.as_ref(),
+        tasks: plan.tasks.as_ref(),
+    };
+    let indices: Vec<usize> = (0..plan.groups.len()).collect();
+    let results = map_items(&indices, |&g| {
+        lint_group(options, settings, load_group(options, &plan.groups, g))
+    });
+    let mut files = Vec::new();
+    let mut pending = Vec::new();
+    let mut unloaded = Vec::new();
+    for r in results {
+        files.extend(r.files);
+        pending.extend(r.pending);
+        unloaded.extend(r.unloaded);
+    }
+    // One note per repository alias whose templates can't be read, at its first reference in
+    // path order over the whole run (each group proposed its own first).
+    let mut first: std::collections::HashMap<&str, &str> = std::collections::HashMap::new();
+    for p in &pending {
+        for (alias, _) in &p.diagnostics {
+            if let Some(alias) = alias {
+                let display = p.source.display.as_str();
+                let best = first.entry(alias.as_str()).or_insert(display);
+                if display < *best {
+                    *best = display;
+                }
             }
         }
-        sort_diagnostics(&mut diagnostics);
-        files.push(FileResult {
-            source: file.source,
-            diagnostics,
-        });
     }
-    files.extend(stages::unloaded_files(unreadable, walk_errors));
+    let keep: Vec<Vec<bool>> = pending
+        .iter()
+        .map(|p| {
+            p.diagnostics
+                .iter()
+                .map(|(alias, _)| {
+                    alias
+                        .as_deref()
+                        .is_none_or(|a| first.get(a) == Some(&p.source.display.as_str()))
+                })
+                .collect()
+        })
+        .collect();
+    drop(first);
+    for (p, keep) in pending.into_iter().zip(keep) {
+        let diagnostics = p
+            .diagnostics
+            .into_iter()
+            .zip(keep)
+            .filter_map(|((_, d), k)| k.then_some(d))
+            .collect();
+        files.push(finish_file(options, p.source, diagnostics, &p.chain));
+    }
+    files.extend(stages::unloaded_files(unloaded, plan.walk_errors));
     files.sort_by(|a, b| a.source.display.cmp(&b.source.display));
     files.dedup_by(|a, b| a.source.display == b.source.display && a.diagnostics == b.diagnostics);
     Ok(Report { files })

@@ -41,17 +41,19 @@ pub fn parse_finding(e: &ParseError, text: &str) -> Diagnostic {
 
 /// Problems of the include graph (cycles, nesting past Azure's limits) and one note per repository
 /// alias whose templates can't be read, at its first reference in `order` (path order). Returns
-/// `(file, finding)`.
+/// `(file, alias, finding)`, with the lowercase alias on the notes (a run of several groups keeps
+/// only the first note of each alias over all of them).
 pub fn graph_findings(
     edges: &[Vec<Edge>],
     order: &[usize],
     name: &dyn Fn(usize) -> String,
-) -> Vec<(usize, Diagnostic)> {
+) -> Vec<(usize, Option<String>, Diagnostic)> {
     let mut out = Vec::new();
     for (file, edge, problem) in templates::graph_problems(edges, order) {
         let e = &edges[file][edge];
         out.push((
             file,
+            None,
             rules::template_cycle::diagnostic(name, e.span.clone(), &problem),
         ));
     }
@@ -59,8 +61,13 @@ pub fn graph_findings(
     for &f in order {
         for e in &edges[f] {
             if let Target::Remote { alias } = &e.target {
-                if noted.insert(alias.to_ascii_lowercase()) {
-                    out.push((f, rules::remote_template::diagnostic(e.span.clone(), alias)));
+                let lower = alias.to_ascii_lowercase();
+                if noted.insert(lower.clone()) {
+                    out.push((
+                        f,
+                        Some(lower),
+                        rules::remote_template::diagnostic(e.span.clone(), alias),
+                    ));
                 }
             }
         }

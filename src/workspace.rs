@@ -6,7 +6,6 @@ use crate::source::Source;
 use crate::source::MAX_FILE_BYTES;
 use crate::templates::{self, Edge, Located, Target};
 use crate::yaml::{self, Document, ParseError};
-use rayon::prelude::*;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
@@ -96,18 +95,22 @@ fn problem(display: &str, fs_path: &Path, problem: LoadProblem) -> Loaded {
 
 /// Read, sniff and parse one file. `sniff`: skip files that don't look like pipelines.
 /// `buffers`: texts that stand in for files on disk (canonical path -> text), as an editor's
-/// open buffers or the passes of `check --fix`.
+/// open buffers or the passes of `check --fix`. `canonical`: the file's canonical path when it
+/// is known already (a located template).
 fn load(
     display: &str,
     fs_path: &Path,
     root: &Path,
     sniff: bool,
     buffers: &HashMap<PathBuf, String>,
+    canonical: Option<&Path>,
 ) -> Loaded {
     if !buffers.is_empty() {
-        let canonical = fs_path
-            .canonicalize()
-            .unwrap_or_else(|_| fs_path.to_path_buf());
+        let canonical = canonical.map(Path::to_path_buf).unwrap_or_else(|| {
+            fs_path
+                .canonicalize()
+                .unwrap_or_else(|_| fs_path.to_path_buf())
+        });
         if let Some(text) = buffers.get(&canonical) {
             if text.len() as u64 > MAX_FILE_BYTES {
                 return problem(
@@ -173,9 +176,12 @@ fn load(
             )
         }
     };
-    let canonical = fs_path
-        .canonicalize()
-        .unwrap_or_else(|_| fs_path.to_path_buf());
+    let canonical = match canonical {
+        Some(c) => c.to_path_buf(),
+        None => fs_path
+            .canonicalize()
+            .unwrap_or_else(|_| fs_path.to_path_buf()),
+    };
     from_bytes(display, fs_path, canonical, root, bytes, sniff)
 }
 
@@ -234,12 +240,41 @@ fn from_bytes(
     }
 }
 
-/// Locate every template reference of a file.
+/// Where template references point, by what `templates::locate` reads: (root, the including
+/// file's directory or, for a path from the root, the root, the value). Many files name the same
+/// template; resolving it once spares the file system calls of canonicalizing its path.
+type LocateCache = std::sync::Mutex<HashMap<(PathBuf, PathBuf, String), Located>>;
+
+fn locate_cached(
+    value: &str,
+    from: &Path,
+    root: &Path,
+    repositories: &HashMap<String, PathBuf>,
+    cache: &LocateCache,
+) -> Located {
+    let v = value.trim();
+    let base = if v.starts_with('/') && !v.contains('@') {
+        root
+    } else {
+        from.parent().unwrap_or(root)
+    };
+    let key = (root.to_path_buf(), base.to_path_buf(), v.to_string());
+    if let Some(hit) = cache.lock().ok().and_then(|c| c.get(&key).cloned()) {
+        return hit;
+    }
+    let located = templates::locate(value, from, root, repositories);
+    if let Ok(mut c) = cache.lock() {
+        c.insert(key, located.clone());
+    }
+    located
+}
+
 /// The template references of a file, located, and the regions of it handed to a remote template.
 #[allow(clippy::type_complexity)]
 fn locate_refs(
     file: &File,
     repositories: &HashMap<String, PathBuf>,
+    cache: &LocateCache,
 ) -> (Vec<(yaml::Span, Located)>, Vec<yaml::Span>) {
     let Some(doc) = file.document() else {
         return (Vec::new(), Vec::new());
@@ -248,7 +283,7 @@ fn locate_refs(
     let refs = crate::pipeline::Model::template_refs(doc.root.as_ref())
         .iter()
         .map(|r| {
-            let located = templates::locate(r.path(), &file.canonical, &file.root, repositories);
+            let located = locate_cached(r.path(), &file.canonical, &file.root, repositories, cache);
             if r.extends && matches!(located, Located::Other(Target::Remote { .. })) {
                 if let Some(p) = r.parameters {
                     handed.push(p.span.clone());
@@ -314,10 +349,9 @@ impl Workspace {
                 Loaded::Skip => {}
             }
         }
-        let loaded: Vec<Loaded> = candidates
-            .par_iter()
-            .map(|c| load(&c.display, &c.fs_path, &c.root, !c.explicit, buffers))
-            .collect();
+        let loaded: Vec<Loaded> = crate::map_items(candidates, |c| {
+            load(&c.display, &c.fs_path, &c.root, !c.explicit, buffers, None)
+        });
         for l in loaded {
             match l {
                 Loaded::File(f) => {
@@ -332,24 +366,27 @@ impl Workspace {
         }
         // Unreadable templates: their path, so references to them can say so.
         let mut unreadable_paths: HashMap<PathBuf, ()> = HashMap::new();
+        let cache = LocateCache::default();
         let mut scanned = 0;
         while scanned < ws.files.len() {
             #[allow(clippy::type_complexity)]
-            let wave: Vec<(Vec<(yaml::Span, Located)>, Vec<yaml::Span>)> = ws.files[scanned..]
-                .par_iter()
-                .map(|f| locate_refs(f, repositories))
-                .collect();
+            let wave: Vec<(Vec<(yaml::Span, Located)>, Vec<yaml::Span>)> =
+                crate::map_items(&ws.files[scanned..], |f| {
+                    locate_refs(f, repositories, &cache)
+                });
             let wave_end = ws.files.len();
             // New files to load, with the root of the repository they belong to.
             let mut to_load: Vec<(PathBuf, PathBuf)> = Vec::new();
+            let mut queued: std::collections::HashSet<PathBuf> = std::collections::HashSet::new();
             for (offset, (refs, _)) in wave.iter().enumerate() {
                 let from = &ws.files[scanned + offset];
                 for (_, located) in refs {
                     if let Located::Path(p) = located {
                         if !index.contains_key(p)
                             && !unreadable_paths.contains_key(p)
-                            && !to_load.iter().any(|(q, _)| q == p)
+                            && !queued.contains(p)
                         {
+                            queued.insert(p.clone());
                             let root = repositories
                                 .values()
                                 .filter_map(|r| r.canonicalize().ok())
@@ -360,15 +397,11 @@ impl Workspace {
                     }
                 }
             }
-            let new: Vec<(PathBuf, Loaded)> = to_load
-                .par_iter()
-                .map(|(p, root)| {
-                    (
-                        p.clone(),
-                        load(&templates::display_for(p), p, root, false, buffers),
-                    )
-                })
-                .collect();
+            let new: Vec<(PathBuf, Loaded)> = crate::map_items(&to_load, |(p, root)| {
+                // `p` is canonical: `templates::locate` resolved it.
+                let display = templates::display_for(p);
+                (p.clone(), load(&display, p, root, false, buffers, Some(p)))
+            });
             for (p, l) in new {
                 match l {
                     Loaded::File(f) => {

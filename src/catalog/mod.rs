@@ -2,42 +2,59 @@
 //! workload identity federation (WIF) facts per task major.
 //!
 //! The data is generated into `data/tasks.json` and `data/wif.json` by
-//! `cargo run -p xtask -- gen-catalog` and embedded here; it is parsed once, on first use.
-//! Lookups are case-insensitive. The catalog knows nothing of files or YAML.
+//! `cargo run -p xtask -- gen-catalog` and embedded here. Nothing is decoded at start: `build.rs`
+//! indexes `data/tasks.json` (names, GUIDs, majors, deprecation, and the byte range of each task
+//! major's JSON), and a task major's JSON is decoded the first time a lookup returns it, once per
+//! process. Lookups are case-insensitive. The catalog knows nothing of files or YAML.
 
 pub mod vm_images;
 
 use serde::Deserialize;
 use std::borrow::Cow;
 use std::collections::HashMap;
+use std::ops::Range;
 use std::sync::OnceLock;
 
 const TASKS_JSON: &str = include_str!("../../data/tasks.json");
 const WIF_JSON: &str = include_str!("../../data/wif.json");
 
-static CATALOG: OnceLock<Catalog> = OnceLock::new();
-
-/// The embedded catalog, parsed on first call.
-pub fn catalog() -> &'static Catalog {
-    CATALOG.get_or_init(|| {
-        Catalog::parse(TASKS_JSON, WIF_JSON)
-            .unwrap_or_else(|e| panic!("embedded task catalog is invalid ({e}); regenerate it with `cargo run -p xtask -- gen-catalog`"))
-    })
+/// One task major in the build-time index of `data/tasks.json`.
+struct IndexEntry {
+    /// The name, lowercase.
+    lower: &'static str,
+    major: u32,
+    deprecated: bool,
+    /// Byte range of its JSON object in `TASKS_JSON`.
+    json: Range<usize>,
 }
 
-/// All built-in task majors, indexed by lowercase name and lowercase GUID.
+mod index {
+    use super::IndexEntry;
+    include!(concat!(env!("OUT_DIR"), "/tasks_index.rs"));
+}
+use index::{BY_ID, NAMES, TASKS};
+
+/// Each task major, decoded on first use.
+static DECODED: [OnceLock<TaskVersion>; TASKS.len()] = [const { OnceLock::new() }; TASKS.len()];
+
+static CATALOG: Catalog = Catalog { _private: () };
+static WIF: OnceLock<Wif> = OnceLock::new();
+
+/// The embedded catalog. Costs nothing until a lookup decodes the task major it returns.
+pub fn catalog() -> &'static Catalog {
+    &CATALOG
+}
+
+/// All built-in task majors (the build-time index of `data/tasks.json`), and the WIF facts.
 pub struct Catalog {
-    /// Sorted by lowercase name, then major.
-    tasks: Vec<TaskVersion>,
-    /// Lowercase name -> indices into `tasks`, ascending major.
-    by_name: HashMap<String, Vec<usize>>,
-    /// Lowercase GUID -> indices into `tasks`, ascending major.
-    by_id: HashMap<String, Vec<usize>>,
-    /// Canonical spelling of each distinct name, sorted case-insensitively.
-    names: Vec<String>,
-    wif: Vec<WifFact>,
-    /// (lowercase task name, major) -> index into `wif`.
-    wif_index: HashMap<(String, u32), usize>,
+    _private: (),
+}
+
+/// The WIF facts of data/wif.json, parsed on first use (a few kilobytes).
+struct Wif {
+    facts: Vec<WifFact>,
+    /// (lowercase task name, major) -> index into `facts`.
+    index: HashMap<(String, u32), usize>,
 }
 
 /// One major version of a built-in task.
@@ -126,11 +143,6 @@ pub struct WifFact {
 }
 
 #[derive(Deserialize)]
-struct TasksFile {
-    tasks: Vec<TaskVersion>,
-}
-
-#[derive(Deserialize)]
 struct WifFile {
     tasks: Vec<WifRow>,
 }
@@ -156,37 +168,42 @@ fn lower(s: &str) -> Cow<'_, str> {
     }
 }
 
-impl Catalog {
-    fn parse(tasks_json: &str, wif_json: &str) -> Result<Catalog, String> {
-        let mut tasks = serde_json::from_str::<TasksFile>(tasks_json)
-            .map_err(|e| format!("data/tasks.json: {e}"))?
-            .tasks;
+/// The task major at `i` of the index, decoded on first use.
+fn task(i: usize) -> &'static TaskVersion {
+    DECODED[i].get_or_init(|| {
+        serde_json::from_str(&TASKS_JSON[TASKS[i].json.clone()]).unwrap_or_else(|e| {
+            panic!("embedded task catalog is invalid ({e}); regenerate it with `cargo run -p xtask -- gen-catalog`")
+        })
+    })
+}
+
+/// Indices into `TASKS` of a lowercase name, ascending major.
+fn name_range(lower: &str) -> Range<usize> {
+    let start = TASKS.partition_point(|t| t.lower < lower);
+    let end = start + TASKS[start..].partition_point(|t| t.lower == lower);
+    start..end
+}
+
+/// Indices into `BY_ID` of a lowercase GUID, ascending major.
+fn id_range(lower: &str) -> Range<usize> {
+    let start = BY_ID.partition_point(|(id, _)| *id < lower);
+    let end = start + BY_ID[start..].partition_point(|(id, _)| *id == lower);
+    start..end
+}
+
+impl Wif {
+    fn get() -> &'static Wif {
+        WIF.get_or_init(|| {
+            Wif::parse(WIF_JSON).unwrap_or_else(|e| panic!("embedded task catalog is invalid ({e}); regenerate it with `cargo run -p xtask -- gen-catalog`"))
+        })
+    }
+
+    fn parse(wif_json: &str) -> Result<Wif, String> {
         let wif_rows = serde_json::from_str::<WifFile>(wif_json)
             .map_err(|e| format!("data/wif.json: {e}"))?
             .tasks;
-
-        tasks.sort_by(|a, b| {
-            (a.name.to_ascii_lowercase(), a.major).cmp(&(b.name.to_ascii_lowercase(), b.major))
-        });
-        let mut by_name: HashMap<String, Vec<usize>> = HashMap::new();
-        let mut by_id: HashMap<String, Vec<usize>> = HashMap::new();
-        let mut names = Vec::new();
-        for (i, t) in tasks.iter().enumerate() {
-            let entry = by_name.entry(t.name.to_ascii_lowercase()).or_default();
-            if entry.is_empty() {
-                names.push(t.name.clone());
-            }
-            entry.push(i);
-            if let Some(id) = &t.id {
-                by_id.entry(id.to_ascii_lowercase()).or_default().push(i);
-            }
-        }
-        for v in by_id.values_mut() {
-            v.sort_by_key(|&i| (tasks[i].major, tasks[i].name.to_ascii_lowercase()));
-        }
-
-        let mut wif = Vec::with_capacity(wif_rows.len());
-        let mut wif_index = HashMap::new();
+        let mut facts = Vec::with_capacity(wif_rows.len());
+        let mut index = HashMap::new();
         for r in wif_rows {
             let support = match r.support.to_ascii_lowercase().as_str() {
                 "yes" => WifSupport::Yes,
@@ -195,10 +212,10 @@ impl Catalog {
                 "disputed" => WifSupport::Disputed,
                 _ => continue,
             };
-            wif_index
+            index
                 .entry((r.task.to_ascii_lowercase(), r.major))
-                .or_insert(wif.len());
-            wif.push(WifFact {
+                .or_insert(facts.len());
+            facts.push(WifFact {
                 task: r.task,
                 major: r.major,
                 support,
@@ -206,43 +223,34 @@ impl Catalog {
                 note: r.note,
             });
         }
-
-        Ok(Catalog {
-            tasks,
-            by_name,
-            by_id,
-            names,
-            wif,
-            wif_index,
-        })
+        Ok(Wif { facts, index })
     }
+}
 
-    /// Indices of the entries for a name, else for a GUID.
-    fn entries(&self, name_or_guid: &str) -> &[usize] {
+impl Catalog {
+    /// Indices into `TASKS` of the entries for a name, else for a GUID.
+    fn entries(&self, name_or_guid: &str) -> Vec<usize> {
         let key = lower(name_or_guid);
-        self.by_name
-            .get(key.as_ref())
-            .or_else(|| self.by_id.get(key.as_ref()))
-            .map(Vec::as_slice)
-            .unwrap_or(&[])
+        let names = name_range(&key);
+        if !names.is_empty() {
+            return names.collect();
+        }
+        id_range(&key).map(|j| BY_ID[j].1).collect()
     }
 
     /// Case-insensitive lookup by task name and major.
     pub fn by_name(&self, name: &str, major: u32) -> Option<&TaskVersion> {
-        self.by_name
-            .get(lower(name).as_ref())?
-            .iter()
-            .map(|&i| &self.tasks[i])
-            .find(|t| t.major == major)
+        name_range(&lower(name))
+            .find(|&i| TASKS[i].major == major)
+            .map(task)
     }
 
     /// Case-insensitive lookup by GUID and major (one GUID serves several names; pick the one with that major).
     pub fn by_id(&self, guid: &str, major: u32) -> Option<&TaskVersion> {
-        self.by_id
-            .get(lower(guid).as_ref())?
-            .iter()
-            .map(|&i| &self.tasks[i])
-            .find(|t| t.major == major)
+        id_range(&lower(guid))
+            .map(|j| BY_ID[j].1)
+            .find(|&i| TASKS[i].major == major)
+            .map(task)
     }
 
     /// All majors known for a name (or GUID), ascending; empty if the name is not built in.
@@ -250,7 +258,7 @@ impl Catalog {
         let mut v: Vec<u32> = self
             .entries(name_or_guid)
             .iter()
-            .map(|&i| self.tasks[i].major)
+            .map(|&i| TASKS[i].major)
             .collect();
         v.sort_unstable();
         v.dedup();
@@ -259,12 +267,13 @@ impl Catalog {
 
     /// True when the name (case-insensitive) or GUID is a built-in task.
     pub fn is_builtin(&self, name_or_guid: &str) -> bool {
-        !self.entries(name_or_guid).is_empty()
+        let key = lower(name_or_guid);
+        !name_range(&key).is_empty() || !id_range(&key).is_empty()
     }
 
     /// The canonical spelling of every distinct built-in name (for "did you mean" suggestions).
     pub fn names(&self) -> impl Iterator<Item = &str> {
-        self.names.iter().map(String::as_str)
+        NAMES.iter().copied()
     }
 
     /// Newest non-deprecated major for a name, else newest major.
@@ -273,7 +282,7 @@ impl Catalog {
         let newest = |deprecated_ok: bool| {
             entries
                 .iter()
-                .map(|&i| &self.tasks[i])
+                .map(|&i| &TASKS[i])
                 .filter(|t| deprecated_ok || !t.deprecated)
                 .map(|t| t.major)
                 .max()
@@ -283,23 +292,24 @@ impl Catalog {
 
     /// WIF fact for name+major (case-insensitive), from data/wif.json.
     pub fn wif(&self, name: &str, major: u32) -> Option<&WifFact> {
-        let i = *self.wif_index.get(&(lower(name).into_owned(), major))?;
-        self.wif.get(i)
+        let wif = Wif::get();
+        let i = *wif.index.get(&(lower(name).into_owned(), major))?;
+        wif.facts.get(i)
     }
 
     /// Number of task-major entries.
     pub fn len(&self) -> usize {
-        self.tasks.len()
+        TASKS.len()
     }
 
     /// True when the catalog has no entries (never, for the embedded one).
     pub fn is_empty(&self) -> bool {
-        self.tasks.is_empty()
+        TASKS.is_empty()
     }
 
-    /// Every task-major entry, sorted by name (case-insensitive) then major.
-    pub fn iter(&self) -> impl Iterator<Item = &TaskVersion> {
-        self.tasks.iter()
+    /// Every task-major entry, sorted by name (case-insensitive) then major (decodes them all).
+    pub fn iter(&self) -> impl Iterator<Item = &'static TaskVersion> {
+        (0..TASKS.len()).map(task)
     }
 }
 
@@ -617,21 +627,24 @@ mod tests {
         }
     }
 
-    /// `cargo test --lib catalog -- --ignored --nocapture parse_time`
     #[test]
-    #[ignore]
-    fn parse_time() {
-        let runs = 20;
-        let start = std::time::Instant::now();
-        for _ in 0..runs {
-            let c = Catalog::parse(TASKS_JSON, WIF_JSON).unwrap();
-            assert!(!c.is_empty());
+    fn index_matches_the_json() {
+        // Every indexed entry decodes to the task major the index says, and the order is the
+        // one lookups rely on.
+        for (i, e) in TASKS.iter().enumerate() {
+            let t = task(i);
+            assert_eq!(
+                (t.name.to_ascii_lowercase(), t.major),
+                (e.lower.to_string(), e.major)
+            );
+            assert_eq!(t.deprecated, e.deprecated);
         }
-        let per = start.elapsed() / runs;
-        eprintln!(
-            "parse of data/tasks.json ({} bytes) + data/wif.json ({} bytes): {per:?} per run",
-            TASKS_JSON.len(),
-            WIF_JSON.len()
-        );
+        assert!(TASKS
+            .windows(2)
+            .all(|w| (w[0].lower, w[0].major) <= (w[1].lower, w[1].major)));
+        for (id, i) in BY_ID {
+            assert_eq!(task(i).id.as_deref(), Some(id));
+        }
+        assert!(Wif::parse(WIF_JSON).is_ok());
     }
 }

@@ -40,26 +40,32 @@ fn type_name<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D
     })
 }
 
-#[derive(Deserialize)]
-struct File {
-    definitions: BTreeMap<String, Def>,
+const SCHEMA_JSON: &str = include_str!("../../data/schema.json");
+
+mod index {
+    include!(concat!(env!("OUT_DIR"), "/schema_index.rs"));
 }
+use index::DEFINITIONS;
 
-static DEFS: OnceLock<BTreeMap<String, Def>> = OnceLock::new();
+/// Each definition, decoded on first use (`build.rs` indexes where each one's JSON is).
+static DECODED: [OnceLock<Def>; DEFINITIONS.len()] = [const { OnceLock::new() }; DEFINITIONS.len()];
 
-/// Every definition by name.
-pub fn definitions() -> &'static BTreeMap<String, Def> {
-    DEFS.get_or_init(|| {
-        serde_json::from_str::<File>(include_str!("../../data/schema.json"))
-            .map(|f| f.definitions)
-            .unwrap_or_else(|e| {
-                panic!("data/schema.json is invalid ({e}); regenerate it with `cargo run -p xtask -- gen-catalog`")
-            })
+/// The definition at `i` of the index, decoded on first use.
+fn decoded(i: usize) -> &'static Def {
+    DECODED[i].get_or_init(|| {
+        let (name, range) = &DEFINITIONS[i];
+        serde_json::from_str::<Def>(&SCHEMA_JSON[range.clone()]).unwrap_or_else(|e| {
+            panic!("data/schema.json is invalid at `{name}` ({e}); regenerate it with `cargo run -p xtask -- gen-catalog`")
+        })
     })
 }
 
+/// A definition by name.
 pub fn def(name: &str) -> Option<&'static Def> {
-    definitions().get(name)
+    DEFINITIONS
+        .binary_search_by(|(n, _)| (*n).cmp(name))
+        .ok()
+        .map(decoded)
 }
 
 /// Does `s` match one of the schema's patterns? `None` for a pattern this matcher doesn't know.
@@ -89,6 +95,14 @@ pub fn pattern_matches(pattern: &str, s: &str, ignore_case: bool) -> Option<bool
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_definition_decodes() {
+        assert!(DEFINITIONS.windows(2).all(|w| w[0].0 < w[1].0));
+        for (name, _) in &DEFINITIONS {
+            assert!(def(name).is_some(), "{name}");
+        }
+    }
 
     #[test]
     fn loads_and_matches() {
