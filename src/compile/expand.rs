@@ -1,0 +1,1353 @@
+//! Walking a pipeline's YAML tree into the compiled tree: directives applied, expressions
+//! evaluated, templates inlined, typed parameters checked and defaulted.
+//!
+//! What the server does and the documentation leaves open, decided here:
+//! - plain scalars are typed as YAML's core schema reads them (`true`, `1.10`, `null`): the
+//!   server's reader does the same, which is why an unquoted `3.10` becomes `3.1`;
+//! - a sequence item that is exactly one `${{ }}` whose value is a sequence is spliced into the
+//!   parent sequence (`- ${{ parameters.steps }}`), like `steps: ${{ parameters.steps }}`;
+//! - a variable the YAML doesn't define (predefined, queue-time or from a variable group) is
+//!   known only to the server: an expression that needs one is kept as written, and so is the
+//!   directive it decides (with a note), instead of guessing;
+//! - repeated keys at the pipeline's root (the entry's `variables` next to an `extends`
+//!   template's) are merged: sequences concatenated, mappings combined, otherwise the later wins.
+
+use super::eval::{evaluate, text_of, EvalError, Scope};
+use super::value::{equals, Key, Node, Origin, Value};
+use crate::expr::{self, Directive};
+use crate::source::Source;
+use crate::templates::{display_for, locate, Located, Target};
+use crate::yaml::{self, ScalarStyle};
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::rc::Rc;
+
+/// Templates nested deeper than this fail, as on Azure.
+pub const MAX_TEMPLATE_DEPTH: usize = 100;
+/// More distinct template files than this fail, as on Azure.
+pub const MAX_FILES: usize = 100;
+/// Nesting of the compiled tree (keeps every recursion bounded).
+const MAX_DEPTH: usize = 1500;
+/// Nodes produced (keeps loops over large collections bounded).
+const MAX_NODES: usize = 2_000_000;
+const KINDS: [&str; 4] = ["stages", "jobs", "steps", "variables"];
+
+/// Why the compilation fails, where.
+#[derive(Debug, Clone)]
+pub struct Failure {
+    pub message: String,
+    pub origin: Option<Origin>,
+}
+
+type R<T> = Result<T, Failure>;
+
+fn fail<T>(message: impl Into<String>, origin: &Origin) -> R<T> {
+    Err(Failure {
+        message: message.into(),
+        origin: Some(origin.clone()),
+    })
+}
+
+#[derive(Clone)]
+struct Ctx {
+    file: usize,
+    params: Rc<Node>,
+    /// Inside values handed to a template (`parameters:`): data, not pipeline structure.
+    data: bool,
+    depth: usize,
+    /// The pipeline's root mapping (or a branch spliced into it).
+    root: bool,
+    /// The direct items of a `variables:` block: each defines a compile-time variable.
+    vars_block: bool,
+}
+
+impl Ctx {
+    fn child(&self) -> Ctx {
+        Ctx {
+            depth: self.depth + 1,
+            root: false,
+            vars_block: false,
+            ..self.clone()
+        }
+    }
+}
+
+enum Chain {
+    Taken,
+    Open,
+    Unknown,
+}
+
+pub struct Compiler<'o> {
+    pub files: Vec<Source>,
+    roots: Vec<Rc<Option<yaml::Node>>>,
+    paths: Vec<Option<PathBuf>>,
+    repositories: &'o HashMap<String, PathBuf>,
+    root_dir: PathBuf,
+    stack: Vec<usize>,
+    vars: Vec<(String, Node)>,
+    locals: Vec<(String, Node)>,
+    pub notes: Vec<String>,
+    nodes: usize,
+}
+
+impl<'o> Compiler<'o> {
+    pub fn new(root_dir: PathBuf, repositories: &'o HashMap<String, PathBuf>) -> Self {
+        Compiler {
+            files: Vec::new(),
+            roots: Vec::new(),
+            paths: Vec::new(),
+            repositories,
+            root_dir,
+            stack: Vec::new(),
+            vars: Vec::new(),
+            locals: Vec::new(),
+            notes: Vec::new(),
+            nodes: 0,
+        }
+    }
+
+    fn note(&mut self, text: String) {
+        if !self.notes.contains(&text) {
+            self.notes.push(text);
+        }
+    }
+
+    /// Read and parse a file (once). A read failure is reported at `at`.
+    pub fn load(&mut self, path: &Path, at: Option<&Origin>) -> R<usize> {
+        if let Some(i) = self.paths.iter().position(|p| p.as_deref() == Some(path)) {
+            return Ok(i);
+        }
+        let here = |m: String| Failure {
+            message: m,
+            origin: at.cloned(),
+        };
+        if self.paths.iter().filter(|p| p.is_some()).count() > MAX_FILES {
+            return Err(here(format!(
+                "more than {MAX_FILES} template files are included (Azure's limit)"
+            )));
+        }
+        let too_big = std::fs::metadata(path)
+            .map(|m| m.len() > crate::source::MAX_FILE_BYTES)
+            .unwrap_or(false);
+        if too_big {
+            return Err(here(format!("{} is larger than 10 MB", display_for(path))));
+        }
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| here(format!("can't read {}: {e}", display_for(path))))?;
+        let display = display_for(path);
+        self.add_file(display, Some(path.to_path_buf()), text)
+    }
+
+    /// Add a text as a file of the compilation (the entry, a template, a `--parameter` value).
+    pub fn add_file(&mut self, display: String, path: Option<PathBuf>, text: String) -> R<usize> {
+        let source = Source::new(display, path.clone(), text);
+        let parsed = yaml::parse(&source.text);
+        let i = self.files.len();
+        self.files.push(source);
+        self.paths.push(path);
+        match parsed {
+            Ok(docs) => {
+                self.roots
+                    .push(Rc::new(docs.into_iter().next().and_then(|d| d.root)));
+                Ok(i)
+            }
+            Err(e) => {
+                self.roots.push(Rc::new(None));
+                fail(
+                    format!("the YAML is not valid: {}", e.message),
+                    &Origin {
+                        file: i,
+                        span: e.offset..e.offset,
+                    },
+                )
+            }
+        }
+    }
+
+    fn origin(&self, file: usize, span: &yaml::Span) -> Origin {
+        Origin {
+            file,
+            span: span.clone(),
+        }
+    }
+
+    /// Compile the pipeline in file `file` with its parameters given by the caller.
+    pub fn pipeline(&mut self, file: usize, passed: Option<Node>, at: &Origin) -> R<Node> {
+        let root = self.roots[file].clone();
+        let whole = Origin { file, span: 0..0 };
+        let Some(root) = root.as_ref() else {
+            return Ok(Node::new(Value::Object(Vec::new()), whole));
+        };
+        let params = self.bind(file, root, passed, at)?;
+        let entries = match &root.kind {
+            yaml::NodeKind::Map(entries) => entries,
+            _ if root.is_null() => return Ok(Node::new(Value::Object(Vec::new()), whole)),
+            _ => {
+                return fail(
+                    format!(
+                        "a pipeline is a mapping, but this file holds {}",
+                        root.kind_name()
+                    ),
+                    &self.origin(file, &root.span),
+                )
+            }
+        };
+        let ctx = Ctx {
+            file,
+            params: Rc::new(params),
+            data: false,
+            depth: self.stack.len(),
+            root: true,
+            vars_block: false,
+        };
+        let out = self.map_node(entries, &ctx)?;
+        Ok(Node::new(
+            Value::Object(merge_root(out)),
+            self.origin(file, &root.span),
+        ))
+    }
+
+    fn count(&mut self, ctx: &Ctx, at: &yaml::Span) -> R<()> {
+        self.nodes += 1;
+        if self.nodes > MAX_NODES {
+            return fail(
+                "the compiled pipeline is too large (more than 2,000,000 values)",
+                &self.origin(ctx.file, at),
+            );
+        }
+        if ctx.depth > MAX_DEPTH {
+            return fail(
+                "the compiled pipeline is nested too deeply",
+                &self.origin(ctx.file, at),
+            );
+        }
+        Ok(())
+    }
+
+    /// Expand any node. `key` is the mapping key it is the value of.
+    fn node(&mut self, n: &yaml::Node, ctx: &Ctx, key: Option<&str>) -> R<Node> {
+        self.count(ctx, &n.span)?;
+        let origin = self.origin(ctx.file, &n.span);
+        match &n.kind {
+            yaml::NodeKind::Scalar(text, style) => self.scalar(text, *style, &n.span, ctx),
+            yaml::NodeKind::Seq(items) => {
+                let mut out = Vec::new();
+                let mut c = ctx.child();
+                c.vars_block = ctx.vars_block;
+                self.seq_into(items, &c, key, &mut out)?;
+                Ok(Node::new(Value::Array(out), origin))
+            }
+            yaml::NodeKind::Map(entries) => {
+                let mut c = ctx.child();
+                c.vars_block = ctx.vars_block;
+                let out = self.map_node(entries, &c)?;
+                Ok(Node::new(Value::Object(out), origin))
+            }
+            yaml::NodeKind::Alias(name) => fail(
+                format!("anchors and aliases are not supported (`*{name}`)"),
+                &origin,
+            ),
+        }
+    }
+
+    fn scope<'s>(&'s self, ctx: &'s Ctx) -> Scope<'s> {
+        Scope {
+            parameters: &ctx.params,
+            variables: &self.vars,
+            locals: &self.locals,
+        }
+    }
+
+    /// Where an error at byte `at` of an expression found at `expr_start` of a scalar is.
+    fn expr_origin(&self, ctx: &Ctx, span: &yaml::Span, text: &str, at: usize) -> Origin {
+        let src = &self.files[ctx.file].text;
+        let start = if src.get(span.clone()) == Some(text) {
+            span.start + at
+        } else if src.get(span.start + 1..span.end.saturating_sub(1)) == Some(text) {
+            span.start + 1 + at
+        } else {
+            span.start
+        };
+        Origin {
+            file: ctx.file,
+            span: start..start.max(span.start),
+        }
+    }
+
+    fn eval_at(
+        &mut self,
+        text: &str,
+        inner: std::ops::Range<usize>,
+        span: &yaml::Span,
+        ctx: &Ctx,
+    ) -> R<Option<Node>> {
+        let origin = self.origin(ctx.file, span);
+        let src = text.get(inner.clone()).unwrap_or("");
+        match evaluate(src, &self.scope(ctx), &origin) {
+            Ok(n) => Ok(Some(n)),
+            Err(EvalError::Unknown(name)) => {
+                self.note(format!(
+                    "{}: `{name}` is known only to the server; `${{{{{}}}}}` is kept as written",
+                    self.locate(&origin),
+                    src
+                ));
+                Ok(None)
+            }
+            Err(EvalError::Error { message, at }) => {
+                let o = self.expr_origin(ctx, span, text, inner.start + at.start);
+                Err(Failure {
+                    message: format!("{message} (in `${{{{{src}}}}}`)"),
+                    origin: Some(o),
+                })
+            }
+        }
+    }
+
+    /// A scalar: a literal, one whole expression (its value, of any type), or text with
+    /// expressions (a string).
+    fn scalar(&mut self, text: &str, style: ScalarStyle, span: &yaml::Span, ctx: &Ctx) -> R<Node> {
+        let origin = self.origin(ctx.file, span);
+        if !text.contains("${{") {
+            return Ok(Node::new(literal(text, style), origin));
+        }
+        let found = expr::find_template_expressions(text);
+        if let Some(open) = found.iter().find(|f| !f.closed) {
+            let o = self.expr_origin(ctx, span, text, open.range.start);
+            return fail("the expression is not closed with `}}`", &o);
+        }
+        if found.len() == 1 && text.trim() == &text[found[0].range.clone()] {
+            return Ok(self
+                .eval_at(text, found[0].inner(), span, ctx)?
+                .unwrap_or_else(|| Node::new(Value::String(text.to_string()), origin)));
+        }
+        let mut out = String::new();
+        let mut last = 0;
+        for f in &found {
+            out.push_str(&text[last..f.range.start]);
+            let Some(v) = self.eval_at(text, f.inner(), span, ctx)? else {
+                return Ok(Node::new(Value::String(text.to_string()), origin));
+            };
+            let Some(s) = text_of(&v.value) else {
+                let o = self.expr_origin(ctx, span, text, f.range.start);
+                return fail(
+                    format!(
+                        "`{}` is {}, which can't be inserted into text",
+                        &text[f.range.clone()],
+                        article(&v.value)
+                    ),
+                    &o,
+                );
+            };
+            out.push_str(&s);
+            last = f.range.end;
+        }
+        out.push_str(&text[last..]);
+        Ok(Node::new(Value::String(out), origin))
+    }
+
+    /// A mapping key that is not a directive: its text, with expressions evaluated.
+    fn key(&mut self, k: &yaml::Node, ctx: &Ctx) -> R<Key> {
+        let origin = self.origin(ctx.file, &k.span);
+        let Some(text) = k.as_str() else {
+            return fail("a mapping key must be a scalar", &origin);
+        };
+        if !text.contains("${{") {
+            return Ok(Key {
+                name: text.to_string(),
+                origin,
+            });
+        }
+        let v = self.scalar(text, ScalarStyle::DoubleQuoted, &k.span, ctx)?;
+        let name = text_of(&v.value).ok_or_else(|| Failure {
+            message: format!("the key `{text}` is {}, not text", article(&v.value)),
+            origin: Some(origin.clone()),
+        })?;
+        Ok(Key { name, origin })
+    }
+
+    /// A mapping of the source: its `variables:` first (they are visible to the whole mapping),
+    /// then every entry in order.
+    fn map_node(&mut self, entries: &[yaml::Entry], ctx: &Ctx) -> R<Vec<(Key, Node)>> {
+        let mark = self.vars.len();
+        let mut stash = None;
+        if !ctx.data && !ctx.vars_block {
+            if let Some(i) = entries
+                .iter()
+                .position(|e| e.key.as_str() == Some("variables"))
+            {
+                let e = &entries[i];
+                let mut c = ctx.child();
+                c.vars_block = true;
+                let v = self.node(&e.value, &c, Some("variables"))?;
+                stash = Some((i, v));
+            }
+        }
+        let mut out = Vec::new();
+        let r = self.map_into(entries, ctx, false, &mut stash, &mut out);
+        if !ctx.vars_block {
+            // The variables of a `variables:` mapping belong to the mapping that holds it.
+            self.vars.truncate(mark);
+        }
+        r.map(|()| out)
+    }
+
+    fn directive_of<'k>(&self, k: &'k str, ctx: &Ctx, span: &yaml::Span) -> R<Directive<'k>> {
+        let found = expr::find_template_expressions(k);
+        let inner = found.first().map(|f| f.inner()).unwrap_or(0..0);
+        expr::directive(k.get(inner.clone()).unwrap_or("")).map_err(|e| Failure {
+            message: e.message.clone(),
+            origin: Some(self.expr_origin(ctx, span, k, inner.start + e.offset)),
+        })
+    }
+
+    fn condition(
+        &mut self,
+        key: &str,
+        cond: &str,
+        ctx: &Ctx,
+        span: &yaml::Span,
+    ) -> R<Option<bool>> {
+        let start = crate::expr::offset_in(key, cond).unwrap_or(0);
+        Ok(self
+            .eval_at(key, start..start + cond.len(), span, ctx)?
+            .map(|v| v.value.truthy()))
+    }
+
+    fn register_var(&mut self, name: &str, value: &Node) {
+        self.vars.push((name.to_string(), value.clone()));
+    }
+
+    fn register_item(&mut self, item: &Node) {
+        if let (Some(name), Some(value)) = (item.value.get("name"), item.value.get("value")) {
+            if let Some(n) = text_of(&name.value) {
+                self.register_var(&n, value);
+            }
+        }
+    }
+
+    fn map_into(
+        &mut self,
+        entries: &[yaml::Entry],
+        ctx: &Ctx,
+        branch: bool,
+        stash: &mut Option<(usize, Node)>,
+        out: &mut Vec<(Key, Node)>,
+    ) -> R<()> {
+        let mut chain: Option<Chain> = None;
+        for (i, e) in entries.iter().enumerate() {
+            let korigin = self.origin(ctx.file, &e.key.span);
+            let Some(k) = e.key.as_str() else {
+                return fail("a mapping key must be a scalar", &korigin);
+            };
+            if yaml::directive_of(k).is_some() {
+                let d = self.directive_of(k, ctx, &e.key.span)?;
+                let keep = |this: &mut Self, out: &mut Vec<(Key, Node)>| -> R<()> {
+                    let body = this.node(&e.value, ctx, None)?;
+                    out.push((
+                        Key {
+                            name: k.to_string(),
+                            origin: korigin.clone(),
+                        },
+                        body,
+                    ));
+                    Ok(())
+                };
+                let cond = match d {
+                    Directive::If(c) => Some(c),
+                    Directive::ElseIf(c) => match chain {
+                        None => return fail("`elseif` must follow an `if` or `elseif`", &korigin),
+                        Some(Chain::Taken) => continue,
+                        Some(Chain::Unknown) => {
+                            keep(self, out)?;
+                            continue;
+                        }
+                        Some(Chain::Open) => Some(c),
+                    },
+                    Directive::Else => {
+                        match chain.take() {
+                            None => {
+                                return fail("`else` must follow an `if` or `elseif`", &korigin)
+                            }
+                            Some(Chain::Taken) => {}
+                            Some(Chain::Unknown) => keep(self, out)?,
+                            Some(Chain::Open) => self.splice_map(&e.value, ctx, true, out)?,
+                        }
+                        continue;
+                    }
+                    Directive::Each { var, collection } => {
+                        chain = None;
+                        self.each(k, var, collection, &e.key.span, ctx, &mut |this, c| {
+                            this.splice_map(&e.value, c, false, out)
+                        })?;
+                        continue;
+                    }
+                    Directive::Insert => {
+                        chain = None;
+                        let v = self.node(&e.value, ctx, None)?;
+                        match v.value {
+                            Value::Object(es) => {
+                                for (k, v) in es {
+                                    if ctx.vars_block {
+                                        self.register_var(&k.name, &v);
+                                    }
+                                    out.push((k, v));
+                                }
+                            }
+                            Value::Null => {}
+                            other => {
+                                return fail(
+                                    format!(
+                                        "`insert` needs a mapping, but this is {}",
+                                        article(&other)
+                                    ),
+                                    &v.origin,
+                                )
+                            }
+                        }
+                        continue;
+                    }
+                    Directive::Value(_) => None,
+                };
+                if let Some(c) = cond {
+                    match self.condition(k, c, ctx, &e.key.span)? {
+                        Some(true) => {
+                            chain = Some(Chain::Taken);
+                            self.splice_map(&e.value, ctx, true, out)?;
+                        }
+                        Some(false) => chain = Some(Chain::Open),
+                        None => {
+                            chain = Some(Chain::Unknown);
+                            keep(self, out)?;
+                        }
+                    }
+                    continue;
+                }
+            }
+            chain = None;
+            if ctx.root && !ctx.data && k == "parameters" {
+                continue;
+            }
+            if ctx.root && !ctx.data && k == "extends" {
+                let got = self.extends(&e.value, ctx)?;
+                out.extend(got);
+                continue;
+            }
+            if branch && !ctx.data && yaml::is_trap_key(k) {
+                return fail(format!("Unexpected value '{k}'"), &korigin);
+            }
+            let key = self.key(&e.key, ctx)?;
+            let value = match stash.take() {
+                Some((at, v)) if at == i => v,
+                other => {
+                    *stash = other;
+                    let mut c = ctx.child();
+                    c.vars_block = k == "variables" && !ctx.data;
+                    self.node(&e.value, &c, Some(k))?
+                }
+            };
+            if ctx.vars_block {
+                self.register_var(&key.name, &value);
+            }
+            out.push((key, value));
+        }
+        Ok(())
+    }
+
+    /// The body of a directive in a mapping: its entries join the parent mapping.
+    fn splice_map(
+        &mut self,
+        body: &yaml::Node,
+        ctx: &Ctx,
+        branch: bool,
+        out: &mut Vec<(Key, Node)>,
+    ) -> R<()> {
+        self.count(ctx, &body.span)?;
+        match &body.kind {
+            yaml::NodeKind::Map(entries) => {
+                let mut c = ctx.clone();
+                c.depth += 1;
+                self.map_into(entries, &c, branch, &mut None, out)
+            }
+            _ if body.is_null() => Ok(()),
+            _ => fail(
+                format!(
+                    "this directive is in a mapping, so its content must be a mapping, not {}",
+                    body.kind_name()
+                ),
+                &self.origin(ctx.file, &body.span),
+            ),
+        }
+    }
+
+    /// `${{ each var in collection }}`: run `body` once per item with `var` bound.
+    fn each(
+        &mut self,
+        key: &str,
+        var: &str,
+        collection: &str,
+        span: &yaml::Span,
+        ctx: &Ctx,
+        body: &mut dyn FnMut(&mut Self, &Ctx) -> R<()>,
+    ) -> R<()> {
+        let start = crate::expr::offset_in(key, collection).unwrap_or(0);
+        let Some(coll) = self.eval_at(key, start..start + collection.len(), span, ctx)? else {
+            return fail(
+                format!("`{}` loops over a value only the server knows", key.trim()),
+                &self.origin(ctx.file, span),
+            );
+        };
+        let items: Vec<Node> = match coll.value {
+            Value::Array(items) => items,
+            Value::Object(entries) => entries
+                .into_iter()
+                .map(|(k, v)| {
+                    let o = k.origin.clone();
+                    Node::new(
+                        Value::Object(vec![
+                            (
+                                Key {
+                                    name: "key".into(),
+                                    origin: o.clone(),
+                                },
+                                Node::new(Value::String(k.name), o.clone()),
+                            ),
+                            (
+                                Key {
+                                    name: "value".into(),
+                                    origin: o.clone(),
+                                },
+                                v,
+                            ),
+                        ]),
+                        o,
+                    )
+                })
+                .collect(),
+            Value::Null => Vec::new(),
+            other => {
+                return fail(
+                    format!(
+                        "`each` needs a sequence or a mapping, but `{collection}` is {}",
+                        article(&other)
+                    ),
+                    &self.origin(ctx.file, span),
+                )
+            }
+        };
+        let mut c = ctx.clone();
+        c.depth += 1;
+        for item in items {
+            self.locals.push((var.to_string(), item));
+            let r = body(self, &c);
+            self.locals.pop();
+            r?;
+        }
+        Ok(())
+    }
+
+    fn push_item(&mut self, n: Node, ctx: &Ctx, out: &mut Vec<Node>) {
+        if ctx.vars_block {
+            self.register_item(&n);
+        }
+        out.push(n);
+    }
+
+    fn seq_into(
+        &mut self,
+        items: &[yaml::Node],
+        ctx: &Ctx,
+        list_key: Option<&str>,
+        out: &mut Vec<Node>,
+    ) -> R<()> {
+        let mut chain: Option<Chain> = None;
+        for item in items {
+            let directive_item = item.as_map().is_some_and(|m| {
+                !m.is_empty()
+                    && m.iter().all(|e| {
+                        e.key.as_str().is_some_and(|k| {
+                            matches!(
+                                yaml::directive_of(k),
+                                Some("if" | "elseif" | "else" | "each")
+                            )
+                        })
+                    })
+            });
+            if directive_item {
+                for e in item.as_map().unwrap_or(&[]) {
+                    let k = e.key.as_str().unwrap_or("");
+                    let korigin = self.origin(ctx.file, &e.key.span);
+                    let d = self.directive_of(k, ctx, &e.key.span)?;
+                    let cond = match d {
+                        Directive::If(c) => Some(c),
+                        Directive::ElseIf(c) => match chain {
+                            None => {
+                                return fail("`elseif` must follow an `if` or `elseif`", &korigin)
+                            }
+                            Some(Chain::Taken) => continue,
+                            Some(Chain::Unknown) => {
+                                self.keep_item(k, &korigin, &e.value, ctx, list_key, out)?;
+                                continue;
+                            }
+                            Some(Chain::Open) => Some(c),
+                        },
+                        Directive::Else => {
+                            match chain.take() {
+                                None => {
+                                    return fail("`else` must follow an `if` or `elseif`", &korigin)
+                                }
+                                Some(Chain::Taken) => {}
+                                Some(Chain::Unknown) => {
+                                    self.keep_item(k, &korigin, &e.value, ctx, list_key, out)?
+                                }
+                                Some(Chain::Open) => {
+                                    self.splice_seq(&e.value, ctx, list_key, out)?
+                                }
+                            }
+                            continue;
+                        }
+                        Directive::Each { var, collection } => {
+                            chain = None;
+                            self.each(k, var, collection, &e.key.span, ctx, &mut |this, c| {
+                                this.splice_seq(&e.value, c, list_key, out)
+                            })?;
+                            continue;
+                        }
+                        Directive::Insert | Directive::Value(_) => None,
+                    };
+                    if let Some(c) = cond {
+                        match self.condition(k, c, ctx, &e.key.span)? {
+                            Some(true) => {
+                                chain = Some(Chain::Taken);
+                                self.splice_seq(&e.value, ctx, list_key, out)?;
+                            }
+                            Some(false) => chain = Some(Chain::Open),
+                            None => {
+                                chain = Some(Chain::Unknown);
+                                self.keep_item(k, &korigin, &e.value, ctx, list_key, out)?;
+                            }
+                        }
+                    }
+                }
+                continue;
+            }
+            chain = None;
+            if is_template_item(item) {
+                let got = self.include(item, ctx, list_key)?;
+                for n in got {
+                    self.push_item(n, ctx, out);
+                }
+                continue;
+            }
+            let n = self.node(item, &ctx.child(), None)?;
+            let whole_expr = item.as_str().is_some_and(|s| {
+                let t = s.trim();
+                t.starts_with("${{") && t.ends_with("}}")
+            });
+            match n.value {
+                Value::Array(inner) if whole_expr => {
+                    for x in inner {
+                        self.push_item(x, ctx, out);
+                    }
+                }
+                value => self.push_item(Node::new(value, n.origin), ctx, out),
+            }
+        }
+        Ok(())
+    }
+
+    /// A directive whose condition only the server knows, kept as a one-key mapping item.
+    fn keep_item(
+        &mut self,
+        k: &str,
+        korigin: &Origin,
+        body: &yaml::Node,
+        ctx: &Ctx,
+        list_key: Option<&str>,
+        out: &mut Vec<Node>,
+    ) -> R<()> {
+        let mut inner = Vec::new();
+        self.splice_seq(body, ctx, list_key, &mut inner)?;
+        out.push(Node::new(
+            Value::Object(vec![(
+                Key {
+                    name: k.to_string(),
+                    origin: korigin.clone(),
+                },
+                Node::new(Value::Array(inner), self.origin(ctx.file, &body.span)),
+            )]),
+            korigin.clone(),
+        ));
+        Ok(())
+    }
+
+    /// The body of a directive in a sequence: its items join the parent sequence (a mapping body
+    /// is one item).
+    fn splice_seq(
+        &mut self,
+        body: &yaml::Node,
+        ctx: &Ctx,
+        list_key: Option<&str>,
+        out: &mut Vec<Node>,
+    ) -> R<()> {
+        self.count(ctx, &body.span)?;
+        let mut c = ctx.clone();
+        c.depth += 1;
+        match &body.kind {
+            yaml::NodeKind::Seq(items) => self.seq_into(items, &c, list_key, out),
+            _ if body.is_null() => Ok(()),
+            _ => self.seq_into(std::slice::from_ref(body), &c, list_key, out),
+        }
+    }
+
+    /// The path of a `template:` value, evaluated; `None` when only the server knows it.
+    fn template_path(&mut self, t: &yaml::Node, ctx: &Ctx) -> R<Option<String>> {
+        let v = self.node(t, ctx, None)?;
+        match (&v.value, t.as_str()) {
+            (Value::String(s), Some(raw)) if s == raw && raw.contains("${{") => Ok(None),
+            (value, _) => match text_of(value) {
+                Some(s) if !s.trim().is_empty() => Ok(Some(s.trim().to_string())),
+                _ => fail("the template path is empty or not text", &v.origin),
+            },
+        }
+    }
+
+    /// Locate and load a template; `Err` on failure, `Ok(None)` for a template azplint can't
+    /// read (noted).
+    fn open_template(&mut self, path: &str, ctx: &Ctx, at: &Origin) -> R<Option<usize>> {
+        let from = self.paths[ctx.file]
+            .clone()
+            .unwrap_or_else(|| self.root_dir.join("azure-pipelines.yml"));
+        match locate(path, &from, &self.root_dir, self.repositories) {
+            Located::Path(p) => {
+                let t = self.load(&p, Some(at))?;
+                if self.stack.contains(&t) || ctx.file == t {
+                    let mut chain: Vec<String> = self
+                        .stack
+                        .iter()
+                        .map(|&i| self.files[i].display.clone())
+                        .collect();
+                    chain.push(self.files[t].display.clone());
+                    return fail(
+                        format!(
+                            "template cycle: {} includes itself ({})",
+                            self.files[t].display,
+                            chain.join(" -> ")
+                        ),
+                        at,
+                    );
+                }
+                if self.stack.len() >= MAX_TEMPLATE_DEPTH {
+                    return fail(
+                        format!("templates are nested more than {MAX_TEMPLATE_DEPTH} levels deep (Azure's limit)"),
+                        at,
+                    );
+                }
+                Ok(Some(t))
+            }
+            Located::Other(Target::Remote { alias }) => {
+                self.note(format!(
+                    "{}: `{path}` is in repository `{alias}`, not mapped with --repository {alias}=PATH; kept as a template reference",
+                    self.locate(at)
+                ));
+                Ok(None)
+            }
+            Located::Other(Target::NotFound { tried }) => fail(
+                format!(
+                    "template `{path}` not found (looked for {})",
+                    tried.join(", ")
+                ),
+                at,
+            ),
+            Located::Other(Target::Outside { resolved, .. }) => fail(
+                format!("template `{path}` is outside the repository ({resolved})"),
+                at,
+            ),
+            Located::Other(_) => fail(format!("template `{path}` can't be read"), at),
+        }
+    }
+
+    /// A reference kept as written (with its parameters evaluated), for a template azplint
+    /// can't read.
+    fn kept_reference(
+        &mut self,
+        item: &yaml::Node,
+        path_node: &yaml::Node,
+        passed: Option<Node>,
+        ctx: &Ctx,
+    ) -> R<Node> {
+        let mut entries = vec![(
+            Key {
+                name: "template".into(),
+                origin: self.origin(ctx.file, &path_node.span),
+            },
+            self.node(path_node, ctx, None)?,
+        )];
+        if let (Some(p), Some(e)) = (passed, item.entry("parameters")) {
+            entries.push((
+                Key {
+                    name: "parameters".into(),
+                    origin: self.origin(ctx.file, &e.key.span),
+                },
+                p,
+            ));
+        }
+        Ok(Node::new(
+            Value::Object(entries),
+            self.origin(ctx.file, &item.span),
+        ))
+    }
+
+    fn passed(&mut self, item: &yaml::Node, ctx: &Ctx) -> R<Option<Node>> {
+        match item.get("parameters") {
+            Some(p) => {
+                let mut c = ctx.child();
+                c.data = true;
+                Ok(Some(self.node(p, &c, Some("parameters"))?))
+            }
+            None => Ok(None),
+        }
+    }
+
+    /// `- template: x.yml` in a list: the template's items of the list's kind.
+    fn include(&mut self, item: &yaml::Node, ctx: &Ctx, list_key: Option<&str>) -> R<Vec<Node>> {
+        let Some(path_node) = item.get("template") else {
+            return Ok(Vec::new());
+        };
+        let at = self.origin(ctx.file, &path_node.span);
+        let passed = self.passed(item, ctx)?;
+        let Some(path) = self.template_path(path_node, ctx)? else {
+            let kept = self.kept_reference(item, path_node, passed, ctx)?;
+            return Ok(vec![kept]);
+        };
+        let Some(t) = self.open_template(&path, ctx, &at)? else {
+            let kept = self.kept_reference(item, path_node, passed, ctx)?;
+            return Ok(vec![kept]);
+        };
+        let root = self.roots[t].clone();
+        let Some(root) = root.as_ref() else {
+            return Ok(Vec::new());
+        };
+        let params = self.bind(t, root, passed, &at)?;
+        let kind = list_key
+            .filter(|k| KINDS.contains(k) && root.get(k).is_some())
+            .or_else(|| KINDS.into_iter().find(|k| root.get(k).is_some()));
+        let Some(kind) = kind else {
+            return fail(
+                format!(
+                    "the template `{path}` has no {}",
+                    match list_key.filter(|k| KINDS.contains(k)) {
+                        Some(k) => format!("`{k}:`"),
+                        None => "`stages:`, `jobs:`, `steps:` or `variables:`".into(),
+                    }
+                ),
+                &at,
+            );
+        };
+        let body = root.get(kind).cloned();
+        self.stack.push(t);
+        let tctx = Ctx {
+            file: t,
+            params: Rc::new(params),
+            data: ctx.data,
+            depth: ctx.depth + 1,
+            root: false,
+            vars_block: kind == "variables" && !ctx.data,
+        };
+        let mut out = Vec::new();
+        let r = match body.as_ref().map(|b| &b.kind) {
+            Some(yaml::NodeKind::Seq(items)) => self.seq_into(items, &tctx, Some(kind), &mut out),
+            Some(yaml::NodeKind::Map(entries)) if kind == "variables" => {
+                // A mapping of variables becomes `- name: x, value: y` items.
+                let mut c = tctx.clone();
+                c.vars_block = false;
+                self.map_node(entries, &c).map(|es| {
+                    for (k, v) in es {
+                        let o = k.origin.clone();
+                        if tctx.vars_block {
+                            self.register_var(&k.name, &v);
+                        }
+                        out.push(Node::new(
+                            Value::Object(vec![
+                                (
+                                    Key {
+                                        name: "name".into(),
+                                        origin: o.clone(),
+                                    },
+                                    Node::new(Value::String(k.name), o.clone()),
+                                ),
+                                (
+                                    Key {
+                                        name: "value".into(),
+                                        origin: o.clone(),
+                                    },
+                                    v,
+                                ),
+                            ]),
+                            o,
+                        ));
+                    }
+                })
+            }
+            Some(_) if body.as_ref().is_some_and(yaml::Node::is_null) => Ok(()),
+            Some(_) => {
+                let o = body
+                    .as_ref()
+                    .map(|b| self.origin(t, &b.span))
+                    .unwrap_or_default();
+                fail(format!("`{kind}:` of a template must be a sequence"), &o)
+            }
+            None => Ok(()),
+        };
+        self.stack.pop();
+        r?;
+        Ok(out)
+    }
+
+    /// `extends: { template, parameters }`: the template's pipeline, to merge with the entry's
+    /// other keys.
+    fn extends(&mut self, v: &yaml::Node, ctx: &Ctx) -> R<Vec<(Key, Node)>> {
+        let origin = self.origin(ctx.file, &v.span);
+        let Some(path_node) = v.get("template") else {
+            return fail("`extends` needs a `template:`", &origin);
+        };
+        let at = self.origin(ctx.file, &path_node.span);
+        let passed = self.passed(v, ctx)?;
+        let path = self.template_path(path_node, ctx)?;
+        let t = match &path {
+            Some(p) => self.open_template(p, ctx, &at)?,
+            None => None,
+        };
+        let Some(t) = t else {
+            let kept = self.kept_reference(v, path_node, passed, ctx)?;
+            return Ok(vec![(
+                Key {
+                    name: "extends".into(),
+                    origin,
+                },
+                kept,
+            )]);
+        };
+        self.stack.push(t);
+        let r = self.pipeline(t, passed, &at);
+        self.stack.pop();
+        match r?.value {
+            Value::Object(entries) => Ok(entries),
+            _ => Ok(Vec::new()),
+        }
+    }
+
+    /// The parameters a file sees: its declarations filled from what the caller passes.
+    pub fn bind(
+        &mut self,
+        file: usize,
+        root: &yaml::Node,
+        passed: Option<Node>,
+        at: &Origin,
+    ) -> R<Node> {
+        let passed_entries = match passed {
+            None => Vec::new(),
+            Some(Node {
+                value: Value::Object(es),
+                ..
+            }) => es,
+            Some(Node {
+                value: Value::Null, ..
+            }) => Vec::new(),
+            Some(other) => return fail("template parameters must be a mapping", &other.origin),
+        };
+        let decl_ctx = Ctx {
+            file,
+            params: Rc::new(Node::new(Value::Object(Vec::new()), at.clone())),
+            data: true,
+            depth: self.stack.len(),
+            root: false,
+            vars_block: false,
+        };
+        let Some(decl) = root.get("parameters") else {
+            return Ok(Node::new(Value::Object(passed_entries), at.clone()));
+        };
+        let mut out: Vec<(Key, Node)> = Vec::new();
+        match &decl.kind {
+            yaml::NodeKind::Map(_) => {
+                // The legacy form: defaults, and the caller may pass anything.
+                if let Value::Object(defaults) = self.node(decl, &decl_ctx, None)?.value {
+                    out = defaults;
+                }
+                for (k, v) in passed_entries {
+                    match out
+                        .iter_mut()
+                        .find(|(d, _)| d.name.eq_ignore_ascii_case(&k.name))
+                    {
+                        Some(slot) => slot.1 = v,
+                        None => out.push((k, v)),
+                    }
+                }
+            }
+            yaml::NodeKind::Seq(decls) => {
+                let mut names = Vec::new();
+                for d in decls {
+                    let dorigin = self.origin(file, &d.span);
+                    let Some(name) = d.get("name").and_then(yaml::Node::as_str) else {
+                        return fail("a parameter declaration needs a `name:`", &dorigin);
+                    };
+                    names.push(name);
+                }
+                for (k, _) in &passed_entries {
+                    if !names.iter().any(|n| n.eq_ignore_ascii_case(&k.name)) {
+                        return fail(format!("Unexpected parameter '{}'", k.name), &k.origin);
+                    }
+                }
+                for (d, name) in decls.iter().zip(names) {
+                    let name_node = d.get("name").map(|n| n.span.clone()).unwrap_or_default();
+                    let ty_node = d.get("type");
+                    let ty = ty_node.and_then(yaml::Node::as_str).unwrap_or("string");
+                    let given = passed_entries
+                        .iter()
+                        .find(|(k, _)| k.name.eq_ignore_ascii_case(name))
+                        .map(|(_, v)| v.clone());
+                    let value = match (given, d.get("default")) {
+                        (Some(v), _) => v,
+                        (None, Some(def)) => self.node(def, &decl_ctx, None)?,
+                        (None, None) => {
+                            return fail(
+                                format!("A value for the '{name}' parameter must be provided."),
+                                at,
+                            )
+                        }
+                    };
+                    let ty_origin = ty_node
+                        .map(|t| self.origin(file, &t.span))
+                        .unwrap_or_else(|| self.origin(file, &name_node));
+                    let value = coerce_param(name, ty, value, &ty_origin)?;
+                    if let Some(values) = d.get("values").and_then(yaml::Node::as_seq) {
+                        let mut allowed = Vec::new();
+                        for a in values {
+                            allowed.push(self.node(a, &decl_ctx, None)?);
+                        }
+                        check_values(name, &value, &allowed)?;
+                    }
+                    out.push((
+                        Key {
+                            name: name.to_string(),
+                            origin: self.origin(file, &name_node),
+                        },
+                        value,
+                    ));
+                }
+            }
+            _ if decl.is_null() => out = passed_entries,
+            _ => {
+                return fail(
+                    "`parameters:` must be a list of declarations",
+                    &self.origin(file, &decl.span),
+                )
+            }
+        }
+        Ok(Node::new(Value::Object(out), self.origin(file, &decl.span)))
+    }
+
+    /// `path:line:col` of an origin.
+    pub fn locate(&self, o: &Origin) -> String {
+        match self.files.get(o.file) {
+            Some(f) if f.fs_path.is_some() => {
+                let lc = f.line_col(o.span.start);
+                format!("{}:{}:{}", f.display, lc.line, lc.column)
+            }
+            Some(f) => f.display.clone(),
+            None => String::new(),
+        }
+    }
+}
+
+fn is_template_item(item: &yaml::Node) -> bool {
+    item.as_map().is_some_and(|m| {
+        m.iter().any(|e| e.key.as_str() == Some("template"))
+            && m.iter()
+                .all(|e| matches!(e.key.as_str(), Some("template" | "parameters")))
+    })
+}
+
+fn article(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Version(_) => "a version",
+        Value::Array(_) => "a sequence",
+        Value::Object(_) => "a mapping",
+    }
+}
+
+/// A plain scalar as YAML's core schema reads it; any other style is a string.
+pub fn literal(text: &str, style: ScalarStyle) -> Value {
+    if style != ScalarStyle::Plain {
+        return Value::String(text.to_string());
+    }
+    match text {
+        "" | "~" | "null" | "Null" | "NULL" => return Value::Null,
+        "true" | "True" | "TRUE" => return Value::Bool(true),
+        "false" | "False" | "FALSE" => return Value::Bool(false),
+        _ => {}
+    }
+    if let Some(n) = core_number(text) {
+        return Value::Number(n);
+    }
+    Value::String(text.to_string())
+}
+
+/// Numbers of YAML's core schema (decimal, `0x`, `0o`, floats with an exponent). Integers of more
+/// than 15 digits stay text: a double can't hold them.
+fn core_number(t: &str) -> Option<f64> {
+    if let Some(h) = t.strip_prefix("0x") {
+        return (!h.is_empty() && h.len() <= 12 && h.chars().all(|c| c.is_ascii_hexdigit()))
+            .then(|| i64::from_str_radix(h, 16).ok().map(|n| n as f64))
+            .flatten();
+    }
+    if let Some(o) = t.strip_prefix("0o") {
+        return (!o.is_empty() && o.len() <= 15 && o.chars().all(|c| ('0'..='7').contains(&c)))
+            .then(|| i64::from_str_radix(o, 8).ok().map(|n| n as f64))
+            .flatten();
+    }
+    let body = t.strip_prefix(['-', '+']).unwrap_or(t);
+    let (mantissa, exp) = match body.find(['e', 'E']) {
+        Some(i) => (&body[..i], Some(&body[i + 1..])),
+        None => (body, None),
+    };
+    let (int, frac) = match mantissa.split_once('.') {
+        Some((a, b)) => (a, Some(b)),
+        None => (mantissa, None),
+    };
+    let digits = |s: &str| s.chars().all(|c| c.is_ascii_digit());
+    let ok = digits(int)
+        && frac.is_none_or(digits)
+        && !(int.is_empty() && frac.is_none_or(str::is_empty))
+        && exp.is_none_or(|e| {
+            let e = e.strip_prefix(['-', '+']).unwrap_or(e);
+            !e.is_empty() && digits(e)
+        });
+    if !ok || (frac.is_none() && exp.is_none() && int.len() > 15) {
+        return None;
+    }
+    t.strip_prefix('+')
+        .unwrap_or(t)
+        .parse::<f64>()
+        .ok()
+        .filter(|n| n.is_finite())
+}
+
+/// A value passed for a typed parameter, converted to its type.
+fn coerce_param(name: &str, ty: &str, v: Node, ty_origin: &Origin) -> R<Node> {
+    let origin = v.origin.clone();
+    let bad = |what: &str| -> R<Node> {
+        fail(
+            format!("The '{name}' parameter value is not a valid {what}."),
+            &origin,
+        )
+    };
+    let is_obj = |n: &Node| matches!(n.value, Value::Object(_));
+    match ty.to_ascii_lowercase().as_str() {
+        "string" => match &v.value {
+            Value::Array(_) | Value::Object(_) => bad("string"),
+            other => Ok(Node::new(
+                Value::String(text_of(other).unwrap_or_default()),
+                origin,
+            )),
+        },
+        "number" => {
+            let n = match &v.value {
+                Value::Number(n) => *n,
+                Value::String(s) => super::value::parse_number(s).unwrap_or(f64::NAN),
+                _ => f64::NAN,
+            };
+            if n.is_nan() {
+                bad("number")
+            } else {
+                Ok(Node::new(Value::Number(n), origin))
+            }
+        }
+        "boolean" => match &v.value {
+            Value::Bool(b) => Ok(Node::new(Value::Bool(*b), origin)),
+            Value::String(s) if s.eq_ignore_ascii_case("true") => {
+                Ok(Node::new(Value::Bool(true), origin))
+            }
+            Value::String(s) if s.eq_ignore_ascii_case("false") => {
+                Ok(Node::new(Value::Bool(false), origin))
+            }
+            _ => bad("boolean"),
+        },
+        "object" => Ok(v),
+        "step" | "job" | "deployment" | "stage" => {
+            if is_obj(&v) {
+                Ok(v)
+            } else {
+                bad(ty)
+            }
+        }
+        "steplist" | "joblist" | "deploymentlist" | "stagelist" | "stringlist" => {
+            let strings = ty.eq_ignore_ascii_case("stringList");
+            match v.value {
+                Value::Null => Ok(Node::new(Value::Array(Vec::new()), origin)),
+                Value::Array(ref items)
+                    if items.iter().all(|i| {
+                        if strings {
+                            !matches!(i.value, Value::Array(_) | Value::Object(_))
+                        } else {
+                            is_obj(i)
+                        }
+                    }) =>
+                {
+                    Ok(v)
+                }
+                _ => bad(ty),
+            }
+        }
+        _ => fail(
+            format!("'{ty}' is not a parameter type (string, number, boolean, object, step, stepList, job, jobList, deployment, deploymentList, stage, stageList, stringList)"),
+            ty_origin,
+        ),
+    }
+}
+
+fn check_values(name: &str, v: &Node, allowed: &[Node]) -> R<()> {
+    let one = |x: &Node| allowed.iter().any(|a| equals(&a.value, &x.value));
+    let ok = match &v.value {
+        Value::Array(items) => items.iter().all(one),
+        Value::Object(_) => true,
+        _ => one(v),
+    };
+    if ok {
+        return Ok(());
+    }
+    let shown = match &v.value {
+        Value::Array(items) => items
+            .iter()
+            .find(|i| !one(i))
+            .and_then(|i| text_of(&i.value))
+            .unwrap_or_default(),
+        other => text_of(other).unwrap_or_default(),
+    };
+    fail(
+        format!("The '{name}' parameter value '{shown}' is not a valid value."),
+        &v.origin,
+    )
+}
+
+/// Repeated keys at the root (the entry's next to its `extends` template's): sequences
+/// concatenated, mappings combined, otherwise the later one wins.
+fn merge_root(entries: Vec<(Key, Node)>) -> Vec<(Key, Node)> {
+    let mut out: Vec<(Key, Node)> = Vec::new();
+    for (k, v) in entries {
+        let Some(slot) = out.iter_mut().find(|(x, _)| x.name == k.name) else {
+            out.push((k, v));
+            continue;
+        };
+        match (&mut slot.1.value, v.value) {
+            (Value::Array(a), Value::Array(b)) => a.extend(b),
+            (Value::Object(a), Value::Object(b)) => a.extend(b),
+            (_, other) => slot.1 = Node::new(other, v.origin),
+        }
+    }
+    out
+}
