@@ -82,6 +82,9 @@ pub struct Compiler<'o> {
     pub files: Vec<Source>,
     roots: Vec<Rc<Option<yaml::Node>>>,
     paths: Vec<Option<PathBuf>>,
+    /// The repository root each file's paths are relative to (a mapped checkout for templates
+    /// of another repository).
+    file_roots: Vec<PathBuf>,
     repositories: &'o HashMap<String, PathBuf>,
     root_dir: PathBuf,
     stack: Vec<usize>,
@@ -97,6 +100,7 @@ impl<'o> Compiler<'o> {
             files: Vec::new(),
             roots: Vec::new(),
             paths: Vec::new(),
+            file_roots: Vec::new(),
             repositories,
             root_dir,
             stack: Vec::new(),
@@ -114,7 +118,7 @@ impl<'o> Compiler<'o> {
     }
 
     /// Read and parse a file (once). A read failure is reported at `at`.
-    pub fn load(&mut self, path: &Path, at: Option<&Origin>) -> R<usize> {
+    pub fn load(&mut self, path: &Path, at: Option<&Origin>, root: PathBuf) -> R<usize> {
         if let Some(i) = self.paths.iter().position(|p| p.as_deref() == Some(path)) {
             return Ok(i);
         }
@@ -136,7 +140,11 @@ impl<'o> Compiler<'o> {
         let text = std::fs::read_to_string(path)
             .map_err(|e| here(format!("can't read {}: {e}", display_for(path))))?;
         let display = display_for(path);
-        self.add_file(display, Some(path.to_path_buf()), text)
+        let r = self.add_file(display, Some(path.to_path_buf()), text);
+        if let Some(slot) = self.file_roots.last_mut() {
+            *slot = root;
+        }
+        r
     }
 
     /// Add a text as a file of the compilation (the entry, a template, a `--parameter` value).
@@ -145,6 +153,7 @@ impl<'o> Compiler<'o> {
         let parsed = yaml::parse(&source.text);
         let i = self.files.len();
         self.files.push(source);
+        self.file_roots.push(self.root_dir.clone());
         self.paths.push(path);
         match parsed {
             Ok(docs) => {
@@ -818,9 +827,26 @@ impl<'o> Compiler<'o> {
         let from = self.paths[ctx.file]
             .clone()
             .unwrap_or_else(|| self.root_dir.join("azure-pipelines.yml"));
-        match locate(path, &from, &self.root_dir, self.repositories) {
+        let alias = path
+            .rsplit_once('@')
+            .map(|(_, a)| a)
+            .filter(|a| !a.is_empty() && !a.contains('/') && !a.contains('\\'));
+        let base = match alias {
+            Some(a) if a.eq_ignore_ascii_case("self") => self.root_dir.clone(),
+            _ => self.file_roots[ctx.file].clone(),
+        };
+        match locate(path, &from, &base, self.repositories) {
             Located::Path(p) => {
-                let t = self.load(&p, Some(at))?;
+                let root = match alias {
+                    Some(a) if !a.eq_ignore_ascii_case("self") => self
+                        .repositories
+                        .iter()
+                        .find(|(k, _)| k.eq_ignore_ascii_case(a))
+                        .map(|(_, c)| c.canonicalize().unwrap_or(c.clone()))
+                        .unwrap_or_else(|| base.clone()),
+                    _ => base.clone(),
+                };
+                let t = self.load(&p, Some(at), root)?;
                 if self.stack.contains(&t) || ctx.file == t {
                     let mut chain: Vec<String> = self
                         .stack
@@ -1240,9 +1266,13 @@ fn core_number(t: &str) -> Option<f64> {
 /// A value passed for a typed parameter, converted to its type.
 fn coerce_param(name: &str, ty: &str, v: Node, ty_origin: &Origin) -> R<Node> {
     let origin = v.origin.clone();
+    let shown = match &v.value {
+        Value::Array(_) | Value::Object(_) => String::new(),
+        other => format!(" '{}'", text_of(other).unwrap_or_default()),
+    };
     let bad = |what: &str| -> R<Node> {
         fail(
-            format!("The '{name}' parameter value is not a valid {what}."),
+            format!("The '{name}' parameter value{shown} is not a valid {what}."),
             &origin,
         )
     };
