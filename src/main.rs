@@ -295,6 +295,7 @@ fn expand(
     let options = azplint::compile::ExpandOptions {
         parameters,
         repositories: repositories.into_iter().collect(),
+        root: None,
     };
     let (result, notes) = match azplint::compile::expand(pipeline, &options) {
         Ok(c) => (Ok(c), Vec::new()),

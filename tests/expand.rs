@@ -169,7 +169,7 @@ fn parameters_are_read_by_their_type() {
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(run.stdout.contains("displayName: Verbose run"), "{}", run.stdout);
     assert!(run.stdout.contains("retries=5 verbose=True"), "{}", run.stdout);
-    assert!(run.stdout.contains("A: '1'"), "{}", run.stdout);
+    assert!(run.stdout.contains("A: 1"), "{}", run.stdout);
     assert!(run.stdout.contains("- stage: extra"), "{}", run.stdout);
     let bad = common::azplint_in(
         &case,
@@ -224,4 +224,154 @@ fn deep_nesting_and_large_loops_are_bounded() {
     let run = common::azplint_in(dir.path(), &["expand", "azure-pipelines.yml"]);
     assert_eq!(run.code, 1, "{}", run.stderr);
     assert!(run.stderr.contains("too large"), "{}", run.stderr);
+}
+
+/// Which YAML files of a repository other files include with `template:`.
+fn included(root: &Path, files: &[PathBuf]) -> std::collections::HashSet<PathBuf> {
+    fn refs<'a>(n: &'a azplint::yaml::Node, out: &mut Vec<&'a str>, depth: usize) {
+        if depth > 300 {
+            return;
+        }
+        if let Some(m) = n.as_map() {
+            for e in m {
+                if e.key.as_str() == Some("template") {
+                    if let Some(v) = e.value.as_str() {
+                        out.push(v);
+                    }
+                }
+                refs(&e.value, out, depth + 1);
+            }
+        } else if let Some(s) = n.as_seq() {
+            for i in s {
+                refs(i, out, depth + 1);
+            }
+        }
+    }
+    let mut set = std::collections::HashSet::new();
+    for f in files {
+        let Ok(text) = std::fs::read_to_string(f) else {
+            continue;
+        };
+        let Ok(docs) = azplint::yaml::parse(&text) else {
+            continue;
+        };
+        let mut found = Vec::new();
+        for d in &docs {
+            if let Some(r) = &d.root {
+                refs(r, &mut found, 0);
+            }
+        }
+        for v in found {
+            if let azplint::templates::Located::Path(p) =
+                azplint::templates::locate(v, f, root, &Default::default())
+            {
+                set.insert(p);
+            }
+        }
+    }
+    set
+}
+
+/// The entry pipelines of the corpus, compiled with their defaults: how many compile, how many
+/// fail and why. `cargo test --release --test expand -- --ignored --nocapture corpus`.
+#[test]
+#[ignore]
+fn corpus_entry_pipelines() {
+    let corpus = common::root().join("../shared/corpus");
+    let Ok(repos) = std::fs::read_dir(&corpus) else {
+        return;
+    };
+    let mut repos: Vec<PathBuf> = repos.flatten().map(|e| e.path()).filter(|p| p.is_dir()).collect();
+    repos.sort();
+    let (mut ok, mut failed, mut templates, mut noted) = (0, 0, 0, 0);
+    let mut reasons: std::collections::BTreeMap<String, Vec<String>> = Default::default();
+    for repo in repos {
+        let root = repo.canonicalize().unwrap();
+        let mut files = Vec::new();
+        let mut stack = vec![root.clone()];
+        while let Some(d) = stack.pop() {
+            for e in std::fs::read_dir(&d).into_iter().flatten().flatten() {
+                let p = e.path();
+                let name = e.file_name().to_string_lossy().into_owned();
+                if p.is_dir() && !name.starts_with('.') && name != "node_modules" {
+                    stack.push(p);
+                } else if name.ends_with(".yml") || name.ends_with(".yaml") {
+                    files.push(p.canonicalize().unwrap_or(p));
+                }
+            }
+        }
+        files.sort();
+        let inc = included(&root, &files);
+        for f in &files {
+            let Ok(text) = std::fs::read_to_string(f) else {
+                continue;
+            };
+            let Some(root_node) = azplint::yaml::parse(&text)
+                .ok()
+                .and_then(|d| d.into_iter().next())
+                .and_then(|d| d.root)
+            else {
+                continue;
+            };
+            let is_pipeline = ["stages", "jobs", "steps", "extends"]
+                .iter()
+                .any(|k| root_node.get(k).is_some());
+            if !is_pipeline || inc.contains(f) {
+                continue;
+            }
+            // A file whose parameters can't all default is a template (Azure requires a default
+            // for every parameter of a pipeline), even when azplint sees no includer.
+            let template_shaped = match root_node.get("parameters").map(|p| &p.kind) {
+                Some(azplint::yaml::NodeKind::Map(_)) => true,
+                Some(azplint::yaml::NodeKind::Seq(decls)) => {
+                    decls.iter().any(|d| d.get("default").is_none())
+                }
+                _ => false,
+            };
+            if template_shaped {
+                templates += 1;
+                continue;
+            }
+            let options = azplint::compile::ExpandOptions {
+                root: Some(root.clone()),
+                ..Default::default()
+            };
+            let shown = f.strip_prefix(&corpus.canonicalize().unwrap()).unwrap_or(f).display().to_string();
+            match azplint::compile::expand(f, &options) {
+                Ok(c) => {
+                    ok += 1;
+                    if !c.notes.is_empty() {
+                        noted += 1;
+                    }
+                }
+                Err(e) => {
+                    failed += 1;
+                    let mut group = String::new();
+                    let mut quote = None;
+                    for ch in e.message.chars() {
+                        match (quote, ch) {
+                            (None, '\'' | '`') => {
+                                quote = Some(ch);
+                                group.push_str("X");
+                            }
+                            (Some(q), c) if c == q => quote = None,
+                            (Some(_), _) => {}
+                            (None, c) => group.push(c),
+                        }
+                    }
+                    reasons
+                        .entry(group)
+                        .or_default()
+                        .push(format!("{shown}: {}: {}", e.location, e.message));
+                }
+            }
+        }
+    }
+    println!("entry pipelines: {} ({ok} compile, {noted} of them with notes; {failed} fail); {templates} more look like templates (a parameter without default)", ok + failed);
+    for (group, items) in &reasons {
+        println!("\n[{}] {group}", items.len());
+        for i in items.iter().take(4) {
+            println!("  {i}");
+        }
+    }
 }

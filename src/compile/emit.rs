@@ -118,12 +118,13 @@ fn scalar(v: &Value, indent: usize) -> String {
     }
 }
 
-/// Text a YAML reader would take for a null, a boolean or a number.
+/// Text that Azure would read back as null if written plain. (Azure reads `true` and `1` as
+/// strings, so those stay plain, as pipelines write them.)
 fn reads_as_other(s: &str) -> bool {
     !matches!(
         super::expand::literal(s, crate::yaml::ScalarStyle::Plain),
         Value::String(_)
-    ) || s.parse::<f64>().is_ok()
+    )
 }
 
 /// Text that can be written plain on one line and reads back as the same string.
@@ -245,7 +246,7 @@ mod tests {
         ]));
         assert_eq!(
             yaml(&root),
-            "trigger: none\nsteps:\n- script: |\n    echo a\n    echo b\n  displayName: '1'\n  enabled: true\nempty: []\ntext: 'a: b'\n"
+            "trigger: none\nsteps:\n- script: |\n    echo a\n    echo b\n  displayName: 1\n  enabled: true\nempty: []\ntext: 'a: b'\n"
         );
     }
 

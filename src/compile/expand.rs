@@ -2,8 +2,8 @@
 //! evaluated, templates inlined, typed parameters checked and defaulted.
 //!
 //! What the server does and the documentation leaves open, decided here:
-//! - plain scalars are typed as YAML's core schema reads them (`true`, `1.10`, `null`): the
-//!   server's reader does the same, which is why an unquoted `3.10` becomes `3.1`;
+//! - scalars are strings (`true`, `3.10`) and only empty/`~`/`null` plain values are null (see
+//!   [`literal`]); booleans and numbers come from typed parameters and expressions;
 //! - a sequence item that is exactly one `${{ }}` whose value is a sequence is spliced into the
 //!   parent sequence (`- ${{ parameters.steps }}`), like `steps: ${{ parameters.steps }}`;
 //! - a variable the YAML doesn't define (predefined, queue-time or from a variable group) is
@@ -486,9 +486,18 @@ impl<'o> Compiler<'o> {
                     }
                     Directive::Each { var, collection } => {
                         chain = None;
-                        self.each(k, var, collection, &e.key.span, ctx, &mut |this, c| {
+                        let known = self.each(k, var, collection, &e.key.span, ctx, &mut |this, c| {
                             this.splice_map(&e.value, c, false, out)
                         })?;
+                        if !known {
+                            out.push((
+                                Key {
+                                    name: k.to_string(),
+                                    origin: korigin.clone(),
+                                },
+                                literal_node(&e.value, ctx.file, 0),
+                            ));
+                        }
                         continue;
                     }
                     Directive::Insert => {
@@ -598,13 +607,10 @@ impl<'o> Compiler<'o> {
         span: &yaml::Span,
         ctx: &Ctx,
         body: &mut dyn FnMut(&mut Self, &Ctx) -> R<()>,
-    ) -> R<()> {
+    ) -> R<bool> {
         let start = crate::expr::offset_in(key, collection).unwrap_or(0);
         let Some(coll) = self.eval_at(key, start..start + collection.len(), span, ctx)? else {
-            return fail(
-                format!("`{}` loops over a value only the server knows", key.trim()),
-                &self.origin(ctx.file, span),
-            );
+            return Ok(false);
         };
         let items: Vec<Node> = match coll.value {
             Value::Array(items) => items,
@@ -652,7 +658,7 @@ impl<'o> Compiler<'o> {
             self.locals.pop();
             r?;
         }
-        Ok(())
+        Ok(true)
     }
 
     fn push_item(&mut self, n: Node, ctx: &Ctx, out: &mut Vec<Node>) {
@@ -717,9 +723,22 @@ impl<'o> Compiler<'o> {
                         }
                         Directive::Each { var, collection } => {
                             chain = None;
-                            self.each(k, var, collection, &e.key.span, ctx, &mut |this, c| {
-                                this.splice_seq(&e.value, c, list_key, out)
-                            })?;
+                            let known =
+                                self.each(k, var, collection, &e.key.span, ctx, &mut |this, c| {
+                                    this.splice_seq(&e.value, c, list_key, out)
+                                })?;
+                            if !known {
+                                out.push(Node::new(
+                                    Value::Object(vec![(
+                                        Key {
+                                            name: k.to_string(),
+                                            origin: korigin.clone(),
+                                        },
+                                        literal_node(&e.value, ctx.file, 0),
+                                    )]),
+                                    korigin.clone(),
+                                ));
+                            }
                             continue;
                         }
                         Directive::Insert | Directive::Value(_) => None,
@@ -809,18 +828,6 @@ impl<'o> Compiler<'o> {
         }
     }
 
-    /// The path of a `template:` value, evaluated; `None` when only the server knows it.
-    fn template_path(&mut self, t: &yaml::Node, ctx: &Ctx) -> R<Option<String>> {
-        let v = self.node(t, ctx, None)?;
-        match (&v.value, t.as_str()) {
-            (Value::String(s), Some(raw)) if s == raw && raw.contains("${{") => Ok(None),
-            (value, _) => match text_of(value) {
-                Some(s) if !s.trim().is_empty() => Ok(Some(s.trim().to_string())),
-                _ => fail("the template path is empty or not text", &v.origin),
-            },
-        }
-    }
-
     /// Locate and load a template; `Err` on failure, `Ok(None)` for a template azplint can't
     /// read (noted).
     fn open_template(&mut self, path: &str, ctx: &Ctx, at: &Origin) -> R<Option<usize>> {
@@ -893,61 +900,44 @@ impl<'o> Compiler<'o> {
         }
     }
 
-    /// A reference kept as written (with its parameters evaluated), for a template azplint
-    /// can't read.
-    fn kept_reference(
+    /// A `template:` reference (a list item or `extends:`), evaluated in the caller's context:
+    /// the reference as evaluated, where its path is, the path (`None` when only the server
+    /// knows it) and the parameters passed.
+    fn reference(
         &mut self,
-        item: &yaml::Node,
-        path_node: &yaml::Node,
-        passed: Option<Node>,
+        v: &yaml::Node,
         ctx: &Ctx,
-    ) -> R<Node> {
-        let mut entries = vec![(
-            Key {
-                name: "template".into(),
-                origin: self.origin(ctx.file, &path_node.span),
-            },
-            self.node(path_node, ctx, None)?,
-        )];
-        if let (Some(p), Some(e)) = (passed, item.entry("parameters")) {
-            entries.push((
-                Key {
-                    name: "parameters".into(),
-                    origin: self.origin(ctx.file, &e.key.span),
-                },
-                p,
-            ));
-        }
-        Ok(Node::new(
-            Value::Object(entries),
-            self.origin(ctx.file, &item.span),
-        ))
-    }
-
-    fn passed(&mut self, item: &yaml::Node, ctx: &Ctx) -> R<Option<Node>> {
-        match item.get("parameters") {
-            Some(p) => {
-                let mut c = ctx.child();
-                c.data = true;
-                Ok(Some(self.node(p, &c, Some("parameters"))?))
+    ) -> R<(Node, Origin, Option<String>, Option<Node>)> {
+        let mut c = ctx.child();
+        c.data = true;
+        let r = self.node(v, &c, None)?;
+        let Some(t) = r.value.get("template") else {
+            return fail("a template reference needs a `template:`", &r.origin);
+        };
+        let at = t.origin.clone();
+        let path = match text_of(&t.value) {
+            Some(p) if p.contains("${{") => {
+                self.note(format!(
+                    "{}: the template path `{}` depends on values only the server knows; kept as a template reference",
+                    self.locate(&at),
+                    p.trim()
+                ));
+                None
             }
-            None => Ok(None),
-        }
+            Some(p) if !p.trim().is_empty() => Some(p.trim().to_string()),
+            _ => return fail("the template path is empty or not text", &at),
+        };
+        let passed = r.value.get("parameters").cloned();
+        Ok((r, at, path, passed))
     }
 
     /// `- template: x.yml` in a list: the template's items of the list's kind.
     fn include(&mut self, item: &yaml::Node, ctx: &Ctx, list_key: Option<&str>) -> R<Vec<Node>> {
-        let Some(path_node) = item.get("template") else {
-            return Ok(Vec::new());
-        };
-        let at = self.origin(ctx.file, &path_node.span);
-        let passed = self.passed(item, ctx)?;
-        let Some(path) = self.template_path(path_node, ctx)? else {
-            let kept = self.kept_reference(item, path_node, passed, ctx)?;
+        let (kept, at, path, passed) = self.reference(item, ctx)?;
+        let Some(path) = path else {
             return Ok(vec![kept]);
         };
         let Some(t) = self.open_template(&path, ctx, &at)? else {
-            let kept = self.kept_reference(item, path_node, passed, ctx)?;
             return Ok(vec![kept]);
         };
         let root = self.roots[t].clone();
@@ -1034,18 +1024,12 @@ impl<'o> Compiler<'o> {
     /// other keys.
     fn extends(&mut self, v: &yaml::Node, ctx: &Ctx) -> R<Vec<(Key, Node)>> {
         let origin = self.origin(ctx.file, &v.span);
-        let Some(path_node) = v.get("template") else {
-            return fail("`extends` needs a `template:`", &origin);
-        };
-        let at = self.origin(ctx.file, &path_node.span);
-        let passed = self.passed(v, ctx)?;
-        let path = self.template_path(path_node, ctx)?;
+        let (kept, at, path, passed) = self.reference(v, ctx)?;
         let t = match &path {
             Some(p) => self.open_template(p, ctx, &at)?,
             None => None,
         };
         let Some(t) = t else {
-            let kept = self.kept_reference(v, path_node, passed, ctx)?;
             return Ok(vec![(
                 Key {
                     name: "extends".into(),
@@ -1071,7 +1055,7 @@ impl<'o> Compiler<'o> {
         passed: Option<Node>,
         at: &Origin,
     ) -> R<Node> {
-        let passed_entries = match passed {
+        let mut passed_entries = match passed {
             None => Vec::new(),
             Some(Node {
                 value: Value::Object(es),
@@ -1111,6 +1095,16 @@ impl<'o> Compiler<'o> {
                 }
             }
             yaml::NodeKind::Seq(decls) => {
+                // Parameters passed under a condition only the server can decide are left out.
+                let before = passed_entries.len();
+                passed_entries.retain(|(k, _)| !k.name.contains("${{"));
+                let skipped = passed_entries.len() != before;
+                if skipped {
+                    self.note(format!(
+                        "{}: parameters passed under a condition only the server can decide are left out",
+                        self.locate(at)
+                    ));
+                }
                 let mut names = Vec::new();
                 for d in decls {
                     let dorigin = self.origin(file, &d.span);
@@ -1135,6 +1129,16 @@ impl<'o> Compiler<'o> {
                     let value = match (given, d.get("default")) {
                         (Some(v), _) => v,
                         (None, Some(def)) => self.node(def, &decl_ctx, None)?,
+                        (None, None) if skipped => {
+                            out.push((
+                                Key {
+                                    name: name.to_string(),
+                                    origin: self.origin(file, &name_node),
+                                },
+                                Node::new(Value::Null, at.clone()),
+                            ));
+                            continue;
+                        }
                         (None, None) => {
                             return fail(
                                 format!("A value for the '{name}' parameter must be provided."),
@@ -1206,61 +1210,14 @@ fn article(v: &Value) -> &'static str {
     }
 }
 
-/// A plain scalar as YAML's core schema reads it; any other style is a string.
+/// A scalar of the source. The server reads every scalar as a string (`true` and `3.10` too:
+/// a template's `eq(parameters.flag, 'false')` with `flag: true` passed is false, which
+/// production pipelines rely on); only an empty plain value, `~` and `null` are null.
 pub fn literal(text: &str, style: ScalarStyle) -> Value {
-    if style != ScalarStyle::Plain {
-        return Value::String(text.to_string());
+    match (style, text) {
+        (ScalarStyle::Plain, "" | "~" | "null" | "Null" | "NULL") => Value::Null,
+        _ => Value::String(text.to_string()),
     }
-    match text {
-        "" | "~" | "null" | "Null" | "NULL" => return Value::Null,
-        "true" | "True" | "TRUE" => return Value::Bool(true),
-        "false" | "False" | "FALSE" => return Value::Bool(false),
-        _ => {}
-    }
-    if let Some(n) = core_number(text) {
-        return Value::Number(n);
-    }
-    Value::String(text.to_string())
-}
-
-/// Numbers of YAML's core schema (decimal, `0x`, `0o`, floats with an exponent). Integers of more
-/// than 15 digits stay text: a double can't hold them.
-fn core_number(t: &str) -> Option<f64> {
-    if let Some(h) = t.strip_prefix("0x") {
-        return (!h.is_empty() && h.len() <= 12 && h.chars().all(|c| c.is_ascii_hexdigit()))
-            .then(|| i64::from_str_radix(h, 16).ok().map(|n| n as f64))
-            .flatten();
-    }
-    if let Some(o) = t.strip_prefix("0o") {
-        return (!o.is_empty() && o.len() <= 15 && o.chars().all(|c| ('0'..='7').contains(&c)))
-            .then(|| i64::from_str_radix(o, 8).ok().map(|n| n as f64))
-            .flatten();
-    }
-    let body = t.strip_prefix(['-', '+']).unwrap_or(t);
-    let (mantissa, exp) = match body.find(['e', 'E']) {
-        Some(i) => (&body[..i], Some(&body[i + 1..])),
-        None => (body, None),
-    };
-    let (int, frac) = match mantissa.split_once('.') {
-        Some((a, b)) => (a, Some(b)),
-        None => (mantissa, None),
-    };
-    let digits = |s: &str| s.chars().all(|c| c.is_ascii_digit());
-    let ok = digits(int)
-        && frac.is_none_or(digits)
-        && !(int.is_empty() && frac.is_none_or(str::is_empty))
-        && exp.is_none_or(|e| {
-            let e = e.strip_prefix(['-', '+']).unwrap_or(e);
-            !e.is_empty() && digits(e)
-        });
-    if !ok || (frac.is_none() && exp.is_none() && int.len() > 15) {
-        return None;
-    }
-    t.strip_prefix('+')
-        .unwrap_or(t)
-        .parse::<f64>()
-        .ok()
-        .filter(|n| n.is_finite())
 }
 
 /// A value passed for a typed parameter, converted to its type.
@@ -1277,6 +1234,10 @@ fn coerce_param(name: &str, ty: &str, v: Node, ty_origin: &Origin) -> R<Node> {
         )
     };
     let is_obj = |n: &Node| matches!(n.value, Value::Object(_));
+    if matches!(&v.value, Value::String(s) if s.contains("${{")) {
+        // A value only the server knows (kept as written): its type can't be checked.
+        return Ok(v);
+    }
     match ty.to_ascii_lowercase().as_str() {
         "string" => match &v.value {
             Value::Array(_) | Value::Object(_) => bad("string"),
@@ -1380,4 +1341,43 @@ fn merge_root(entries: Vec<(Key, Node)>) -> Vec<(Key, Node)> {
         }
     }
     out
+}
+
+/// A source node as written, nothing evaluated (the body of a loop only the server can run).
+pub fn literal_node(n: &yaml::Node, file: usize, depth: usize) -> Node {
+    let origin = Origin {
+        file,
+        span: n.span.clone(),
+    };
+    if depth > yaml::MAX_DEPTH {
+        return Node::new(Value::Null, origin);
+    }
+    let value = match &n.kind {
+        yaml::NodeKind::Scalar(s, style) => literal(s, *style),
+        yaml::NodeKind::Seq(items) => Value::Array(
+            items
+                .iter()
+                .map(|i| literal_node(i, file, depth + 1))
+                .collect(),
+        ),
+        yaml::NodeKind::Map(entries) => Value::Object(
+            entries
+                .iter()
+                .map(|e| {
+                    (
+                        Key {
+                            name: e.key.as_str().unwrap_or_default().to_string(),
+                            origin: Origin {
+                                file,
+                                span: e.key.span.clone(),
+                            },
+                        },
+                        literal_node(&e.value, file, depth + 1),
+                    )
+                })
+                .collect(),
+        ),
+        yaml::NodeKind::Alias(_) => Value::Null,
+    };
+    Node::new(value, origin)
 }

@@ -24,6 +24,9 @@ pub struct ExpandOptions {
     pub parameters: Vec<(String, String)>,
     /// `--repository ALIAS=PATH`: local checkouts of other repositories.
     pub repositories: HashMap<String, PathBuf>,
+    /// The repository root (`/path` templates start there); by default the nearest folder up
+    /// from the pipeline that holds `.git`, else the pipeline's folder.
+    pub root: Option<PathBuf>,
 }
 
 /// A compiled pipeline.
@@ -104,7 +107,10 @@ fn expand_here(path: &Path, options: &ExpandOptions) -> Result<Compiled, Compile
         return Err(usage(format!("{} is not a file", path.display())));
     }
     let dir = canonical.parent().unwrap_or(Path::new("/")).to_path_buf();
-    let root_dir = crate::discover::git_root(&dir).unwrap_or(dir);
+    let root_dir = match &options.root {
+        Some(r) => r.canonicalize().unwrap_or(r.clone()),
+        None => crate::discover::git_root(&dir).unwrap_or(dir),
+    };
     let mut c = expand::Compiler::new(root_dir, &options.repositories);
     let result = compile(&mut c, path, &canonical, options);
     let notes = c.notes.clone();
@@ -216,42 +222,7 @@ fn literal_tree(c: &expand::Compiler, file: usize, origin: &Origin) -> Node {
         .and_then(|d| d.into_iter().next())
         .and_then(|d| d.root);
     match root {
-        Some(r) => convert(&r, file, 0),
+        Some(r) => expand::literal_node(&r, file, 0),
         None => Node::new(Value::Null, origin.clone()),
     }
-}
-
-fn convert(n: &crate::yaml::Node, file: usize, depth: usize) -> Node {
-    let origin = Origin {
-        file,
-        span: n.span.clone(),
-    };
-    if depth > crate::yaml::MAX_DEPTH {
-        return Node::new(Value::Null, origin);
-    }
-    let value = match &n.kind {
-        crate::yaml::NodeKind::Scalar(s, style) => expand::literal(s, *style),
-        crate::yaml::NodeKind::Seq(items) => {
-            Value::Array(items.iter().map(|i| convert(i, file, depth + 1)).collect())
-        }
-        crate::yaml::NodeKind::Map(entries) => Value::Object(
-            entries
-                .iter()
-                .map(|e| {
-                    (
-                        Key {
-                            name: e.key.as_str().unwrap_or_default().to_string(),
-                            origin: Origin {
-                                file,
-                                span: e.key.span.clone(),
-                            },
-                        },
-                        convert(&e.value, file, depth + 1),
-                    )
-                })
-                .collect(),
-        ),
-        crate::yaml::NodeKind::Alias(_) => Value::Null,
-    };
-    Node::new(value, origin)
 }
