@@ -15,6 +15,9 @@ pub struct Scope<'s> {
     pub variables: &'s [(String, Node)],
     /// `each` loop variables, innermost last.
     pub locals: &'s [(String, Node)],
+    /// A variable only the server knows reads as null (unset) instead of stopping the
+    /// evaluation: for conditions and loops, which must be decided to compile.
+    pub unknown_as_null: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -141,13 +144,16 @@ fn wildcard(v: &Value) -> Vec<Node> {
 }
 
 fn variable(name: &str, scope: &Scope) -> Result<Node, EvalError> {
-    scope
+    match scope
         .variables
         .iter()
         .rev()
         .find(|(n, _)| n.eq_ignore_ascii_case(name))
-        .map(|(_, v)| v.clone())
-        .ok_or_else(|| EvalError::Unknown(format!("variables.{name}")))
+    {
+        Some((_, v)) => Ok(v.clone()),
+        None if scope.unknown_as_null => Ok(Node::new(Value::Null, Origin::default())),
+        None => Err(EvalError::Unknown(format!("variables['{name}']"))),
+    }
 }
 
 fn name_value(name: &str, e: &Expr, scope: &Scope, origin: &Origin) -> Result<Node, EvalError> {
@@ -491,6 +497,7 @@ mod tests {
             parameters: &p,
             variables: &vars,
             locals: &[],
+            unknown_as_null: false,
         };
         evaluate(src, &scope, &Origin::default()).map(|n| n.value)
     }

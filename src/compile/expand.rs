@@ -265,6 +265,7 @@ impl<'o> Compiler<'o> {
             parameters: &ctx.params,
             variables: &self.vars,
             locals: &self.locals,
+            unknown_as_null: false,
         }
     }
 
@@ -284,29 +285,44 @@ impl<'o> Compiler<'o> {
         }
     }
 
+    /// Evaluate the expression at `inner` of `text` (a scalar at `span`). `None` when it needs a
+    /// value only the server knows, unless `decide`: then such a variable reads as unset (a
+    /// condition or a loop must be decided to compile), with a note.
     fn eval_at(
         &mut self,
         text: &str,
         inner: std::ops::Range<usize>,
         span: &yaml::Span,
         ctx: &Ctx,
+        decide: bool,
     ) -> R<Option<Node>> {
         let origin = self.origin(ctx.file, span);
         let src = text.get(inner.clone()).unwrap_or("");
-        match evaluate(src, &self.scope(ctx), &origin) {
+        let mut result = evaluate(src, &self.scope(ctx), &origin);
+        if let (Err(EvalError::Unknown(name)), true) = (&result, decide) {
+            self.note(format!(
+                "{}: `{name}` is known only to the server; `${{{{ {} }}}}` is decided as if it were not set",
+                self.locate(&origin),
+                src.trim()
+            ));
+            let mut scope = self.scope(ctx);
+            scope.unknown_as_null = true;
+            result = evaluate(src, &scope, &origin);
+        }
+        match result {
             Ok(n) => Ok(Some(n)),
             Err(EvalError::Unknown(name)) => {
                 self.note(format!(
-                    "{}: `{name}` is known only to the server; `${{{{{}}}}}` is kept as written",
+                    "{}: `{name}` is known only to the server; `${{{{ {} }}}}` is kept as written",
                     self.locate(&origin),
-                    src
+                    src.trim()
                 ));
                 Ok(None)
             }
             Err(EvalError::Error { message, at }) => {
                 let o = self.expr_origin(ctx, span, text, inner.start + at.start);
                 Err(Failure {
-                    message: format!("{message} (in `${{{{{src}}}}}`)"),
+                    message: format!("{message} (in `${{{{ {} }}}}`)", src.trim()),
                     origin: Some(o),
                 })
             }
@@ -327,14 +343,14 @@ impl<'o> Compiler<'o> {
         }
         if found.len() == 1 && text.trim() == &text[found[0].range.clone()] {
             return Ok(self
-                .eval_at(text, found[0].inner(), span, ctx)?
+                .eval_at(text, found[0].inner(), span, ctx, false)?
                 .unwrap_or_else(|| Node::new(Value::String(text.to_string()), origin)));
         }
         let mut out = String::new();
         let mut last = 0;
         for f in &found {
             out.push_str(&text[last..f.range.start]);
-            let Some(v) = self.eval_at(text, f.inner(), span, ctx)? else {
+            let Some(v) = self.eval_at(text, f.inner(), span, ctx, false)? else {
                 return Ok(Node::new(Value::String(text.to_string()), origin));
             };
             let Some(s) = text_of(&v.value) else {
@@ -419,7 +435,7 @@ impl<'o> Compiler<'o> {
     ) -> R<Option<bool>> {
         let start = crate::expr::offset_in(key, cond).unwrap_or(0);
         Ok(self
-            .eval_at(key, start..start + cond.len(), span, ctx)?
+            .eval_at(key, start..start + cond.len(), span, ctx, true)?
             .map(|v| v.value.truthy()))
     }
 
@@ -486,9 +502,10 @@ impl<'o> Compiler<'o> {
                     }
                     Directive::Each { var, collection } => {
                         chain = None;
-                        let known = self.each(k, var, collection, &e.key.span, ctx, &mut |this, c| {
-                            this.splice_map(&e.value, c, false, out)
-                        })?;
+                        let known =
+                            self.each(k, var, collection, &e.key.span, ctx, &mut |this, c| {
+                                this.splice_map(&e.value, c, false, out)
+                            })?;
                         if !known {
                             out.push((
                                 Key {
@@ -609,7 +626,8 @@ impl<'o> Compiler<'o> {
         body: &mut dyn FnMut(&mut Self, &Ctx) -> R<()>,
     ) -> R<bool> {
         let start = crate::expr::offset_in(key, collection).unwrap_or(0);
-        let Some(coll) = self.eval_at(key, start..start + collection.len(), span, ctx)? else {
+        let Some(coll) = self.eval_at(key, start..start + collection.len(), span, ctx, true)?
+        else {
             return Ok(false);
         };
         let items: Vec<Node> = match coll.value {
@@ -912,6 +930,13 @@ impl<'o> Compiler<'o> {
         c.data = true;
         let r = self.node(v, &c, None)?;
         let Some(t) = r.value.get("template") else {
+            let decided_by_server = matches!(&r.value, Value::Object(es)
+                if es.iter().any(|(k, _)| k.name.contains("${{")));
+            if decided_by_server {
+                // `template:` chosen under a condition only the server can decide.
+                let o = r.origin.clone();
+                return Ok((r, o, None, None));
+            }
             return fail("a template reference needs a `template:`", &r.origin);
         };
         let at = t.origin.clone();
@@ -1126,6 +1151,10 @@ impl<'o> Compiler<'o> {
                         .iter()
                         .find(|(k, _)| k.name.eq_ignore_ascii_case(name))
                         .map(|(_, v)| v.clone());
+                    // A null passed (`OS:` left empty, `${{ x.missing }}`) is a value, converted
+                    // by the type like any other (null is '' / 0 / false): production pipelines
+                    // pass such values to required parameters and the server accepts them (the
+                    // documentation doesn't say how).
                     let value = match (given, d.get("default")) {
                         (Some(v), _) => v,
                         (None, Some(def)) => self.node(def, &decl_ctx, None)?,
@@ -1249,6 +1278,7 @@ fn coerce_param(name: &str, ty: &str, v: Node, ty_origin: &Origin) -> R<Node> {
         "number" => {
             let n = match &v.value {
                 Value::Number(n) => *n,
+                Value::Null => 0.0,
                 Value::String(s) => super::value::parse_number(s).unwrap_or(f64::NAN),
                 _ => f64::NAN,
             };
@@ -1260,6 +1290,7 @@ fn coerce_param(name: &str, ty: &str, v: Node, ty_origin: &Origin) -> R<Node> {
         }
         "boolean" => match &v.value {
             Value::Bool(b) => Ok(Node::new(Value::Bool(*b), origin)),
+            Value::Null => Ok(Node::new(Value::Bool(false), origin)),
             Value::String(s) if s.eq_ignore_ascii_case("true") => {
                 Ok(Node::new(Value::Bool(true), origin))
             }
