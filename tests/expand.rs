@@ -373,7 +373,7 @@ fn corpus_entry_pipelines() {
                 ..Default::default()
             };
             let shown = f
-                .strip_prefix(&corpus.canonicalize().unwrap())
+                .strip_prefix(corpus.canonicalize().unwrap())
                 .unwrap_or(f)
                 .display()
                 .to_string();
@@ -392,7 +392,7 @@ fn corpus_entry_pipelines() {
                         match (quote, ch) {
                             (None, '\'' | '`') => {
                                 quote = Some(ch);
-                                group.push_str("X");
+                                group.push('X');
                             }
                             (Some(q), c) if c == q => quote = None,
                             (Some(_), _) => {}
