@@ -72,10 +72,12 @@ impl Ctx {
     }
 }
 
+/// The state of an `if`/`elseif`/`else` chain.
 enum Chain {
+    /// A branch was taken: the rest are skipped.
     Taken,
+    /// No branch taken yet.
     Open,
-    Unknown,
 }
 
 pub struct Compiler<'o> {
@@ -426,17 +428,11 @@ impl<'o> Compiler<'o> {
         })
     }
 
-    fn condition(
-        &mut self,
-        key: &str,
-        cond: &str,
-        ctx: &Ctx,
-        span: &yaml::Span,
-    ) -> R<Option<bool>> {
+    fn condition(&mut self, key: &str, cond: &str, ctx: &Ctx, span: &yaml::Span) -> R<bool> {
         let start = crate::expr::offset_in(key, cond).unwrap_or(0);
         Ok(self
             .eval_at(key, start..start + cond.len(), span, ctx, true)?
-            .map(|v| v.value.truthy()))
+            .is_some_and(|v| v.value.truthy()))
     }
 
     fn register_var(&mut self, name: &str, value: &Node) {
@@ -467,26 +463,11 @@ impl<'o> Compiler<'o> {
             };
             if yaml::directive_of(k).is_some() {
                 let d = self.directive_of(k, ctx, &e.key.span)?;
-                let keep = |this: &mut Self, out: &mut Vec<(Key, Node)>| -> R<()> {
-                    let body = this.node(&e.value, ctx, None)?;
-                    out.push((
-                        Key {
-                            name: k.to_string(),
-                            origin: korigin.clone(),
-                        },
-                        body,
-                    ));
-                    Ok(())
-                };
                 let cond = match d {
                     Directive::If(c) => Some(c),
                     Directive::ElseIf(c) => match chain {
                         None => return fail("`elseif` must follow an `if` or `elseif`", &korigin),
                         Some(Chain::Taken) => continue,
-                        Some(Chain::Unknown) => {
-                            keep(self, out)?;
-                            continue;
-                        }
                         Some(Chain::Open) => Some(c),
                     },
                     Directive::Else => {
@@ -495,26 +476,15 @@ impl<'o> Compiler<'o> {
                                 return fail("`else` must follow an `if` or `elseif`", &korigin)
                             }
                             Some(Chain::Taken) => {}
-                            Some(Chain::Unknown) => keep(self, out)?,
                             Some(Chain::Open) => self.splice_map(&e.value, ctx, true, out)?,
                         }
                         continue;
                     }
                     Directive::Each { var, collection } => {
                         chain = None;
-                        let known =
-                            self.each(k, var, collection, &e.key.span, ctx, &mut |this, c| {
-                                this.splice_map(&e.value, c, false, out)
-                            })?;
-                        if !known {
-                            out.push((
-                                Key {
-                                    name: k.to_string(),
-                                    origin: korigin.clone(),
-                                },
-                                literal_node(&e.value, ctx.file, 0),
-                            ));
-                        }
+                        self.each(k, var, collection, &e.key.span, ctx, &mut |this, c| {
+                            this.splice_map(&e.value, c, false, out)
+                        })?;
                         continue;
                     }
                     Directive::Insert => {
@@ -545,16 +515,11 @@ impl<'o> Compiler<'o> {
                     Directive::Value(_) => None,
                 };
                 if let Some(c) = cond {
-                    match self.condition(k, c, ctx, &e.key.span)? {
-                        Some(true) => {
-                            chain = Some(Chain::Taken);
-                            self.splice_map(&e.value, ctx, true, out)?;
-                        }
-                        Some(false) => chain = Some(Chain::Open),
-                        None => {
-                            chain = Some(Chain::Unknown);
-                            keep(self, out)?;
-                        }
+                    if self.condition(k, c, ctx, &e.key.span)? {
+                        chain = Some(Chain::Taken);
+                        self.splice_map(&e.value, ctx, true, out)?;
+                    } else {
+                        chain = Some(Chain::Open);
                     }
                     continue;
                 }
@@ -624,11 +589,11 @@ impl<'o> Compiler<'o> {
         span: &yaml::Span,
         ctx: &Ctx,
         body: &mut dyn FnMut(&mut Self, &Ctx) -> R<()>,
-    ) -> R<bool> {
+    ) -> R<()> {
         let start = crate::expr::offset_in(key, collection).unwrap_or(0);
         let Some(coll) = self.eval_at(key, start..start + collection.len(), span, ctx, true)?
         else {
-            return Ok(false);
+            return Ok(());
         };
         let items: Vec<Node> = match coll.value {
             Value::Array(items) => items,
@@ -676,7 +641,7 @@ impl<'o> Compiler<'o> {
             self.locals.pop();
             r?;
         }
-        Ok(true)
+        Ok(())
     }
 
     fn push_item(&mut self, n: Node, ctx: &Ctx, out: &mut Vec<Node>) {
@@ -718,10 +683,6 @@ impl<'o> Compiler<'o> {
                                 return fail("`elseif` must follow an `if` or `elseif`", &korigin)
                             }
                             Some(Chain::Taken) => continue,
-                            Some(Chain::Unknown) => {
-                                self.keep_item(k, &korigin, &e.value, ctx, list_key, out)?;
-                                continue;
-                            }
                             Some(Chain::Open) => Some(c),
                         },
                         Directive::Else => {
@@ -730,9 +691,6 @@ impl<'o> Compiler<'o> {
                                     return fail("`else` must follow an `if` or `elseif`", &korigin)
                                 }
                                 Some(Chain::Taken) => {}
-                                Some(Chain::Unknown) => {
-                                    self.keep_item(k, &korigin, &e.value, ctx, list_key, out)?
-                                }
                                 Some(Chain::Open) => {
                                     self.splice_seq(&e.value, ctx, list_key, out)?
                                 }
@@ -741,37 +699,19 @@ impl<'o> Compiler<'o> {
                         }
                         Directive::Each { var, collection } => {
                             chain = None;
-                            let known =
-                                self.each(k, var, collection, &e.key.span, ctx, &mut |this, c| {
-                                    this.splice_seq(&e.value, c, list_key, out)
-                                })?;
-                            if !known {
-                                out.push(Node::new(
-                                    Value::Object(vec![(
-                                        Key {
-                                            name: k.to_string(),
-                                            origin: korigin.clone(),
-                                        },
-                                        literal_node(&e.value, ctx.file, 0),
-                                    )]),
-                                    korigin.clone(),
-                                ));
-                            }
+                            self.each(k, var, collection, &e.key.span, ctx, &mut |this, c| {
+                                this.splice_seq(&e.value, c, list_key, out)
+                            })?;
                             continue;
                         }
                         Directive::Insert | Directive::Value(_) => None,
                     };
                     if let Some(c) = cond {
-                        match self.condition(k, c, ctx, &e.key.span)? {
-                            Some(true) => {
-                                chain = Some(Chain::Taken);
-                                self.splice_seq(&e.value, ctx, list_key, out)?;
-                            }
-                            Some(false) => chain = Some(Chain::Open),
-                            None => {
-                                chain = Some(Chain::Unknown);
-                                self.keep_item(k, &korigin, &e.value, ctx, list_key, out)?;
-                            }
+                        if self.condition(k, c, ctx, &e.key.span)? {
+                            chain = Some(Chain::Taken);
+                            self.splice_seq(&e.value, ctx, list_key, out)?;
+                        } else {
+                            chain = Some(Chain::Open);
                         }
                     }
                 }
@@ -799,31 +739,6 @@ impl<'o> Compiler<'o> {
                 value => self.push_item(Node::new(value, n.origin), ctx, out),
             }
         }
-        Ok(())
-    }
-
-    /// A directive whose condition only the server knows, kept as a one-key mapping item.
-    fn keep_item(
-        &mut self,
-        k: &str,
-        korigin: &Origin,
-        body: &yaml::Node,
-        ctx: &Ctx,
-        list_key: Option<&str>,
-        out: &mut Vec<Node>,
-    ) -> R<()> {
-        let mut inner = Vec::new();
-        self.splice_seq(body, ctx, list_key, &mut inner)?;
-        out.push(Node::new(
-            Value::Object(vec![(
-                Key {
-                    name: k.to_string(),
-                    origin: korigin.clone(),
-                },
-                Node::new(Value::Array(inner), self.origin(ctx.file, &body.span)),
-            )]),
-            korigin.clone(),
-        ));
         Ok(())
     }
 
