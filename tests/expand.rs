@@ -327,6 +327,16 @@ fn corpus_entry_pipelines() {
             }
         }
         files.sort();
+        // Every file, pipeline or not, compiles or fails cleanly (no panic, no hang).
+        for f in &files {
+            let options = azplint::compile::ExpandOptions {
+                root: Some(root.clone()),
+                ..Default::default()
+            };
+            if let Err(e) = azplint::compile::expand(f, &options) {
+                assert!(!e.usage, "{}: {e}", f.display());
+            }
+        }
         let inc = included(&root, &files);
         for f in &files {
             let Ok(text) = std::fs::read_to_string(f) else {
@@ -377,7 +387,11 @@ fn corpus_entry_pipelines() {
                 .unwrap_or(f)
                 .display()
                 .to_string();
-            match azplint::compile::expand(f, &options) {
+            let result = azplint::compile::expand(f, &options);
+            if let Err(e) = &result {
+                assert!(!e.usage, "{shown}: {e}");
+            }
+            match result {
                 Ok(c) => {
                     ok += 1;
                     if !c.notes.is_empty() {

@@ -1327,3 +1327,89 @@ pub fn literal_node(n: &yaml::Node, file: usize, depth: usize) -> Node {
     };
     Node::new(value, origin)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn n(v: Value) -> Node {
+        Node::new(v, Origin::default())
+    }
+
+    fn s(x: &str) -> Node {
+        n(Value::String(x.into()))
+    }
+
+    fn k(x: &str) -> Key {
+        Key {
+            name: x.into(),
+            origin: Origin::default(),
+        }
+    }
+
+    #[test]
+    fn scalars_are_strings_except_null() {
+        assert_eq!(
+            literal("true", ScalarStyle::Plain),
+            Value::String("true".into())
+        );
+        assert_eq!(
+            literal("3.10", ScalarStyle::Plain),
+            Value::String("3.10".into())
+        );
+        assert_eq!(literal("", ScalarStyle::Plain), Value::Null);
+        assert_eq!(literal("~", ScalarStyle::Plain), Value::Null);
+        assert_eq!(
+            literal("null", ScalarStyle::SingleQuoted),
+            Value::String("null".into())
+        );
+    }
+
+    #[test]
+    fn parameters_take_their_type() {
+        let o = Origin::default();
+        let v = |ty: &str, x: Node| coerce_param("p", ty, x, &o).map(|n| n.value);
+        assert_eq!(v("boolean", s("TRUE")).ok(), Some(Value::Bool(true)));
+        assert_eq!(v("boolean", n(Value::Null)).ok(), Some(Value::Bool(false)));
+        assert!(v("boolean", s("yes")).is_err());
+        assert_eq!(v("number", s("1,000")).ok(), Some(Value::Number(1000.0)));
+        assert!(v("number", s("ten")).is_err());
+        assert_eq!(
+            v("string", n(Value::Bool(true))).ok(),
+            Some(Value::String("True".into()))
+        );
+        assert!(v("string", n(Value::Array(vec![]))).is_err());
+        assert_eq!(
+            v("stepList", n(Value::Null)).ok(),
+            Some(Value::Array(vec![]))
+        );
+        assert!(v("stepList", n(Value::Array(vec![s("x")]))).is_err());
+        assert!(v("step", s("x")).is_err());
+        assert!(v("job", n(Value::Object(vec![(k("job"), s("a"))]))).is_ok());
+        assert!(v("stringList", n(Value::Array(vec![s("a")]))).is_ok());
+        assert!(v("strnig", s("x")).is_err());
+        // A value only the server knows passes unchecked.
+        assert!(v("boolean", s("${{ variables['Build.Reason'] }}")).is_ok());
+    }
+
+    #[test]
+    fn values_are_matched_ignoring_case() {
+        let allowed = [s("Debug"), s("Release")];
+        assert!(check_values("c", &s("release"), &allowed).is_ok());
+        assert!(check_values("c", &s("Profile"), &allowed).is_err());
+        assert!(check_values("c", &n(Value::Array(vec![s("debug")])), &allowed).is_ok());
+    }
+
+    #[test]
+    fn root_keys_merge() {
+        let merged = merge_root(vec![
+            (k("variables"), n(Value::Array(vec![s("a")]))),
+            (k("trigger"), s("none")),
+            (k("variables"), n(Value::Array(vec![s("b")]))),
+            (k("trigger"), s("main")),
+        ]);
+        assert_eq!(merged.len(), 2);
+        assert_eq!(merged[0].1.value, Value::Array(vec![s("a"), s("b")]));
+        assert_eq!(merged[1].1.value, Value::String("main".into()));
+    }
+}
