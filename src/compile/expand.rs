@@ -1272,8 +1272,13 @@ fn check_values(name: &str, v: &Node, allowed: &[Node]) -> R<()> {
 }
 
 /// Repeated keys at the root (the entry's next to its `extends` template's): sequences
-/// concatenated, mappings combined, otherwise the later one wins.
+/// concatenated, mappings merged the same way key by key (`resources: repositories:` of both),
+/// otherwise the later one wins.
 fn merge_root(entries: Vec<(Key, Node)>) -> Vec<(Key, Node)> {
+    merge_entries(entries, 0)
+}
+
+fn merge_entries(entries: Vec<(Key, Node)>, depth: usize) -> Vec<(Key, Node)> {
     let mut out: Vec<(Key, Node)> = Vec::new();
     for (k, v) in entries {
         let Some(slot) = out.iter_mut().find(|(x, _)| x.name == k.name) else {
@@ -1282,14 +1287,18 @@ fn merge_root(entries: Vec<(Key, Node)>) -> Vec<(Key, Node)> {
         };
         match (&mut slot.1.value, v.value) {
             (Value::Array(a), Value::Array(b)) => a.extend(b),
-            (Value::Object(a), Value::Object(b)) => a.extend(b),
+            (Value::Object(a), Value::Object(b)) if depth < 8 => {
+                let mut all = std::mem::take(a);
+                all.extend(b);
+                *a = merge_entries(all, depth + 1);
+            }
             (_, other) => slot.1 = Node::new(other, v.origin),
         }
     }
     out
 }
 
-/// A source node as written, nothing evaluated (the body of a loop only the server can run).
+/// A source node as written, nothing evaluated (a `--parameter` value).
 pub fn literal_node(n: &yaml::Node, file: usize, depth: usize) -> Node {
     let origin = Origin {
         file,
@@ -1411,5 +1420,23 @@ mod tests {
         assert_eq!(merged.len(), 2);
         assert_eq!(merged[0].1.value, Value::Array(vec![s("a"), s("b")]));
         assert_eq!(merged[1].1.value, Value::String("main".into()));
+        let repos = |name: &str| {
+            n(Value::Object(vec![(
+                k("repositories"),
+                n(Value::Array(vec![s(name)])),
+            )]))
+        };
+        let merged = merge_root(vec![
+            (k("resources"), repos("a")),
+            (k("resources"), repos("b")),
+        ]);
+        assert_eq!(merged.len(), 1);
+        assert_eq!(
+            merged[0].1.value,
+            Value::Object(vec![(
+                k("repositories"),
+                n(Value::Array(vec![s("a"), s("b")]))
+            )])
+        );
     }
 }
