@@ -885,9 +885,28 @@ impl<'o> Compiler<'o> {
             return Ok(Vec::new());
         };
         let params = self.bind(t, root, passed, &at)?;
+        // The whole root is expanded (a root-level `${{ if }}` may choose the content or hold
+        // a trap key); `parameters:` is skipped as at the pipeline's root.
+        let entries: &[yaml::Entry] = match &root.kind {
+            yaml::NodeKind::Map(entries) => entries,
+            _ => &[],
+        };
+        self.stack.push(t);
+        let tctx = Ctx {
+            file: t,
+            params: Rc::new(params),
+            data: ctx.data,
+            depth: ctx.depth + 1,
+            root: true,
+            vars_block: false,
+        };
+        let expanded = self.map_node(entries, &tctx);
+        self.stack.pop();
+        let expanded = expanded?;
+        let has = |k: &str| expanded.iter().any(|(x, _)| x.name == k);
         let kind = list_key
-            .filter(|k| KINDS.contains(k) && root.get(k).is_some())
-            .or_else(|| KINDS.into_iter().find(|k| root.get(k).is_some()));
+            .filter(|k| KINDS.contains(k) && has(k))
+            .or_else(|| KINDS.into_iter().find(|k| has(k)));
         let Some(kind) = kind else {
             return fail(
                 format!(
@@ -900,62 +919,45 @@ impl<'o> Compiler<'o> {
                 &at,
             );
         };
-        let body = root.get(kind).cloned();
-        self.stack.push(t);
-        let tctx = Ctx {
-            file: t,
-            params: Rc::new(params),
-            data: ctx.data,
-            depth: ctx.depth + 1,
-            root: false,
-            vars_block: kind == "variables" && !ctx.data,
-        };
+        let body = expanded
+            .into_iter()
+            .find(|(x, _)| x.name == kind)
+            .map(|(_, v)| v);
         let mut out = Vec::new();
-        let r = match body.as_ref().map(|b| &b.kind) {
-            Some(yaml::NodeKind::Seq(items)) => self.seq_into(items, &tctx, Some(kind), &mut out),
-            Some(yaml::NodeKind::Map(entries)) if kind == "variables" => {
-                // A mapping of variables becomes `- name: x, value: y` items.
-                let mut c = tctx.clone();
-                c.vars_block = false;
-                self.map_node(entries, &c).map(|es| {
-                    for (k, v) in es {
-                        let o = k.origin.clone();
-                        if tctx.vars_block {
-                            self.register_var(&k.name, &v);
-                        }
-                        out.push(Node::new(
-                            Value::Object(vec![
-                                (
-                                    Key {
-                                        name: "name".into(),
-                                        origin: o.clone(),
-                                    },
-                                    Node::new(Value::String(k.name), o.clone()),
-                                ),
-                                (
-                                    Key {
-                                        name: "value".into(),
-                                        origin: o.clone(),
-                                    },
-                                    v,
-                                ),
-                            ]),
-                            o,
-                        ));
-                    }
-                })
+        let r = match body.map(|b| (b.origin, b.value)) {
+            Some((_, Value::Array(items))) => {
+                out = items;
+                Ok(())
             }
-            Some(_) if body.as_ref().is_some_and(yaml::Node::is_null) => Ok(()),
-            Some(_) => {
-                let o = body
-                    .as_ref()
-                    .map(|b| self.origin(t, &b.span))
-                    .unwrap_or_default();
-                fail(format!("`{kind}:` of a template must be a sequence"), &o)
+            // A mapping of variables becomes `- name: x, value: y` items.
+            Some((_, Value::Object(es))) if kind == "variables" => {
+                for (k, v) in es {
+                    let o = k.origin.clone();
+                    out.push(Node::new(
+                        Value::Object(vec![
+                            (
+                                Key {
+                                    name: "name".into(),
+                                    origin: o.clone(),
+                                },
+                                Node::new(Value::String(k.name), o.clone()),
+                            ),
+                            (
+                                Key {
+                                    name: "value".into(),
+                                    origin: o.clone(),
+                                },
+                                v,
+                            ),
+                        ]),
+                        o,
+                    ));
+                }
+                Ok(())
             }
-            None => Ok(()),
+            Some((_, Value::Null)) | None => Ok(()),
+            Some((o, _)) => fail(format!("`{kind}:` of a template must be a sequence"), &o),
         };
-        self.stack.pop();
         r?;
         Ok(out)
     }
