@@ -67,7 +67,7 @@ enum Command {
         pipeline: PathBuf,
         /// A value for a parameter of the pipeline, read by its declared type (objects as YAML
         /// or JSON)
-        #[arg(long = "parameter", value_name = "NAME=VALUE", value_parser = parse_parameter)]
+        #[arg(long = "parameter", value_name = "NAME=VALUE", value_parser = azplint::compile::parse_parameter)]
         parameters: Vec<(String, String)>,
         /// Output format
         #[arg(long, value_parser = ["yaml", "json"], default_value = "yaml")]
@@ -277,15 +277,6 @@ fn run() -> ExitCode {
     }
 }
 
-fn parse_parameter(s: &str) -> Result<(String, String), String> {
-    match s.split_once('=') {
-        Some((name, value)) if !name.trim().is_empty() => {
-            Ok((name.trim().to_string(), value.to_string()))
-        }
-        _ => Err(format!("expected NAME=VALUE, got `{s}`")),
-    }
-}
-
 fn expand(
     pipeline: &std::path::Path,
     parameters: Vec<(String, String)>,
@@ -297,27 +288,19 @@ fn expand(
         repositories: repositories.into_iter().collect(),
         root: None,
     };
-    let (result, notes) = match azplint::compile::expand(pipeline, &options) {
-        Ok(c) => (Ok(c), Vec::new()),
-        Err(e) => {
-            let notes = e.notes.clone();
-            (Err(e), notes)
-        }
-    };
-    match result {
+    match azplint::compile::expand(pipeline, &options) {
         Ok(compiled) => {
             for n in &compiled.notes {
                 eprintln!("note: {n}");
             }
-            let text = if format == "json" {
+            print_stdout(&if format == "json" {
                 compiled.to_json()
             } else {
                 compiled.to_yaml()
-            };
-            print_stdout(&text)
+            })
         }
         Err(e) => {
-            for n in &notes {
+            for n in &e.notes {
                 eprintln!("note: {n}");
             }
             eprintln!("{e}");

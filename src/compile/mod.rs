@@ -75,6 +75,16 @@ impl fmt::Display for CompileError {
 
 impl std::error::Error for CompileError {}
 
+/// `--parameter NAME=VALUE`: the name and the value (which may hold `=`).
+pub fn parse_parameter(s: &str) -> Result<(String, String), String> {
+    match s.split_once('=') {
+        Some((name, value)) if !name.trim().is_empty() => {
+            Ok((name.trim().to_string(), value.to_string()))
+        }
+        _ => Err(format!("expected NAME=VALUE, got `{s}`")),
+    }
+}
+
 fn usage(message: String) -> CompileError {
     CompileError {
         message,
