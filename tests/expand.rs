@@ -246,6 +246,18 @@ fn deep_nesting_and_large_loops_are_bounded() {
     let run = common::azplint_in(dir.path(), &["expand", "azure-pipelines.yml"]);
     assert_eq!(run.code, 1, "{}", run.stderr);
     assert!(run.stderr.contains("too large"), "{}", run.stderr);
+    // Copies of a large parameter count by their size.
+    std::fs::write(
+        dir.path().join("azure-pipelines.yml"),
+        format!(
+            "parameters:\n- name: l\n  type: object\n  default: [{}]\nsteps:\n- ${{{{ each a in parameters.l }}}}:\n  - script: x\n    env:\n      copy: ${{{{ parameters.l }}}}\n",
+            list.join(",")
+        ),
+    )
+    .unwrap();
+    let run = common::azplint_in(dir.path(), &["expand", "azure-pipelines.yml"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(run.stderr.contains("too large"), "{}", run.stderr);
 }
 
 /// Which YAML files of a repository other files include with `template:`.

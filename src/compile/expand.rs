@@ -344,9 +344,14 @@ impl<'o> Compiler<'o> {
             return fail("the expression is not closed with `}}`", &o);
         }
         if found.len() == 1 && text.trim() == &text[found[0].range.clone()] {
-            return Ok(self
+            let v = self
                 .eval_at(text, found[0].inner(), span, ctx, false)?
-                .unwrap_or_else(|| Node::new(Value::String(text.to_string()), origin)));
+                .unwrap_or_else(|| Node::new(Value::String(text.to_string()), origin));
+            // A spliced value counts by its size: copies of a large parameter can't grow the
+            // output past the bound either.
+            self.nodes += weight(&v.value, MAX_NODES);
+            self.count(ctx, span)?;
+            return Ok(v);
         }
         let mut out = String::new();
         let mut last = 0;
@@ -1134,6 +1139,24 @@ impl<'o> Compiler<'o> {
             None => String::new(),
         }
     }
+}
+
+/// How many values `v` holds (itself included), counted up to `cap`.
+fn weight(v: &Value, cap: usize) -> usize {
+    let mut n = 0;
+    let mut stack = vec![v];
+    while let Some(v) = stack.pop() {
+        n += 1;
+        if n >= cap {
+            break;
+        }
+        match v {
+            Value::Array(items) => stack.extend(items.iter().map(|i| &i.value)),
+            Value::Object(entries) => stack.extend(entries.iter().map(|(_, v)| &v.value)),
+            _ => {}
+        }
+    }
+    n
 }
 
 fn is_template_item(item: &yaml::Node) -> bool {
