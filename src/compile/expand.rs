@@ -1091,10 +1091,16 @@ impl<'o> Compiler<'o> {
                             continue;
                         }
                         (None, None) => {
+                            // The entry pipeline has no caller: point at the declaration.
+                            let here = if at.span.is_empty() && at.file == file {
+                                self.origin(file, &name_node)
+                            } else {
+                                at.clone()
+                            };
                             return fail(
                                 format!("A value for the '{name}' parameter must be provided."),
-                                at,
-                            )
+                                &here,
+                            );
                         }
                     };
                     let ty_origin = ty_node
