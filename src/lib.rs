@@ -4,6 +4,7 @@
 //! [`pipeline::Model`] -> [`rules`] -> [`diagnostic::Diagnostic`] -> [`report`].
 
 pub mod catalog;
+pub mod compile;
 pub mod config;
 pub mod diagnostic;
 pub mod discover;

@@ -64,6 +64,22 @@ enum Command {
     /// List the service connections the pipelines use, with what converting each to workload
     /// identity federation breaks, and where
     Connections(ConnectionsArgs),
+    /// Print the compiled pipeline: templates inlined, template expressions, conditionals and
+    /// loops applied, parameters checked and defaulted (exit 1 when it doesn't compile)
+    Expand {
+        /// The pipeline file
+        pipeline: PathBuf,
+        /// A value for a parameter of the pipeline, read by its declared type (objects as YAML
+        /// or JSON)
+        #[arg(long = "parameter", value_name = "NAME=VALUE", value_parser = azplint::compile::parse_parameter)]
+        parameters: Vec<(String, String)>,
+        /// Output format
+        #[arg(long, value_parser = ["yaml", "json"], default_value = "yaml")]
+        format: String,
+        /// Read `template: x.yml@ALIAS` from a local checkout (repeatable)
+        #[arg(long = "repository", value_name = "ALIAS=PATH", value_parser = parse_repository)]
+        repositories: Vec<(String, PathBuf)>,
+    },
     /// Print a shell completion script
     Completions {
         #[arg(value_enum)]
@@ -250,6 +266,12 @@ fn run() -> ExitCode {
         }) => check_connection(&endpoint, federated_credentials.as_deref()),
         Some(Command::Connections(args)) => connections(args),
         Some(Command::Server) => server::run(),
+        Some(Command::Expand {
+            pipeline,
+            parameters,
+            format,
+            repositories,
+        }) => expand(&pipeline, parameters, &format, repositories),
         Some(Command::Completions { shell }) => {
             let mut cmd = <Cli as clap::CommandFactory>::command();
             let mut out = Vec::new();
@@ -257,6 +279,38 @@ fn run() -> ExitCode {
             print_stdout(&String::from_utf8_lossy(&out))
         }
         None => check(cli.check),
+    }
+}
+
+fn expand(
+    pipeline: &std::path::Path,
+    parameters: Vec<(String, String)>,
+    format: &str,
+    repositories: Vec<(String, PathBuf)>,
+) -> ExitCode {
+    let options = azplint::compile::ExpandOptions {
+        parameters,
+        repositories: repositories.into_iter().collect(),
+        root: None,
+    };
+    match azplint::compile::expand(pipeline, &options) {
+        Ok(compiled) => {
+            for n in &compiled.notes {
+                eprintln!("note: {n}");
+            }
+            print_stdout(&if format == "json" {
+                compiled.to_json()
+            } else {
+                compiled.to_yaml()
+            })
+        }
+        Err(e) => {
+            for n in &e.notes {
+                eprintln!("note: {n}");
+            }
+            eprintln!("{e}");
+            ExitCode::from(if e.usage { 2 } else { 1 })
+        }
     }
 }
 

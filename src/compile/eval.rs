@@ -1,0 +1,606 @@
+//! Evaluating a template expression (`${{ }}`) against what is known at compile time: the
+//! parameters of the template, the variables defined so far, and `each` loop variables.
+
+use super::value::{
+    compare, eq_ignore_case, equals, format_number, to_json, type_name, Key, Node, Origin, Value,
+};
+use crate::expr::{self, Expr, ExprKind};
+use std::cmp::Ordering;
+
+/// What an expression can see.
+pub struct Scope<'s> {
+    /// The template's parameters (an object).
+    pub parameters: &'s Node,
+    /// Variables known at compile time, in definition order (a later one wins).
+    pub variables: &'s [(String, Node)],
+    /// `each` loop variables, innermost last.
+    pub locals: &'s [(String, Node)],
+    /// A variable only the server knows reads as null (unset) instead of stopping the
+    /// evaluation: for conditions and loops, which must be decided to compile.
+    pub unknown_as_null: bool,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum EvalError {
+    /// A value only the server knows (a predefined or queue-time variable): the expression is
+    /// kept as written.
+    Unknown(String),
+    /// The compilation fails, at this byte range of the expression text.
+    Error {
+        message: String,
+        at: std::ops::Range<usize>,
+    },
+}
+
+fn err(message: impl Into<String>, e: &Expr) -> EvalError {
+    EvalError::Error {
+        message: message.into(),
+        at: e.span.clone(),
+    }
+}
+
+/// Parse and evaluate `src` (the text inside `${{ }}`). Values made by the expression get
+/// `origin`; values read from parameters keep theirs.
+pub fn evaluate(src: &str, scope: &Scope, origin: &Origin) -> Result<Node, EvalError> {
+    let parsed = expr::parse(src).map_err(|e| EvalError::Error {
+        message: e.message.clone(),
+        at: e.range(),
+    })?;
+    let (node, _) = eval(&parsed, scope, origin)?;
+    Ok(node)
+}
+
+/// The node and whether it is a filtered array (`x.*`), whose properties map over its items.
+fn eval(e: &Expr, scope: &Scope, origin: &Origin) -> Result<(Node, bool), EvalError> {
+    let made = |v: Value| Node::new(v, origin.clone());
+    Ok(match &e.kind {
+        ExprKind::Bool(b) => (made(Value::Bool(*b)), false),
+        ExprKind::Null => (made(Value::Null), false),
+        ExprKind::Number(raw) => {
+            let n = raw
+                .parse::<f64>()
+                .map_err(|_| err(format!("`{raw}` is not a number"), e))?;
+            (made(Value::Number(n)), false)
+        }
+        ExprKind::Version(raw) => (made(Value::Version((*raw).to_string())), false),
+        ExprKind::String(_) => (
+            made(Value::String(e.string_value().unwrap_or_default())),
+            false,
+        ),
+        ExprKind::Wildcard => return Err(err("unexpected `*`", e)),
+        ExprKind::Name(name) => (name_value(name, e, scope, origin)?, false),
+        ExprKind::Property { base, name } => {
+            if let ExprKind::Name(n) = &base.kind {
+                if n.eq_ignore_ascii_case("variables") && !is_local(n, scope) {
+                    return Ok((variable(name, scope)?, false));
+                }
+            }
+            let (b, filtered) = eval(base, scope, origin)?;
+            if *name == "*" {
+                return Ok((made(Value::Array(wildcard(&b.value))), true));
+            }
+            if filtered {
+                let items = match &b.value {
+                    Value::Array(items) => items
+                        .iter()
+                        .filter_map(|i| i.value.get(name).cloned())
+                        .collect(),
+                    _ => Vec::new(),
+                };
+                return Ok((made(Value::Array(items)), true));
+            }
+            (
+                b.value
+                    .get(name)
+                    .cloned()
+                    .unwrap_or_else(|| made(Value::Null)),
+                false,
+            )
+        }
+        ExprKind::Index { base, index } => {
+            if let ExprKind::Name(n) = &base.kind {
+                if n.eq_ignore_ascii_case("variables") && !is_local(n, scope) {
+                    let (i, _) = eval(index, scope, origin)?;
+                    let key = i.value.to_str().unwrap_or_default();
+                    return Ok((variable(&key, scope)?, false));
+                }
+            }
+            let (b, _) = eval(base, scope, origin)?;
+            if matches!(index.kind, ExprKind::Wildcard) {
+                return Ok((made(Value::Array(wildcard(&b.value))), true));
+            }
+            let (i, _) = eval(index, scope, origin)?;
+            let got = match (&b.value, &i.value) {
+                (Value::Array(items), iv) => {
+                    let n = iv.to_number();
+                    if n.is_nan() || n < 0.0 || n.fract() != 0.0 {
+                        None
+                    } else {
+                        items.get(n as usize).cloned()
+                    }
+                }
+                (Value::Object(_), iv) => iv.to_str().and_then(|k| b.value.get(&k).cloned()),
+                _ => None,
+            };
+            (got.unwrap_or_else(|| made(Value::Null)), false)
+        }
+        ExprKind::Call { name, args } => (made(call(name, args, e, scope, origin)?), false),
+    })
+}
+
+fn is_local(name: &str, scope: &Scope) -> bool {
+    scope
+        .locals
+        .iter()
+        .any(|(n, _)| n.eq_ignore_ascii_case(name))
+}
+
+fn wildcard(v: &Value) -> Vec<Node> {
+    match v {
+        Value::Array(items) => items.clone(),
+        Value::Object(entries) => entries.iter().map(|(_, v)| v.clone()).collect(),
+        _ => Vec::new(),
+    }
+}
+
+fn variable(name: &str, scope: &Scope) -> Result<Node, EvalError> {
+    match scope
+        .variables
+        .iter()
+        .rev()
+        .find(|(n, _)| n.eq_ignore_ascii_case(name))
+    {
+        Some((_, v)) => Ok(v.clone()),
+        None if scope.unknown_as_null => Ok(Node::new(Value::Null, Origin::default())),
+        None => Err(EvalError::Unknown(format!("variables['{name}']"))),
+    }
+}
+
+fn name_value(name: &str, e: &Expr, scope: &Scope, origin: &Origin) -> Result<Node, EvalError> {
+    if let Some((_, v)) = scope
+        .locals
+        .iter()
+        .rev()
+        .find(|(n, _)| n.eq_ignore_ascii_case(name))
+    {
+        return Ok(v.clone());
+    }
+    if name.eq_ignore_ascii_case("parameters") {
+        return Ok(scope.parameters.clone());
+    }
+    if name.eq_ignore_ascii_case("variables") {
+        let mut entries: Vec<(Key, Node)> = Vec::new();
+        for (n, v) in scope.variables {
+            entries.retain(|(k, _)| !k.name.eq_ignore_ascii_case(n));
+            entries.push((
+                Key {
+                    name: n.clone(),
+                    origin: v.origin.clone(),
+                },
+                v.clone(),
+            ));
+        }
+        return Ok(Node::new(Value::Object(entries), origin.clone()));
+    }
+    Err(err(format!("Unrecognized value: '{name}'"), e))
+}
+
+fn string_of(v: &Node, e: &Expr) -> Result<String, EvalError> {
+    v.value.to_str().ok_or_else(|| {
+        err(
+            format!("Unable to convert from {} to String", type_name(&v.value)),
+            e,
+        )
+    })
+}
+
+fn call(
+    name: &str,
+    args: &[Expr],
+    e: &Expr,
+    scope: &Scope,
+    origin: &Origin,
+) -> Result<Value, EvalError> {
+    let Some(f) = expr::function(name) else {
+        return Err(err(format!("Unrecognized function: '{name}'"), e));
+    };
+    if args.len() < f.min_args || args.len() > f.max_args {
+        return Err(err(
+            format!(
+                "'{}' takes {} arguments, but {} were given",
+                f.name,
+                if f.max_args == usize::MAX {
+                    format!("at least {}", f.min_args)
+                } else if f.min_args == f.max_args {
+                    f.min_args.to_string()
+                } else {
+                    format!("{} to {}", f.min_args, f.max_args)
+                },
+                args.len()
+            ),
+            e,
+        ));
+    }
+    let arg = |i: usize| -> Result<Node, EvalError> { Ok(eval(&args[i], scope, origin)?.0) };
+    let s = |i: usize| -> Result<String, EvalError> { string_of(&arg(i)?, &args[i]) };
+    Ok(match f.name {
+        // `and`/`or` stop at the first argument that decides, as the server does.
+        "and" => {
+            for i in 0..args.len() {
+                if !arg(i)?.value.truthy() {
+                    return Ok(Value::Bool(false));
+                }
+            }
+            Value::Bool(true)
+        }
+        "or" => {
+            for i in 0..args.len() {
+                if arg(i)?.value.truthy() {
+                    return Ok(Value::Bool(true));
+                }
+            }
+            Value::Bool(false)
+        }
+        "not" => Value::Bool(!arg(0)?.value.truthy()),
+        "xor" => Value::Bool(arg(0)?.value.truthy() != arg(1)?.value.truthy()),
+        "eq" => Value::Bool(equals(&arg(0)?.value, &arg(1)?.value)),
+        "ne" => Value::Bool(!equals(&arg(0)?.value, &arg(1)?.value)),
+        "gt" | "ge" | "lt" | "le" => {
+            let ord = compare(&arg(0)?.value, &arg(1)?.value).map_err(|m| err(m, e))?;
+            Value::Bool(match f.name {
+                "gt" => ord == Ordering::Greater,
+                "ge" => ord != Ordering::Less,
+                "lt" => ord == Ordering::Less,
+                _ => ord != Ordering::Greater,
+            })
+        }
+        "in" | "notIn" => {
+            let needle = arg(0)?;
+            let mut found = false;
+            for i in 1..args.len() {
+                if equals(&needle.value, &arg(i)?.value) {
+                    found = true;
+                    break;
+                }
+            }
+            Value::Bool(found == (f.name == "in"))
+        }
+        "contains" => {
+            let (hay, needle) = (s(0)?, s(1)?);
+            Value::Bool(hay.to_lowercase().contains(&needle.to_lowercase()))
+        }
+        "containsValue" => {
+            let hay = arg(0)?;
+            let needle = arg(1)?;
+            let found = match &hay.value {
+                Value::Array(items) => items.iter().any(|i| equals(&i.value, &needle.value)),
+                Value::Object(entries) => {
+                    entries.iter().any(|(_, v)| equals(&v.value, &needle.value))
+                }
+                _ => false,
+            };
+            Value::Bool(found)
+        }
+        "startsWith" => Value::Bool(s(0)?.to_lowercase().starts_with(&s(1)?.to_lowercase())),
+        "endsWith" => Value::Bool(s(0)?.to_lowercase().ends_with(&s(1)?.to_lowercase())),
+        "lower" => Value::String(s(0)?.to_lowercase()),
+        "upper" => Value::String(s(0)?.to_uppercase()),
+        "trim" => Value::String(s(0)?.trim().to_string()),
+        // The documentation does not say how `replace` matches; the server uses .NET's
+        // `String.Replace`, which is ordinal and case-sensitive. An empty search string
+        // leaves the text unchanged (instead of .NET's exception).
+        "replace" => {
+            let text = s(0)?;
+            let old = s(1)?;
+            let new = if args.len() > 2 { s(2)? } else { String::new() };
+            Value::String(if old.is_empty() {
+                text
+            } else {
+                text.replace(&old, &new)
+            })
+        }
+        "split" => {
+            let text = s(0)?;
+            let sep = s(1)?;
+            let parts: Vec<String> = if sep.is_empty() {
+                vec![text]
+            } else {
+                text.split(sep.as_str()).map(str::to_string).collect()
+            };
+            Value::Array(
+                parts
+                    .into_iter()
+                    .map(|p| Node::new(Value::String(p), origin.clone()))
+                    .collect(),
+            )
+        }
+        // `join(sep, array)`: items as strings, arrays and objects inside as empty strings; a
+        // value that is not an array is returned as a string.
+        "join" => {
+            let sep = s(0)?;
+            let list = arg(1)?;
+            match &list.value {
+                Value::Array(items) => Value::String(
+                    items
+                        .iter()
+                        .map(|i| i.value.to_str().unwrap_or_default())
+                        .collect::<Vec<_>>()
+                        .join(&sep),
+                ),
+                other => Value::String(other.to_str().unwrap_or_default()),
+            }
+        }
+        "format" => {
+            let fmt = s(0)?;
+            let mut values = Vec::new();
+            for i in 1..args.len() {
+                values.push(arg(i)?);
+            }
+            Value::String(format(&fmt, &values).map_err(|m| err(m, e))?)
+        }
+        "coalesce" => {
+            for i in 0..args.len() {
+                let v = arg(i)?;
+                match &v.value {
+                    Value::Null => {}
+                    Value::String(s) if s.is_empty() => {}
+                    _ => return Ok(v.value),
+                }
+            }
+            Value::Null
+        }
+        "length" => {
+            let v = arg(0)?;
+            let n = match &v.value {
+                Value::Null => 0,
+                Value::String(s) => s.encode_utf16().count(),
+                Value::Array(items) => items.len(),
+                Value::Object(entries) => entries.len(),
+                other => {
+                    return Err(err(
+                        format!("length() can't measure a {}", type_name(other)),
+                        e,
+                    ))
+                }
+            };
+            Value::Number(n as f64)
+        }
+        "convertToJson" => {
+            let v = arg(0)?;
+            Value::String(serde_json::to_string_pretty(&to_json(&v.value)).unwrap_or_default())
+        }
+        // Only the chosen branch is evaluated.
+        "iif" => {
+            if arg(0)?.value.truthy() {
+                arg(1)?.value
+            } else {
+                arg(2)?.value
+            }
+        }
+        other => {
+            return Err(err(
+                format!("'{other}' is not available in template expressions (only at run time)"),
+                e,
+            ))
+        }
+    })
+}
+
+/// `format('{0} and {1}', a, b)`: `{N}` placeholders, `{{` and `}}` for braces. A format
+/// specifier (`{0:yyyyMMdd}`) only applies to dates, which compile-time values never are: it is
+/// ignored (the documentation is silent on other types).
+fn format(fmt: &str, values: &[Node]) -> Result<String, String> {
+    let mut out = String::new();
+    let mut chars = fmt.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        match c {
+            '{' => {
+                if chars.peek().map(|x| x.1) == Some('{') {
+                    chars.next();
+                    out.push('{');
+                    continue;
+                }
+                let rest = &fmt[i + 1..];
+                let Some(close) = rest.find('}') else {
+                    return Err(format!("The format string '{fmt}' is invalid"));
+                };
+                let spec = &rest[..close];
+                let index = spec.split(':').next().unwrap_or("").trim();
+                let n: usize = index
+                    .parse()
+                    .map_err(|_| format!("The format string '{fmt}' is invalid"))?;
+                let v = values.get(n).ok_or_else(|| {
+                    format!(
+                        "The format string '{fmt}' refers to argument {n}, but only {} were given",
+                        values.len()
+                    )
+                })?;
+                out.push_str(&v.value.to_str().ok_or_else(|| {
+                    format!("Unable to convert from {} to String", type_name(&v.value))
+                })?);
+                for _ in 0..spec.chars().count() + 1 {
+                    chars.next();
+                }
+            }
+            '}' => {
+                if chars.peek().map(|x| x.1) == Some('}') {
+                    chars.next();
+                    out.push('}');
+                } else {
+                    return Err(format!("The format string '{fmt}' is invalid"));
+                }
+            }
+            c => out.push(c),
+        }
+    }
+    Ok(out)
+}
+
+/// A value inserted into text: strings as they are, others converted.
+pub fn text_of(v: &Value) -> Option<String> {
+    match v {
+        Value::Number(n) => Some(format_number(*n)),
+        other => other.to_str(),
+    }
+}
+
+/// Case-insensitive equality of two names.
+pub fn same_name(a: &str, b: &str) -> bool {
+    eq_ignore_case(a, b)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn params() -> Node {
+        let o = Origin::default();
+        let k = |n: &str| Key {
+            name: n.into(),
+            origin: o.clone(),
+        };
+        let n = |v: Value| Node::new(v, o.clone());
+        n(Value::Object(vec![
+            (k("name"), n(Value::String("Web".into()))),
+            (k("flag"), n(Value::Bool(true))),
+            (k("count"), n(Value::Number(3.0))),
+            (
+                k("list"),
+                n(Value::Array(vec![
+                    n(Value::String("a".into())),
+                    n(Value::String("b".into())),
+                ])),
+            ),
+            (
+                k("jobs"),
+                n(Value::Array(vec![
+                    n(Value::Object(vec![(
+                        k("job"),
+                        n(Value::String("A".into())),
+                    )])),
+                    n(Value::Object(vec![(
+                        k("job"),
+                        n(Value::String("B".into())),
+                    )])),
+                ])),
+            ),
+        ]))
+    }
+
+    fn ev(src: &str) -> Result<Value, EvalError> {
+        let p = params();
+        let vars = vec![(
+            "configuration".to_string(),
+            Node::new(Value::String("Release".into()), Origin::default()),
+        )];
+        let scope = Scope {
+            parameters: &p,
+            variables: &vars,
+            locals: &[],
+            unknown_as_null: false,
+        };
+        evaluate(src, &scope, &Origin::default()).map(|n| n.value)
+    }
+
+    fn string(src: &str) -> String {
+        match ev(src) {
+            Ok(Value::String(s)) => s,
+            other => panic!("{src}: {other:?}"),
+        }
+    }
+
+    fn boolean(src: &str) -> bool {
+        match ev(src) {
+            Ok(Value::Bool(b)) => b,
+            other => panic!("{src}: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn literals_and_names() {
+        assert_eq!(ev("true"), Ok(Value::Bool(true)));
+        assert_eq!(ev("-1.5"), Ok(Value::Number(-1.5)));
+        assert_eq!(ev("1.2.3"), Ok(Value::Version("1.2.3".into())));
+        assert_eq!(string("'it''s'"), "it's");
+        assert_eq!(string("parameters.name"), "Web");
+        assert_eq!(string("parameters['NAME']"), "Web");
+        assert_eq!(string("parameters.list[1]"), "b");
+        assert_eq!(ev("parameters.missing"), Ok(Value::Null));
+        assert_eq!(string("variables.configuration"), "Release");
+        assert_eq!(string("variables['Configuration']"), "Release");
+        assert!(matches!(
+            ev("variables['Build.SourceBranch']"),
+            Err(EvalError::Unknown(_))
+        ));
+        assert!(matches!(ev("foo"), Err(EvalError::Error { .. })));
+        assert_eq!(string("join(',', parameters.jobs.*.job)"), "A,B");
+    }
+
+    #[test]
+    fn logic() {
+        assert!(boolean("and(true, parameters.flag)"));
+        assert!(
+            !boolean("and(false, variables['Build.Reason'])"),
+            "short-circuit"
+        );
+        assert!(boolean("or(true, variables['Build.Reason'])"));
+        assert!(boolean("not(false)"));
+        assert!(boolean("xor(true, false)"));
+        assert!(!boolean("xor(true, true)"));
+        assert!(boolean("iif(parameters.flag, true, false)"));
+    }
+
+    #[test]
+    fn comparisons() {
+        assert!(boolean("eq(parameters.name, 'web')"));
+        assert!(boolean("ne(parameters.name, 'api')"));
+        assert!(boolean("eq(parameters.count, '3')"));
+        assert!(boolean("gt(parameters.count, 2)"));
+        assert!(boolean("ge(parameters.count, 3)"));
+        assert!(boolean("lt(1, 2)"));
+        assert!(boolean("le(2, 2)"));
+        assert!(boolean("eq(parameters.flag, 'True')"));
+        assert!(boolean("in(parameters.name, 'api', 'WEB')"));
+        assert!(boolean("notIn(parameters.name, 'api', 'db')"));
+        assert!(boolean("contains('Hello', 'ELL')"));
+        assert!(boolean("containsValue(parameters.list, 'B')"));
+        assert!(boolean("startsWith('refs/heads/main', 'REFS/')"));
+        assert!(boolean("endsWith('a.yml', '.YML')"));
+        assert!(ev("gt(1, 'x')").is_err());
+    }
+
+    #[test]
+    fn strings() {
+        assert_eq!(string("lower('AbC')"), "abc");
+        assert_eq!(string("upper('AbC')"), "ABC");
+        assert_eq!(string("trim('  x ')"), "x");
+        assert_eq!(string("replace('a-b-c', '-', '_')"), "a_b_c");
+        assert_eq!(string("join(';', split('a,b', ','))"), "a;b");
+        assert_eq!(string("join('+', 'solo')"), "solo");
+        assert_eq!(
+            string("format('{0}-{1}-{{x}}', parameters.name, parameters.count)"),
+            "Web-3-{x}"
+        );
+        assert_eq!(string("format('{0:yyyy}', 'x')"), "x");
+        assert!(ev("format('{1}', 'a')").is_err());
+        assert_eq!(string("coalesce(parameters.missing, '', 'z')"), "z");
+        assert_eq!(ev("length(parameters.list)"), Ok(Value::Number(2.0)));
+        assert_eq!(ev("length('abc')"), Ok(Value::Number(3.0)));
+        assert_eq!(
+            string("convertToJson(parameters.list)"),
+            "[\n  \"a\",\n  \"b\"\n]"
+        );
+        assert_eq!(string("format('{0}', true)"), "True");
+    }
+
+    #[test]
+    fn errors() {
+        assert!(matches!(ev("nope(1)"), Err(EvalError::Error { .. })));
+        assert!(matches!(ev("eq(1)"), Err(EvalError::Error { .. })));
+        assert!(matches!(ev("succeeded()"), Err(EvalError::Error { .. })));
+        assert!(matches!(
+            ev("lower(parameters.list)"),
+            Err(EvalError::Error { .. })
+        ));
+    }
+}

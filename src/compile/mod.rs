@@ -1,0 +1,238 @@
+//! `azplint expand`: the final pipeline, compiled offline the way the Azure Pipelines server
+//! compiles it: templates inlined, template expressions evaluated, conditionals and loops
+//! applied, typed parameters checked and defaulted, variable templates merged. Runtime syntax
+//! (`$(var)`, `$[ ]`, `condition:`) stays as written.
+//!
+//! One job per file: `value` (values, origins and the coercions), `eval` (template
+//! expressions), `expand` (the walk, templates, parameters), `emit` (YAML and JSON).
+
+pub mod emit;
+pub mod eval;
+pub mod expand;
+pub mod value;
+
+pub use value::{Key, Node, Origin, Value};
+
+use std::collections::HashMap;
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+/// What `expand` needs besides the pipeline's path.
+#[derive(Debug, Clone, Default)]
+pub struct ExpandOptions {
+    /// `--parameter NAME=VALUE`, in order (a later one wins).
+    pub parameters: Vec<(String, String)>,
+    /// `--repository ALIAS=PATH`: local checkouts of other repositories.
+    pub repositories: HashMap<String, PathBuf>,
+    /// The repository root (`/path` templates start there); by default the nearest folder up
+    /// from the pipeline that holds `.git`, else the pipeline's folder.
+    pub root: Option<PathBuf>,
+}
+
+/// A compiled pipeline.
+#[derive(Debug)]
+pub struct Compiled {
+    pub root: Node,
+    /// The files read, shown as the user would write their paths (indexed by [`Origin::file`]).
+    pub files: Vec<String>,
+    /// What azplint left as written and why (templates it can't read, values only the server
+    /// knows), each starting with `path:line:col`.
+    pub notes: Vec<String>,
+}
+
+impl Compiled {
+    pub fn to_yaml(&self) -> String {
+        emit::yaml(&self.root)
+    }
+
+    pub fn to_json(&self) -> String {
+        emit::json(&self.root)
+    }
+}
+
+/// Why the compilation failed, and where.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CompileError {
+    pub message: String,
+    /// `path:line:col` (or the path alone, or empty when no file is involved).
+    pub location: String,
+    /// What azplint noted before failing.
+    pub notes: Vec<String>,
+    /// True for a problem with the command itself (the pipeline file can't be read, a malformed
+    /// `--parameter`), not with the pipeline.
+    pub usage: bool,
+}
+
+impl fmt::Display for CompileError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.location.is_empty() {
+            write!(f, "error: {}", self.message)
+        } else {
+            write!(f, "{}: error: {}", self.location, self.message)
+        }
+    }
+}
+
+impl std::error::Error for CompileError {}
+
+/// `--parameter NAME=VALUE`: the name and the value (which may hold `=`).
+pub fn parse_parameter(s: &str) -> Result<(String, String), String> {
+    match s.split_once('=') {
+        Some((name, value)) if !name.trim().is_empty() => {
+            Ok((name.trim().to_string(), value.to_string()))
+        }
+        _ => Err(format!("expected NAME=VALUE, got `{s}`")),
+    }
+}
+
+fn usage(message: String) -> CompileError {
+    CompileError {
+        message,
+        location: String::new(),
+        notes: Vec::new(),
+        usage: true,
+    }
+}
+
+/// Compile the pipeline at `path`. Runs on a thread with a large stack: the walk is recursive
+/// and bounded (templates 100 deep, the tree 1500 levels), which the main thread's stack
+/// can't always hold in debug builds.
+pub fn expand(path: &Path, options: &ExpandOptions) -> Result<Compiled, CompileError> {
+    let path = path.to_path_buf();
+    let options = options.clone();
+    std::thread::Builder::new()
+        .name("azplint-expand".into())
+        .stack_size(512 * 1024 * 1024)
+        .spawn(move || expand_here(&path, &options))
+        .map_err(|e| usage(format!("can't start the compiler: {e}")))?
+        .join()
+        .unwrap_or_else(|_| Err(usage("internal error while compiling".into())))
+}
+
+fn expand_here(path: &Path, options: &ExpandOptions) -> Result<Compiled, CompileError> {
+    let canonical = path
+        .canonicalize()
+        .map_err(|e| usage(format!("can't read {}: {e}", path.display())))?;
+    if !canonical.is_file() {
+        return Err(usage(format!("{} is not a file", path.display())));
+    }
+    let dir = canonical.parent().unwrap_or(Path::new("/")).to_path_buf();
+    let root_dir = match &options.root {
+        Some(r) => r.canonicalize().unwrap_or(r.clone()),
+        None => crate::discover::git_root(&dir).unwrap_or(dir),
+    };
+    let mut c = expand::Compiler::new(root_dir, &options.repositories);
+    let result = compile(&mut c, path, &canonical, options);
+    let notes = c.notes.clone();
+    match result {
+        Ok(root) => Ok(Compiled {
+            root,
+            files: c.files.iter().map(|f| f.display.clone()).collect(),
+            notes,
+        }),
+        Err(Ok(f)) => Err(CompileError {
+            message: f.message,
+            location: f.origin.map(|o| c.locate(&o)).unwrap_or_default(),
+            notes,
+            usage: false,
+        }),
+        Err(Err(u)) => Err(u),
+    }
+}
+
+type Outcome = Result<Node, Result<expand::Failure, CompileError>>;
+
+fn compile(
+    c: &mut expand::Compiler,
+    shown: &Path,
+    canonical: &Path,
+    options: &ExpandOptions,
+) -> Outcome {
+    let text = std::fs::read_to_string(canonical)
+        .map_err(|e| Err(usage(format!("can't read {}: {e}", shown.display()))))?;
+    let entry = c
+        .add_file(
+            shown.display().to_string(),
+            Some(canonical.to_path_buf()),
+            text,
+        )
+        .map_err(Ok)?;
+    // `--parameter` values: each read as YAML (objects as YAML or JSON), a string parameter's
+    // value kept as typed.
+    let declared: Vec<(String, String)> = {
+        let root = crate::yaml::parse(&c.files[entry].text)
+            .ok()
+            .and_then(|d| d.into_iter().next())
+            .and_then(|d| d.root);
+        match root
+            .as_ref()
+            .and_then(|r| r.get("parameters"))
+            .and_then(|p| p.as_seq())
+        {
+            Some(decls) => decls
+                .iter()
+                .filter_map(|d| {
+                    let name = d.get("name")?.as_str()?.to_string();
+                    let ty = d
+                        .get("type")
+                        .and_then(|t| t.as_str())
+                        .unwrap_or("string")
+                        .to_string();
+                    Some((name, ty))
+                })
+                .collect(),
+            None => Vec::new(),
+        }
+    };
+    let mut passed: Vec<(Key, Node)> = Vec::new();
+    for (name, value) in &options.parameters {
+        let string = declared
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .is_none_or(|(_, t)| t.eq_ignore_ascii_case("string"));
+        let shown = format!("--parameter {name}");
+        let parsed = c.add_file(shown.clone(), None, value.clone());
+        let i = c.files.len() - 1;
+        if let (Err(f), false) = (parsed, string) {
+            return Err(Ok(expand::Failure {
+                message: format!("{shown}: {}", f.message),
+                origin: None,
+            }));
+        }
+        let origin = Origin {
+            file: i,
+            span: 0..value.len(),
+        };
+        let node = if string {
+            Node::new(Value::String(value.clone()), origin.clone())
+        } else {
+            literal_tree(c, i, &origin)
+        };
+        passed.retain(|(k, _)| !k.name.eq_ignore_ascii_case(name));
+        passed.push((
+            Key {
+                name: name.clone(),
+                origin,
+            },
+            node,
+        ));
+    }
+    let at = Origin {
+        file: entry,
+        span: 0..0,
+    };
+    let passed = Node::new(Value::Object(passed), at.clone());
+    c.pipeline(entry, Some(passed), &at).map_err(Ok)
+}
+
+/// The value of a `--parameter` file, read as literal YAML (no expressions).
+fn literal_tree(c: &expand::Compiler, file: usize, origin: &Origin) -> Node {
+    let root = crate::yaml::parse(&c.files[file].text)
+        .ok()
+        .and_then(|d| d.into_iter().next())
+        .and_then(|d| d.root);
+    match root {
+        Some(r) => expand::literal_node(&r, file, 0),
+        None => Node::new(Value::Null, origin.clone()),
+    }
+}
