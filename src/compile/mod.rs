@@ -9,6 +9,7 @@
 pub mod emit;
 pub mod eval;
 pub mod expand;
+pub mod validate;
 pub mod value;
 
 pub use value::{Key, Node, Origin, Value};
@@ -125,11 +126,27 @@ fn expand_here(path: &Path, options: &ExpandOptions) -> Result<Compiled, Compile
     let result = compile(&mut c, path, &canonical, options);
     let notes = c.notes.clone();
     match result {
-        Ok(root) => Ok(Compiled {
-            root,
-            files: c.files.iter().map(|f| f.display.clone()).collect(),
-            notes,
-        }),
+        Ok(root) => {
+            // What the server checks once the pipeline is compiled.
+            if let Some((message, origin)) = validate::check(&root) {
+                let message = if notes.is_empty() {
+                    message
+                } else {
+                    format!("{message} (with the values azplint assumed: see the notes)")
+                };
+                return Err(CompileError {
+                    message,
+                    location: c.locate(&origin),
+                    notes,
+                    usage: false,
+                });
+            }
+            Ok(Compiled {
+                root,
+                files: c.files.iter().map(|f| f.display.clone()).collect(),
+                notes,
+            })
+        }
         Err(Ok(f)) => Err(CompileError {
             message: f.message,
             location: f.origin.map(|o| c.locate(&o)).unwrap_or_default(),

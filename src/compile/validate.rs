@@ -1,0 +1,324 @@
+//! What the server checks once a pipeline is compiled, on the compiled tree: stage names unique in
+//! the pipeline and job names unique in their stage, every `dependsOn` naming a stage (or a job of
+//! the same stage), and no cycle of dependencies. These are the structure problems that loops and
+//! templates create, which no single file shows.
+//!
+//! Said less where azplint can't know: a list that still holds a `template:` reference (a
+//! template of a repository that isn't mapped) may define the missing name, so its names and the
+//! dependencies on them are not judged; a pipeline that still `extends` a template it couldn't
+//! read is that template's business; names and dependencies that are runtime expressions
+//! (`$[ ]`, `$(var)`) or unevaluated `${{ }}` are skipped; stages and jobs without a name get one
+//! from the server and are skipped.
+
+use super::value::{Node, Origin, Value};
+
+/// The first problem of the compiled pipeline, in document order: a message in the server's terms
+/// and where the offending name came from.
+pub fn check(root: &Node) -> Option<(String, Origin)> {
+    let map = object(root)?;
+    if get(map, "extends").is_some() {
+        return None; // a template azplint couldn't read decides what the pipeline is
+    }
+    if let Some(stages) = get(map, "stages").and_then(array) {
+        let stages = items(stages, "stage");
+        if let Some(p) = names_and_dependencies(&stages, "stage") {
+            return Some(p);
+        }
+        for stage in stages.iter().filter_map(|s| s.node) {
+            if let Some(jobs) = object(stage).and_then(|m| get(m, "jobs")).and_then(array) {
+                if let Some(p) = jobs_problem(jobs) {
+                    return Some(p);
+                }
+            }
+        }
+        return None;
+    }
+    get(map, "jobs").and_then(array).and_then(jobs_problem)
+}
+
+fn jobs_problem(jobs: &[Node]) -> Option<(String, Origin)> {
+    let mut found = items(jobs, "job");
+    // A deployment job is a job by another key.
+    for (item, n) in found.iter_mut().zip(jobs) {
+        if item.name.is_none() {
+            if let Some((name, origin)) = name_of(n, "deployment") {
+                item.name = Some(name);
+                item.origin = origin;
+            }
+        }
+    }
+    names_and_dependencies(&found, "job")
+}
+
+/// One stage or job of a list.
+struct Item<'a> {
+    node: Option<&'a Node>,
+    name: Option<String>,
+    /// Where the name is (else the item).
+    origin: Origin,
+    /// Its `dependsOn` names with where each is, or `None` when they can't be judged.
+    depends: Option<Vec<(String, Origin)>>,
+    /// A `template:` reference left in the list (a template azplint couldn't read).
+    unread: bool,
+}
+
+fn items<'a>(list: &'a [Node], key: &str) -> Vec<Item<'a>> {
+    list.iter()
+        .map(|n| {
+            let map = object(n);
+            let unread = map.is_some_and(|m| get(m, "template").is_some());
+            let (name, origin) = match name_of(n, key) {
+                Some((name, origin)) => (Some(name), origin),
+                None => (None, n.origin.clone()),
+            };
+            let depends = match map.and_then(|m| get_node(m, "dependsOn")) {
+                None => Some(Vec::new()),
+                Some(d) => dependencies(d),
+            };
+            Item {
+                node: Some(n),
+                name,
+                origin,
+                depends,
+                unread,
+            }
+        })
+        .collect()
+}
+
+/// The literal name under `key`, when it is one the server would take as written.
+fn name_of(n: &Node, key: &str) -> Option<(String, Origin)> {
+    let v = get_node(object(n)?, key)?;
+    let Value::String(s) = &v.value else {
+        return None;
+    };
+    let s = s.trim();
+    (!s.is_empty() && !dynamic(s)).then(|| (s.to_string(), v.origin.clone()))
+}
+
+/// `dependsOn` as names: a string or a list of strings; `None` when any part is computed at run
+/// time or left unevaluated.
+fn dependencies(d: &Node) -> Option<Vec<(String, Origin)>> {
+    let one = |n: &Node| -> Option<Option<(String, Origin)>> {
+        match &n.value {
+            Value::Null => Some(None),
+            Value::String(s) if s.trim().is_empty() => Some(None),
+            Value::String(s) if dynamic(s) => None,
+            Value::String(s) => Some(Some((s.trim().to_string(), n.origin.clone()))),
+            _ => None,
+        }
+    };
+    match &d.value {
+        Value::Array(list) => {
+            let mut out = Vec::new();
+            for n in list {
+                out.extend(one(n)?);
+            }
+            Some(out)
+        }
+        _ => one(d).map(|o| o.into_iter().collect()),
+    }
+}
+
+fn dynamic(s: &str) -> bool {
+    s.contains("$(") || s.contains("$[") || s.contains("${{")
+}
+
+fn names_and_dependencies(list: &[Item], what: &str) -> Option<(String, Origin)> {
+    let unread = list.iter().any(|i| i.unread);
+    // Unique names (case-insensitive, as the server compares them).
+    if !unread {
+        let mut seen: Vec<(String, &Origin)> = Vec::new();
+        for item in list {
+            let Some(name) = &item.name else { continue };
+            let key = name.to_ascii_lowercase();
+            if seen.iter().any(|(s, _)| *s == key) {
+                return Some((
+                    format!(
+                        "{what} name `{name}` is used more than once; {what} names must be unique{}",
+                        if what == "job" { " within a stage" } else { "" }
+                    ),
+                    item.origin.clone(),
+                ));
+            }
+            seen.push((key, &item.origin));
+        }
+    }
+    // Every dependency names a sibling.
+    let names: Vec<String> = list
+        .iter()
+        .filter_map(|i| i.name.as_ref().map(|n| n.to_ascii_lowercase()))
+        .collect();
+    if !unread && list.iter().all(|i| i.name.is_some()) {
+        for item in list {
+            for (dep, origin) in item.depends.iter().flatten() {
+                if !names.contains(&dep.to_ascii_lowercase()) {
+                    return Some((
+                        format!(
+                            "{what} `{}` depends on `{dep}`, which is not a {what} of the compiled pipeline{}",
+                            item.name.as_deref().unwrap_or("?"),
+                            if what == "job" { " in this stage" } else { "" }
+                        ),
+                        origin.clone(),
+                    ));
+                }
+            }
+        }
+    }
+    cycle(list, what)
+}
+
+/// A cycle of `dependsOn` among named items, reported at the dependency that closes it.
+fn cycle(list: &[Item], what: &str) -> Option<(String, Origin)> {
+    let index = |name: &str| {
+        list.iter().position(|i| {
+            i.name
+                .as_deref()
+                .is_some_and(|n| n.eq_ignore_ascii_case(name))
+        })
+    };
+    let edges: Vec<Vec<(usize, &Origin)>> = list
+        .iter()
+        .map(|i| {
+            i.depends
+                .iter()
+                .flatten()
+                .filter_map(|(d, o)| index(d).map(|j| (j, o)))
+                .collect()
+        })
+        .collect();
+    // Iterative depth-first search: 0 unvisited, 1 on the stack, 2 done.
+    let mut state = vec![0u8; list.len()];
+    for start in 0..list.len() {
+        if state[start] != 0 {
+            continue;
+        }
+        let mut stack: Vec<(usize, usize)> = vec![(start, 0)];
+        state[start] = 1;
+        while let Some(&mut (node, ref mut next)) = stack.last_mut() {
+            if let Some(&(to, origin)) = edges[node].get(*next) {
+                *next += 1;
+                match state[to] {
+                    0 => {
+                        state[to] = 1;
+                        stack.push((to, 0));
+                    }
+                    1 => {
+                        let from = list[node].name.as_deref().unwrap_or("?");
+                        let target = list[to].name.as_deref().unwrap_or("?");
+                        return Some((
+                            format!(
+                                "{what} `{from}` depends on `{target}`, which depends on `{from}` again: the dependencies form a cycle"
+                            ),
+                            origin.clone(),
+                        ));
+                    }
+                    _ => {}
+                }
+            } else {
+                state[node] = 2;
+                stack.pop();
+            }
+        }
+    }
+    None
+}
+
+fn object(n: &Node) -> Option<&[(super::Key, Node)]> {
+    match &n.value {
+        Value::Object(m) => Some(m),
+        _ => None,
+    }
+}
+
+fn array(n: &Node) -> Option<&[Node]> {
+    match &n.value {
+        Value::Array(a) => Some(a),
+        _ => None,
+    }
+}
+
+fn get_node<'a>(map: &'a [(super::Key, Node)], key: &str) -> Option<&'a Node> {
+    map.iter()
+        .find(|(k, _)| k.name.eq_ignore_ascii_case(key))
+        .map(|(_, v)| v)
+}
+
+fn get<'a>(map: &'a [(super::Key, Node)], key: &str) -> Option<&'a Node> {
+    get_node(map, key)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::compile::Key;
+
+    fn s(v: &str) -> Node {
+        Node::new(Value::String(v.into()), Origin::default())
+    }
+    fn obj(entries: Vec<(&str, Node)>) -> Node {
+        Node::new(
+            Value::Object(
+                entries
+                    .into_iter()
+                    .map(|(k, v)| {
+                        (
+                            Key {
+                                name: k.into(),
+                                origin: Origin::default(),
+                            },
+                            v,
+                        )
+                    })
+                    .collect(),
+            ),
+            Origin::default(),
+        )
+    }
+    fn arr(items: Vec<Node>) -> Node {
+        Node::new(Value::Array(items), Origin::default())
+    }
+
+    #[test]
+    fn duplicates_unknown_dependencies_and_cycles() {
+        let jobs = |list: Vec<Node>| obj(vec![("jobs", arr(list))]);
+        let dup = jobs(vec![obj(vec![("job", s("a"))]), obj(vec![("job", s("A"))])]);
+        assert!(check(&dup)
+            .unwrap()
+            .0
+            .contains("`A` is used more than once"));
+        let unknown = jobs(vec![obj(vec![("job", s("a")), ("dependsOn", s("b"))])]);
+        assert!(check(&unknown).unwrap().0.contains("depends on `b`"));
+        let cyc = jobs(vec![
+            obj(vec![("job", s("a")), ("dependsOn", s("b"))]),
+            obj(vec![("job", s("b")), ("dependsOn", arr(vec![s("a")]))]),
+        ]);
+        assert!(check(&cyc).unwrap().0.contains("cycle"));
+        let fine = jobs(vec![
+            obj(vec![("job", s("a"))]),
+            obj(vec![("deployment", s("b")), ("dependsOn", s("a"))]),
+        ]);
+        assert_eq!(check(&fine), None);
+    }
+
+    #[test]
+    fn says_less_where_it_cant_know() {
+        let jobs = |list: Vec<Node>| obj(vec![("jobs", arr(list))]);
+        // A template of an unmapped repository may define `b`.
+        let unread = jobs(vec![
+            obj(vec![("job", s("a")), ("dependsOn", s("b"))]),
+            obj(vec![("template", s("jobs.yml@tools"))]),
+        ]);
+        assert_eq!(check(&unread), None);
+        let runtime = jobs(vec![obj(vec![("job", s("a")), ("dependsOn", s("$(x)"))])]);
+        assert_eq!(check(&runtime), None);
+        let extends = obj(vec![("extends", obj(vec![])), ("jobs", arr(vec![]))]);
+        assert_eq!(check(&extends), None);
+        // An unnamed job gets its name from the server: dependencies are not judged.
+        let unnamed = jobs(vec![
+            obj(vec![("steps", arr(vec![]))]),
+            obj(vec![("job", s("a")), ("dependsOn", s("Job"))]),
+        ]);
+        assert_eq!(check(&unnamed), None);
+    }
+}
