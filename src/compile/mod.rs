@@ -36,6 +36,14 @@ pub struct Compiled {
     pub root: Node,
     /// The files read, shown as the user would write their paths (indexed by [`Origin::file`]).
     pub files: Vec<String>,
+    /// Where each of them is on disk (`None` for a `--parameter` value).
+    pub paths: Vec<Option<PathBuf>>,
+    /// The first problem of the checks the server makes once the pipeline is compiled (whatever
+    /// the notes say: a caller that can't use a guess looks at `notes` first); [`expand`]
+    /// reports it as a compile error.
+    pub problem: Option<(validate::Kind, String, Origin)>,
+    /// The same problem with its location as `path:line:col`.
+    pub problem_at: Option<(validate::Kind, String, String)>,
     /// What azplint left as written and why (templates it can't read, values only the server
     /// knows), each starting with `path:line:col`.
     pub notes: Vec<String>,
@@ -99,6 +107,27 @@ fn usage(message: String) -> CompileError {
 /// and bounded (templates 100 deep, the tree 1500 levels), which the main thread's stack
 /// can't always hold in debug builds.
 pub fn expand(path: &Path, options: &ExpandOptions) -> Result<Compiled, CompileError> {
+    let compiled = compile_only(path, options)?;
+    // What the server checks once the pipeline is compiled fails the compilation too.
+    if let Some((_, message, location)) = &compiled.problem_at {
+        let message = if compiled.notes.is_empty() {
+            message.clone()
+        } else {
+            format!("{message} (with the values azplint assumed: see the notes)")
+        };
+        return Err(CompileError {
+            message,
+            location: location.clone(),
+            notes: compiled.notes,
+            usage: false,
+        });
+    }
+    Ok(compiled)
+}
+
+/// Compile without failing on the checks of the compiled pipeline: they are in
+/// [`Compiled::problem`] (and its location in `problem_at`).
+pub fn compile_only(path: &Path, options: &ExpandOptions) -> Result<Compiled, CompileError> {
     let path = path.to_path_buf();
     let options = options.clone();
     std::thread::Builder::new()
@@ -127,23 +156,16 @@ fn expand_here(path: &Path, options: &ExpandOptions) -> Result<Compiled, Compile
     let notes = c.notes.clone();
     match result {
         Ok(root) => {
-            // What the server checks once the pipeline is compiled.
-            if let Some((message, origin)) = validate::check(&root) {
-                let message = if notes.is_empty() {
-                    message
-                } else {
-                    format!("{message} (with the values azplint assumed: see the notes)")
-                };
-                return Err(CompileError {
-                    message,
-                    location: c.locate(&origin),
-                    notes,
-                    usage: false,
-                });
-            }
+            let problem = validate::check(&root);
+            let problem_at = problem
+                .as_ref()
+                .map(|(k, m, o)| (*k, m.clone(), c.locate(o)));
             Ok(Compiled {
                 root,
                 files: c.files.iter().map(|f| f.display.clone()).collect(),
+                paths: c.files.iter().map(|f| f.fs_path.clone()).collect(),
+                problem,
+                problem_at,
                 notes,
             })
         }

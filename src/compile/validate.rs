@@ -12,9 +12,30 @@
 
 use super::value::{Node, Origin, Value};
 
-/// The first problem of the compiled pipeline, in document order: a message in the server's terms
-/// and where the offending name came from.
-pub fn check(root: &Node) -> Option<(String, Origin)> {
+/// What kind of problem: the lint rule that reports it in `azplint check`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    DuplicateName,
+    UnknownDependency,
+    DependencyCycle,
+}
+
+impl Kind {
+    pub fn rule(self) -> &'static str {
+        match self {
+            Kind::DuplicateName => "duplicate-name",
+            Kind::UnknownDependency => "unknown-dependency",
+            Kind::DependencyCycle => "dependency-cycle",
+        }
+    }
+}
+
+/// A problem of the compiled pipeline: its kind, a message in the server's terms and where the
+/// offending text came from.
+pub type Problem = (Kind, String, Origin);
+
+/// The first problem of the compiled pipeline, in document order.
+pub fn check(root: &Node) -> Option<Problem> {
     let map = object(root)?;
     if get(map, "extends").is_some() {
         return None; // a template azplint couldn't read decides what the pipeline is
@@ -36,7 +57,7 @@ pub fn check(root: &Node) -> Option<(String, Origin)> {
     get(map, "jobs").and_then(array).and_then(jobs_problem)
 }
 
-fn jobs_problem(jobs: &[Node]) -> Option<(String, Origin)> {
+fn jobs_problem(jobs: &[Node]) -> Option<Problem> {
     let mut found = items(jobs, "job");
     // A deployment job is a job by another key.
     for (item, n) in found.iter_mut().zip(jobs) {
@@ -124,7 +145,7 @@ fn dynamic(s: &str) -> bool {
     s.contains("$(") || s.contains("$[") || s.contains("${{")
 }
 
-fn names_and_dependencies(list: &[Item], what: &str) -> Option<(String, Origin)> {
+fn names_and_dependencies(list: &[Item], what: &str) -> Option<Problem> {
     let unread = list.iter().any(|i| i.unread);
     // Unique names (case-insensitive, as the server compares them).
     if !unread {
@@ -134,6 +155,7 @@ fn names_and_dependencies(list: &[Item], what: &str) -> Option<(String, Origin)>
             let key = name.to_ascii_lowercase();
             if seen.iter().any(|(s, _)| *s == key) {
                 return Some((
+                    Kind::DuplicateName,
                     format!(
                         "{what} name `{name}` is used more than once; {what} names must be unique{}",
                         if what == "job" { " within a stage" } else { "" }
@@ -154,6 +176,7 @@ fn names_and_dependencies(list: &[Item], what: &str) -> Option<(String, Origin)>
             for (dep, origin) in item.depends.iter().flatten() {
                 if !names.contains(&dep.to_ascii_lowercase()) {
                     return Some((
+                        Kind::UnknownDependency,
                         format!(
                             "{what} `{}` depends on `{dep}`, which is not a {what} of the compiled pipeline{}",
                             item.name.as_deref().unwrap_or("?"),
@@ -169,7 +192,7 @@ fn names_and_dependencies(list: &[Item], what: &str) -> Option<(String, Origin)>
 }
 
 /// A cycle of `dependsOn` among named items, reported at the dependency that closes it.
-fn cycle(list: &[Item], what: &str) -> Option<(String, Origin)> {
+fn cycle(list: &[Item], what: &str) -> Option<Problem> {
     let index = |name: &str| {
         list.iter().position(|i| {
             i.name
@@ -207,6 +230,7 @@ fn cycle(list: &[Item], what: &str) -> Option<(String, Origin)> {
                         let from = list[node].name.as_deref().unwrap_or("?");
                         let target = list[to].name.as_deref().unwrap_or("?");
                         return Some((
+                            Kind::DependencyCycle,
                             format!(
                                 "{what} `{from}` depends on `{target}`, which depends on `{from}` again: the dependencies form a cycle"
                             ),
@@ -288,12 +312,12 @@ mod tests {
             .0
             .contains("`A` is used more than once"));
         let unknown = jobs(vec![obj(vec![("job", s("a")), ("dependsOn", s("b"))])]);
-        assert!(check(&unknown).unwrap().0.contains("depends on `b`"));
+        assert!(check(&unknown).unwrap().1.contains("depends on `b`"));
         let cyc = jobs(vec![
             obj(vec![("job", s("a")), ("dependsOn", s("b"))]),
             obj(vec![("job", s("b")), ("dependsOn", arr(vec![s("a")]))]),
         ]);
-        assert!(check(&cyc).unwrap().0.contains("cycle"));
+        assert!(check(&cyc).unwrap().1.contains("cycle"));
         let fine = jobs(vec![
             obj(vec![("job", s("a"))]),
             obj(vec![("deployment", s("b")), ("dependsOn", s("a"))]),
