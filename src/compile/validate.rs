@@ -307,17 +307,18 @@ mod tests {
     fn duplicates_unknown_dependencies_and_cycles() {
         let jobs = |list: Vec<Node>| obj(vec![("jobs", arr(list))]);
         let dup = jobs(vec![obj(vec![("job", s("a"))]), obj(vec![("job", s("A"))])]);
-        assert!(check(&dup)
-            .unwrap()
-            .0
-            .contains("`A` is used more than once"));
+        let (kind, message, _) = check(&dup).unwrap();
+        assert_eq!(kind.rule(), "duplicate-name");
+        assert!(message.contains("`A` is used more than once"));
         let unknown = jobs(vec![obj(vec![("job", s("a")), ("dependsOn", s("b"))])]);
         assert!(check(&unknown).unwrap().1.contains("depends on `b`"));
         let cyc = jobs(vec![
             obj(vec![("job", s("a")), ("dependsOn", s("b"))]),
             obj(vec![("job", s("b")), ("dependsOn", arr(vec![s("a")]))]),
         ]);
-        assert!(check(&cyc).unwrap().1.contains("cycle"));
+        let (kind, message, _) = check(&cyc).unwrap();
+        assert_eq!(kind, Kind::DependencyCycle);
+        assert!(message.contains("cycle"));
         let fine = jobs(vec![
             obj(vec![("job", s("a"))]),
             obj(vec![("deployment", s("b")), ("dependsOn", s("a"))]),
