@@ -671,6 +671,7 @@ pub fn fix(options: &Options, mode: fix::Mode) -> Result<Fixed, String> {
             .position(|f| f.source.display == display)
     };
     for _ in 0..FIX_PASSES {
+        let refused_before = refused.len();
         // (file index in `report`, key, stdin, the fixes taken, the new text)
         let mut proposals: Vec<(usize, PathBuf, bool, Vec<usize>, String)> = Vec::new();
         for (fi, file) in report.files.iter().enumerate() {
@@ -739,15 +740,22 @@ pub fn fix(options: &Options, mode: fix::Mode) -> Result<Fixed, String> {
                 accepted.push((key, stdin, text));
                 continue;
             }
-            // Something in the batch went wrong: try each fix on its own, and refuse the ones
-            // that fail alone (the others are taken again in the next pass).
+            // Something in the batch went wrong: try each fix on its own, refuse the ones that
+            // fail alone, and take the first that succeeds alone (the others wait for the next
+            // pass, where they meet the text it made).
+            let mut first_ok: Option<(String, Vec<diagnostic::Edit>)> = None;
             for &i in &taken {
                 let d = &before.diagnostics[i];
                 let Some(f) = d.fix.as_ref() else { continue };
                 let alone = fix::apply(&before.source.text, &[f]);
-                let trial = lint(&with(&opts, &[(key.clone(), stdin, alone.text)]))?;
+                let alone_text = alone.text;
+                let trial = lint(&with(&opts, &[(key.clone(), stdin, alone_text.clone())]))?;
                 let trial_file = find(&trial, &display).map(|j| &trial.files[j]);
-                if let Err(why) = better(before, trial_file) {
+                let verdict = better(before, trial_file);
+                if verdict.is_ok() && first_ok.is_none() {
+                    first_ok = Some((alone_text, f.edits.clone()));
+                }
+                if let Err(why) = verdict {
                     let (rule, message, line) = identity(&before.source, d);
                     refused.insert((key.clone(), rule, message, line));
                     dropped.push(DroppedFix {
@@ -758,10 +766,16 @@ pub fn fix(options: &Options, mode: fix::Mode) -> Result<Fixed, String> {
                     });
                 }
             }
+            if let Some((text, edits)) = first_ok {
+                fixed += 1;
+                applied.insert(key.clone(), (edits, 1));
+                accepted.push((key, stdin, text));
+            }
         }
         if accepted.is_empty() {
-            // Only refusals this pass: lint again from the same texts with them left out.
-            if refused.is_empty() {
+            // Only refusals this pass: try again from the same texts with them left out, unless
+            // nothing was refused either (then nothing will change).
+            if refused.len() == refused_before {
                 break;
             }
             continue;
