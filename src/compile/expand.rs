@@ -149,6 +149,11 @@ impl<'o> Compiler<'o> {
         r
     }
 
+    /// The parsed root of file `file` of the compilation.
+    pub fn root_of(&self, file: usize) -> Rc<Option<yaml::Node>> {
+        self.roots.get(file).cloned().unwrap_or_default()
+    }
+
     /// Add a text as a file of the compilation (the entry, a template, a `--parameter` value).
     pub fn add_file(&mut self, display: String, path: Option<PathBuf>, text: String) -> R<usize> {
         let source = Source::new(display, path.clone(), text);
@@ -433,6 +438,39 @@ impl<'o> Compiler<'o> {
         })
     }
 
+    /// For an `if`, `elseif` or `else` directive: whether its block is taken, moving the chain
+    /// of the conditional on (`else` ends it); `None` for any other directive. Shared by
+    /// mappings and sequences.
+    fn branch(
+        &mut self,
+        d: &Directive,
+        chain: &mut Option<Chain>,
+        key: &str,
+        ctx: &Ctx,
+        span: &yaml::Span,
+    ) -> R<Option<bool>> {
+        let at = || self.origin(ctx.file, span);
+        let cond = match d {
+            Directive::If(c) => *c,
+            Directive::ElseIf(c) => match chain {
+                None => return fail("`elseif` must follow an `if` or `elseif`", &at()),
+                Some(Chain::Taken) => return Ok(Some(false)),
+                Some(Chain::Open) => *c,
+            },
+            Directive::Else => {
+                return match chain.take() {
+                    None => fail("`else` must follow an `if` or `elseif`", &at()),
+                    Some(Chain::Taken) => Ok(Some(false)),
+                    Some(Chain::Open) => Ok(Some(true)),
+                }
+            }
+            _ => return Ok(None),
+        };
+        let taken = self.condition(key, cond, ctx, span)?;
+        *chain = Some(if taken { Chain::Taken } else { Chain::Open });
+        Ok(Some(taken))
+    }
+
     fn condition(&mut self, key: &str, cond: &str, ctx: &Ctx, span: &yaml::Span) -> R<bool> {
         let start = crate::expr::offset_in(key, cond).unwrap_or(0);
         Ok(self
@@ -468,23 +506,13 @@ impl<'o> Compiler<'o> {
             };
             if yaml::directive_of(k).is_some() {
                 let d = self.directive_of(k, ctx, &e.key.span)?;
-                let cond = match d {
-                    Directive::If(c) => Some(c),
-                    Directive::ElseIf(c) => match chain {
-                        None => return fail("`elseif` must follow an `if` or `elseif`", &korigin),
-                        Some(Chain::Taken) => continue,
-                        Some(Chain::Open) => Some(c),
-                    },
-                    Directive::Else => {
-                        match chain.take() {
-                            None => {
-                                return fail("`else` must follow an `if` or `elseif`", &korigin)
-                            }
-                            Some(Chain::Taken) => {}
-                            Some(Chain::Open) => self.splice_map(&e.value, ctx, true, out)?,
-                        }
-                        continue;
+                if let Some(taken) = self.branch(&d, &mut chain, k, ctx, &e.key.span)? {
+                    if taken {
+                        self.splice_map(&e.value, ctx, true, out)?;
                     }
+                    continue;
+                }
+                match d {
                     Directive::Each { var, collection } => {
                         chain = None;
                         self.each(k, var, collection, &e.key.span, ctx, &mut |this, c| {
@@ -517,16 +545,8 @@ impl<'o> Compiler<'o> {
                         }
                         continue;
                     }
-                    Directive::Value(_) => None,
-                };
-                if let Some(c) = cond {
-                    if self.condition(k, c, ctx, &e.key.span)? {
-                        chain = Some(Chain::Taken);
-                        self.splice_map(&e.value, ctx, true, out)?;
-                    } else {
-                        chain = Some(Chain::Open);
-                    }
-                    continue;
+                    // `if`/`elseif`/`else` are taken by `branch`.
+                    _ => {}
                 }
             }
             chain = None;
@@ -679,45 +699,18 @@ impl<'o> Compiler<'o> {
             if directive_item {
                 for e in item.as_map().unwrap_or(&[]) {
                     let k = e.key.as_str().unwrap_or("");
-                    let korigin = self.origin(ctx.file, &e.key.span);
                     let d = self.directive_of(k, ctx, &e.key.span)?;
-                    let cond = match d {
-                        Directive::If(c) => Some(c),
-                        Directive::ElseIf(c) => match chain {
-                            None => {
-                                return fail("`elseif` must follow an `if` or `elseif`", &korigin)
-                            }
-                            Some(Chain::Taken) => continue,
-                            Some(Chain::Open) => Some(c),
-                        },
-                        Directive::Else => {
-                            match chain.take() {
-                                None => {
-                                    return fail("`else` must follow an `if` or `elseif`", &korigin)
-                                }
-                                Some(Chain::Taken) => {}
-                                Some(Chain::Open) => {
-                                    self.splice_seq(&e.value, ctx, list_key, out)?
-                                }
-                            }
-                            continue;
-                        }
-                        Directive::Each { var, collection } => {
-                            chain = None;
-                            self.each(k, var, collection, &e.key.span, ctx, &mut |this, c| {
-                                this.splice_seq(&e.value, c, list_key, out)
-                            })?;
-                            continue;
-                        }
-                        Directive::Insert | Directive::Value(_) => None,
-                    };
-                    if let Some(c) = cond {
-                        if self.condition(k, c, ctx, &e.key.span)? {
-                            chain = Some(Chain::Taken);
+                    if let Some(taken) = self.branch(&d, &mut chain, k, ctx, &e.key.span)? {
+                        if taken {
                             self.splice_seq(&e.value, ctx, list_key, out)?;
-                        } else {
-                            chain = Some(Chain::Open);
                         }
+                        continue;
+                    }
+                    if let Directive::Each { var, collection } = d {
+                        chain = None;
+                        self.each(k, var, collection, &e.key.span, ctx, &mut |this, c| {
+                            this.splice_seq(&e.value, c, list_key, out)
+                        })?;
                     }
                 }
                 continue;

@@ -198,29 +198,15 @@ fn compile(
         .map_err(Ok)?;
     // `--parameter` values: each read as YAML (objects as YAML or JSON), a string parameter's
     // value kept as typed.
+    // The declared types of the pipeline's parameters, from the tree the compiler parsed.
     let declared: Vec<(String, String)> = {
-        let root = crate::yaml::parse(&c.files[entry].text)
-            .ok()
-            .and_then(|d| d.into_iter().next())
-            .and_then(|d| d.root);
-        match root
-            .as_ref()
-            .and_then(|r| r.get("parameters"))
-            .and_then(|p| p.as_seq())
-        {
-            Some(decls) => decls
+        let root = c.root_of(entry);
+        match crate::pipeline::params::declared(root.as_ref().as_ref()) {
+            crate::pipeline::params::Declared::Typed(ps) => ps
                 .iter()
-                .filter_map(|d| {
-                    let name = d.get("name")?.as_str()?.to_string();
-                    let ty = d
-                        .get("type")
-                        .and_then(|t| t.as_str())
-                        .unwrap_or("string")
-                        .to_string();
-                    Some((name, ty))
-                })
+                .map(|p| (p.name.to_string(), p.ty.to_string()))
                 .collect(),
-            None => Vec::new(),
+            _ => Vec::new(),
         }
     };
     let mut passed: Vec<(Key, Node)> = Vec::new();

@@ -71,6 +71,15 @@ impl<'a> Lines<'a> {
             .find(|&j| self.get(j).is_some_and(|l| l.col < col))
     }
 
+    /// The keys already written beside line `row` (at column `col`), that line left out.
+    fn keys_set(&self, row: usize, col: usize) -> Vec<&'a str> {
+        self.siblings(row, col)
+            .into_iter()
+            .filter(|(i, _)| *i != row)
+            .filter_map(|(_, l)| l.key)
+            .collect()
+    }
+
     /// The keys of the mapping whose key `at` line `i` is at column `col`, with their lines.
     fn siblings(&self, i: usize, col: usize) -> Vec<(usize, Line<'a>)> {
         let mut out = Vec::new();
@@ -163,12 +172,7 @@ pub fn completion(server: &mut Server, p: CompletionParams) -> Option<Completion
             match (key, value) {
                 (Some(k), Some(_)) => Some(CompletionResponse::Array(values(tv.input(k)?, range))),
                 _ => {
-                    let set: Vec<&str> = lines
-                        .siblings(row, key_col)
-                        .into_iter()
-                        .filter(|(i, _)| *i != row)
-                        .filter_map(|(_, l)| l.key)
-                        .collect();
+                    let set = lines.keys_set(row, key_col);
                     Some(CompletionResponse::Array(inputs(tv, &set, range)))
                 }
             }
@@ -182,12 +186,7 @@ pub fn completion(server: &mut Server, p: CompletionParams) -> Option<Completion
             let src = super::tree::read(server, &path)?;
             let docs = azplint::yaml::parse(&src).ok()?;
             let root = docs.first().and_then(|d| d.root.as_ref());
-            let set: Vec<&str> = lines
-                .siblings(row, key_col)
-                .into_iter()
-                .filter(|(i, _)| *i != row)
-                .filter_map(|(_, l)| l.key)
-                .collect();
+            let set = lines.keys_set(row, key_col);
             Some(CompletionResponse::Array(parameters(root, &set, range)))
         }
         _ => None,
