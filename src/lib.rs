@@ -5,6 +5,7 @@
 
 pub mod catalog;
 pub mod compile;
+mod compiled;
 pub mod config;
 pub mod diagnostic;
 pub mod discover;
@@ -328,6 +329,24 @@ fn lint_group(options: &Options, settings: Settings, ws: workspace::Workspace) -
     let name = |i: usize| ws.files[i].source.display.clone();
     for (file, alias, d) in stages::graph_findings(&ws.edges, &order, &name) {
         per_file[file].push((alias, d));
+    }
+    // The checks of the compiled pipeline, for what the rules file by file didn't already say.
+    let entries = compiled::entries(&ws);
+    if !entries.is_empty() {
+        let preloaded = compiled::preloaded(&ws);
+        let found = map_items(&entries, |&e| {
+            compiled::findings(&ws, e, &options.repositories, &preloaded)
+        });
+        for (file, d) in found.into_iter().flatten() {
+            let text = &ws.files[file].source;
+            let line = text.line_col(d.span.start).line;
+            let said = per_file[file]
+                .iter()
+                .any(|(_, o)| o.rule == d.rule && text.line_col(o.span.start).line == line);
+            if !said {
+                per_file[file].push((None, d));
+            }
+        }
     }
     // Findings inside templates carry the chain of includes that reaches them.
     let chains = templates::include_chains(&ws.edges, &order);

@@ -79,6 +79,10 @@ enum Command {
         /// Read `template: x.yml@ALIAS` from a local checkout (repeatable)
         #[arg(long = "repository", value_name = "ALIAS=PATH", value_parser = parse_repository)]
         repositories: Vec<(String, PathBuf)>,
+        /// The repository root that `/path` templates start from [default: the nearest folder
+        /// up from the pipeline that holds `.git`, else the pipeline's folder]
+        #[arg(long, value_name = "DIR")]
+        root: Option<PathBuf>,
     },
     /// Print a shell completion script
     Completions {
@@ -271,7 +275,8 @@ fn run() -> ExitCode {
             parameters,
             format,
             repositories,
-        }) => expand(&pipeline, parameters, &format, repositories),
+            root,
+        }) => expand(&pipeline, parameters, &format, repositories, root),
         Some(Command::Completions { shell }) => {
             let mut cmd = <Cli as clap::CommandFactory>::command();
             let mut out = Vec::new();
@@ -287,11 +292,16 @@ fn expand(
     parameters: Vec<(String, String)>,
     format: &str,
     repositories: Vec<(String, PathBuf)>,
+    root: Option<PathBuf>,
 ) -> ExitCode {
+    if let Some(r) = root.as_ref().filter(|r| !r.is_dir()) {
+        eprintln!("error: --root {} is not a directory", r.display());
+        return ExitCode::from(2);
+    }
     let options = azplint::compile::ExpandOptions {
         parameters,
         repositories: repositories.into_iter().collect(),
-        root: None,
+        root,
     };
     match azplint::compile::expand(pipeline, &options) {
         Ok(compiled) => {

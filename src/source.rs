@@ -7,7 +7,7 @@ use std::path::PathBuf;
 pub const MAX_FILE_BYTES: u64 = 10 * 1024 * 1024;
 
 /// One input file, decoded as UTF-8 with any byte-order mark removed.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Source {
     /// The path as shown to the user (relative to the working directory when the user wrote it so).
     pub display: String,

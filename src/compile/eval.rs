@@ -5,6 +5,7 @@ use super::value::{
     compare, eq_ignore_case, equals, format_number, to_json, type_name, Key, Node, Origin, Value,
 };
 use crate::expr::{self, Expr, ExprKind};
+use std::borrow::Cow;
 use std::cmp::Ordering;
 
 /// What an expression can see.
@@ -47,12 +48,18 @@ pub fn evaluate(src: &str, scope: &Scope, origin: &Origin) -> Result<Node, EvalE
         at: e.range(),
     })?;
     let (node, _) = eval(&parsed, scope, origin)?;
-    Ok(node)
+    Ok(node.into_owned())
 }
 
-/// The node and whether it is a filtered array (`x.*`), whose properties map over its items.
-fn eval(e: &Expr, scope: &Scope, origin: &Origin) -> Result<(Node, bool), EvalError> {
-    let made = |v: Value| Node::new(v, origin.clone());
+/// The node and whether it is a filtered array (`x.*`), whose properties map over its items. A
+/// value read from the scope (`parameters.x.y`, a loop variable, a variable) is borrowed: large
+/// parameter objects are copied only when the result of the whole expression is.
+fn eval<'s>(
+    e: &Expr,
+    scope: &Scope<'s>,
+    origin: &Origin,
+) -> Result<(Cow<'s, Node>, bool), EvalError> {
+    let made = |v: Value| Cow::Owned(Node::new(v, origin.clone()));
     Ok(match &e.kind {
         ExprKind::Bool(b) => (made(Value::Bool(*b)), false),
         ExprKind::Null => (made(Value::Null), false),
@@ -90,10 +97,7 @@ fn eval(e: &Expr, scope: &Scope, origin: &Origin) -> Result<(Node, bool), EvalEr
                 return Ok((made(Value::Array(items)), true));
             }
             (
-                b.value
-                    .get(name)
-                    .cloned()
-                    .unwrap_or_else(|| made(Value::Null)),
+                child(b, |v| v.get(name)).unwrap_or_else(|| made(Value::Null)),
                 false,
             )
         }
@@ -110,22 +114,33 @@ fn eval(e: &Expr, scope: &Scope, origin: &Origin) -> Result<(Node, bool), EvalEr
                 return Ok((made(Value::Array(wildcard(&b.value))), true));
             }
             let (i, _) = eval(index, scope, origin)?;
-            let got = match (&b.value, &i.value) {
+            let got = child(b, |v| match (v, &i.value) {
                 (Value::Array(items), iv) => {
                     let n = iv.to_number();
                     if n.is_nan() || n < 0.0 || n.fract() != 0.0 {
                         None
                     } else {
-                        items.get(n as usize).cloned()
+                        items.get(n as usize)
                     }
                 }
-                (Value::Object(_), iv) => iv.to_str().and_then(|k| b.value.get(&k).cloned()),
+                (Value::Object(_), iv) => iv.to_str().and_then(|k| v.get(&k)),
                 _ => None,
-            };
+            });
             (got.unwrap_or_else(|| made(Value::Null)), false)
         }
         ExprKind::Call { name, args } => (made(call(name, args, e, scope, origin)?), false),
     })
+}
+
+/// A part of `base` chosen by `pick`: borrowed from the scope when `base` is.
+fn child<'s>(
+    base: Cow<'s, Node>,
+    pick: impl for<'v> Fn(&'v Value) -> Option<&'v Node>,
+) -> Option<Cow<'s, Node>> {
+    match base {
+        Cow::Borrowed(b) => pick(&b.value).map(Cow::Borrowed),
+        Cow::Owned(b) => pick(&b.value).cloned().map(Cow::Owned),
+    }
 }
 
 fn is_local(name: &str, scope: &Scope) -> bool {
@@ -143,30 +158,35 @@ fn wildcard(v: &Value) -> Vec<Node> {
     }
 }
 
-fn variable(name: &str, scope: &Scope) -> Result<Node, EvalError> {
+fn variable<'s>(name: &str, scope: &Scope<'s>) -> Result<Cow<'s, Node>, EvalError> {
     match scope
         .variables
         .iter()
         .rev()
         .find(|(n, _)| n.eq_ignore_ascii_case(name))
     {
-        Some((_, v)) => Ok(v.clone()),
-        None if scope.unknown_as_null => Ok(Node::new(Value::Null, Origin::default())),
+        Some((_, v)) => Ok(Cow::Borrowed(v)),
+        None if scope.unknown_as_null => Ok(Cow::Owned(Node::new(Value::Null, Origin::default()))),
         None => Err(EvalError::Unknown(format!("variables['{name}']"))),
     }
 }
 
-fn name_value(name: &str, e: &Expr, scope: &Scope, origin: &Origin) -> Result<Node, EvalError> {
+fn name_value<'s>(
+    name: &str,
+    e: &Expr,
+    scope: &Scope<'s>,
+    origin: &Origin,
+) -> Result<Cow<'s, Node>, EvalError> {
     if let Some((_, v)) = scope
         .locals
         .iter()
         .rev()
         .find(|(n, _)| n.eq_ignore_ascii_case(name))
     {
-        return Ok(v.clone());
+        return Ok(Cow::Borrowed(v));
     }
     if name.eq_ignore_ascii_case("parameters") {
-        return Ok(scope.parameters.clone());
+        return Ok(Cow::Borrowed(scope.parameters));
     }
     if name.eq_ignore_ascii_case("variables") {
         let mut entries: Vec<(Key, Node)> = Vec::new();
@@ -180,7 +200,10 @@ fn name_value(name: &str, e: &Expr, scope: &Scope, origin: &Origin) -> Result<No
                 v.clone(),
             ));
         }
-        return Ok(Node::new(Value::Object(entries), origin.clone()));
+        return Ok(Cow::Owned(Node::new(
+            Value::Object(entries),
+            origin.clone(),
+        )));
     }
     Err(err(format!("Unrecognized value: '{name}'"), e))
 }
@@ -221,8 +244,8 @@ fn call(
             e,
         ));
     }
-    let arg = |i: usize| -> Result<Node, EvalError> { Ok(eval(&args[i], scope, origin)?.0) };
-    let s = |i: usize| -> Result<String, EvalError> { string_of(&arg(i)?, &args[i]) };
+    let arg = |i: usize| -> Result<Cow<Node>, EvalError> { Ok(eval(&args[i], scope, origin)?.0) };
+    let s = |i: usize| -> Result<String, EvalError> { string_of(&*arg(i)?, &args[i]) };
     Ok(match f.name {
         // `and`/`or` stop at the first argument that decides, as the server does.
         "and" => {
@@ -334,7 +357,7 @@ fn call(
             let fmt = s(0)?;
             let mut values = Vec::new();
             for i in 1..args.len() {
-                values.push(arg(i)?);
+                values.push(arg(i)?.into_owned());
             }
             Value::String(format(&fmt, &values).map_err(|m| err(m, e))?)
         }
@@ -344,7 +367,7 @@ fn call(
                 match &v.value {
                     Value::Null => {}
                     Value::String(s) if s.is_empty() => {}
-                    _ => return Ok(v.value),
+                    _ => return Ok(v.into_owned().value),
                 }
             }
             Value::Null
@@ -372,9 +395,9 @@ fn call(
         // Only the chosen branch is evaluated.
         "iif" => {
             if arg(0)?.value.truthy() {
-                arg(1)?.value
+                arg(1)?.into_owned().value
             } else {
-                arg(2)?.value
+                arg(2)?.into_owned().value
             }
         }
         other => {

@@ -80,9 +80,37 @@ enum Chain {
     Open,
 }
 
+/// Files parsed before the compilation (by a lint run), by canonical path: the compiler reads
+/// them from here instead of from disk, and parses nothing twice. Where template references
+/// lead is shared too, between the compilations of one run.
+pub struct Preloaded<'o> {
+    pub files: HashMap<PathBuf, (&'o Source, Option<&'o yaml::Node>)>,
+    pub located: std::sync::Mutex<HashMap<LocateKey, Located>>,
+}
+
+/// A template reference, the file that makes it and the repository root it is relative to.
+pub type LocateKey = (String, PathBuf, PathBuf);
+
+/// The parsed root of a file of the compilation: parsed by the compiler, or lent by the caller.
+#[derive(Clone)]
+pub enum Root<'o> {
+    Owned(Rc<Option<yaml::Node>>),
+    Lent(Option<&'o yaml::Node>),
+}
+
+impl Root<'_> {
+    pub fn get(&self) -> Option<&yaml::Node> {
+        match self {
+            Root::Owned(r) => r.as_ref().as_ref(),
+            Root::Lent(r) => *r,
+        }
+    }
+}
+
 pub struct Compiler<'o> {
     pub files: Vec<Source>,
-    roots: Vec<Rc<Option<yaml::Node>>>,
+    roots: Vec<Root<'o>>,
+    preloaded: Option<&'o Preloaded<'o>>,
     paths: Vec<Option<PathBuf>>,
     /// The repository root each file's paths are relative to (a mapped checkout for templates
     /// of another repository).
@@ -93,6 +121,14 @@ pub struct Compiler<'o> {
     vars: Vec<(String, Node)>,
     locals: Vec<(String, Node)>,
     pub notes: Vec<String>,
+    /// Where a condition or a loop was decided with a variable only the server knows read as
+    /// unset (see [`Compiler::eval_at`]): the compiled tree around them is a guess.
+    pub guesses: Vec<Origin>,
+    /// Keys whose values are not compiled (left null): what the caller will never read.
+    pub skip: &'static [&'static str],
+    /// Where each template reference leads, by (reference, including file, repository root):
+    /// finding a file costs system calls, and loops include the same template many times.
+    located: HashMap<LocateKey, Located>,
     nodes: usize,
 }
 
@@ -101,6 +137,7 @@ impl<'o> Compiler<'o> {
         Compiler {
             files: Vec::new(),
             roots: Vec::new(),
+            preloaded: None,
             paths: Vec::new(),
             file_roots: Vec::new(),
             repositories,
@@ -109,8 +146,41 @@ impl<'o> Compiler<'o> {
             vars: Vec::new(),
             locals: Vec::new(),
             notes: Vec::new(),
+            guesses: Vec::new(),
+            skip: &[],
+            located: HashMap::new(),
             nodes: 0,
         }
+    }
+
+    /// A compiler that takes the files in `preloaded` as they are there (text and tree) instead
+    /// of reading them.
+    pub fn with_files(
+        root_dir: PathBuf,
+        repositories: &'o HashMap<String, PathBuf>,
+        preloaded: &'o Preloaded<'o>,
+    ) -> Self {
+        Compiler {
+            preloaded: Some(preloaded),
+            ..Compiler::new(root_dir, repositories)
+        }
+    }
+
+    /// Where file `file` of the compilation is on disk (canonical; `None` for a text that
+    /// isn't a file, such as a `--parameter` value).
+    pub fn path_of(&self, file: usize) -> Option<&Path> {
+        self.paths.get(file).and_then(|p| p.as_deref())
+    }
+
+    /// Add a file of `preloaded`, when it is there.
+    pub fn add_preloaded(&mut self, path: &Path) -> Option<usize> {
+        let (source, root) = self.preloaded?.files.get(path)?;
+        let i = self.files.len();
+        self.files.push((*source).clone());
+        self.file_roots.push(self.root_dir.clone());
+        self.paths.push(Some(path.to_path_buf()));
+        self.roots.push(Root::Lent(*root));
+        Some(i)
     }
 
     fn note(&mut self, text: String) {
@@ -133,6 +203,12 @@ impl<'o> Compiler<'o> {
                 "more than {MAX_FILES} template files are included (Azure's limit)"
             )));
         }
+        if let Some(i) = self.add_preloaded(path) {
+            if let Some(slot) = self.file_roots.last_mut() {
+                *slot = root;
+            }
+            return Ok(i);
+        }
         let too_big = std::fs::metadata(path)
             .map(|m| m.len() > crate::source::MAX_FILE_BYTES)
             .unwrap_or(false);
@@ -150,8 +226,8 @@ impl<'o> Compiler<'o> {
     }
 
     /// The parsed root of file `file` of the compilation.
-    pub fn root_of(&self, file: usize) -> Rc<Option<yaml::Node>> {
-        self.roots.get(file).cloned().unwrap_or_default()
+    pub fn root_of(&self, file: usize) -> Root<'o> {
+        self.roots.get(file).cloned().unwrap_or(Root::Lent(None))
     }
 
     /// Add a text as a file of the compilation (the entry, a template, a `--parameter` value).
@@ -164,12 +240,13 @@ impl<'o> Compiler<'o> {
         self.paths.push(path);
         match parsed {
             Ok(docs) => {
-                self.roots
-                    .push(Rc::new(docs.into_iter().next().and_then(|d| d.root)));
+                self.roots.push(Root::Owned(Rc::new(
+                    docs.into_iter().next().and_then(|d| d.root),
+                )));
                 Ok(i)
             }
             Err(e) => {
-                self.roots.push(Rc::new(None));
+                self.roots.push(Root::Lent(None));
                 fail(
                     format!("the YAML is not valid: {}", e.message),
                     &Origin {
@@ -192,7 +269,7 @@ impl<'o> Compiler<'o> {
     pub fn pipeline(&mut self, file: usize, passed: Option<Node>, at: &Origin) -> R<Node> {
         let root = self.roots[file].clone();
         let whole = Origin { file, span: 0..0 };
-        let Some(root) = root.as_ref() else {
+        let Some(root) = root.get() else {
             return Ok(Node::new(Value::Object(Vec::new()), whole));
         };
         let params = self.bind(file, root, passed, at)?;
@@ -312,6 +389,7 @@ impl<'o> Compiler<'o> {
                 self.locate(&origin),
                 src.trim()
             ));
+            self.guesses.push(origin.clone());
             let mut scope = self.scope(ctx);
             scope.unknown_as_null = true;
             result = evaluate(src, &scope, &origin);
@@ -564,6 +642,14 @@ impl<'o> Compiler<'o> {
             let key = self.key(&e.key, ctx)?;
             let value = match stash.take() {
                 Some((at, v)) if at == i => v,
+                other
+                    if !ctx.data
+                        && !ctx.vars_block
+                        && self.skip.iter().any(|s| s.eq_ignore_ascii_case(k)) =>
+                {
+                    *stash = other;
+                    Node::new(Value::Null, self.origin(ctx.file, &e.value.span))
+                }
                 other => {
                     *stash = other;
                     let mut c = ctx.child();
@@ -773,7 +859,31 @@ impl<'o> Compiler<'o> {
             Some(a) if a.eq_ignore_ascii_case("self") => self.root_dir.clone(),
             _ => self.file_roots[ctx.file].clone(),
         };
-        match locate(path, &from, &base, self.repositories) {
+        let key = (path.to_string(), from, base);
+        let shared = self.preloaded.map(|p| &p.located);
+        let known = match shared {
+            Some(m) => m.lock().ok().and_then(|m| m.get(&key).cloned()),
+            None => self.located.get(&key).cloned(),
+        };
+        let located = match known {
+            Some(l) => l,
+            None => {
+                let l = locate(path, &key.1, &key.2, self.repositories);
+                match shared {
+                    Some(m) => {
+                        if let Ok(mut m) = m.lock() {
+                            m.insert(key.clone(), l.clone());
+                        }
+                    }
+                    None => {
+                        self.located.insert(key.clone(), l.clone());
+                    }
+                }
+                l
+            }
+        };
+        let (_, _, base) = key;
+        match located {
             Located::Path(p) => {
                 let root = match alias {
                     Some(a) if !a.eq_ignore_ascii_case("self") => self
@@ -832,13 +942,9 @@ impl<'o> Compiler<'o> {
     }
 
     /// A `template:` reference (a list item or `extends:`), evaluated in the caller's context:
-    /// the reference as evaluated, where its path is, the path (`None` when only the server
-    /// knows it) and the parameters passed.
-    fn reference(
-        &mut self,
-        v: &yaml::Node,
-        ctx: &Ctx,
-    ) -> R<(Node, Origin, Option<String>, Option<Node>)> {
+    /// the reference as evaluated, where its path is and the path (`None` when only the server
+    /// knows it). [`take_parameters`] then takes the parameters passed out of the reference.
+    fn reference(&mut self, v: &yaml::Node, ctx: &Ctx) -> R<(Node, Origin, Option<String>)> {
         let mut c = ctx.child();
         c.data = true;
         let r = self.node(v, &c, None)?;
@@ -848,7 +954,7 @@ impl<'o> Compiler<'o> {
             if decided_by_server {
                 // `template:` chosen under a condition only the server can decide.
                 let o = r.origin.clone();
-                return Ok((r, o, None, None));
+                return Ok((r, o, None));
             }
             return fail("a template reference needs a `template:`", &r.origin);
         };
@@ -865,21 +971,21 @@ impl<'o> Compiler<'o> {
             Some(p) if !p.trim().is_empty() => Some(p.trim().to_string()),
             _ => return fail("the template path is empty or not text", &at),
         };
-        let passed = r.value.get("parameters").cloned();
-        Ok((r, at, path, passed))
+        Ok((r, at, path))
     }
 
     /// `- template: x.yml` in a list: the template's items of the list's kind.
     fn include(&mut self, item: &yaml::Node, ctx: &Ctx, list_key: Option<&str>) -> R<Vec<Node>> {
-        let (kept, at, path, passed) = self.reference(item, ctx)?;
+        let (kept, at, path) = self.reference(item, ctx)?;
         let Some(path) = path else {
             return Ok(vec![kept]);
         };
         let Some(t) = self.open_template(&path, ctx, &at)? else {
             return Ok(vec![kept]);
         };
+        let passed = take_parameters(kept);
         let root = self.roots[t].clone();
-        let Some(root) = root.as_ref() else {
+        let Some(root) = root.get() else {
             return Ok(Vec::new());
         };
         let params = self.bind(t, root, passed, &at)?;
@@ -964,7 +1070,7 @@ impl<'o> Compiler<'o> {
     /// other keys.
     fn extends(&mut self, v: &yaml::Node, ctx: &Ctx) -> R<Vec<(Key, Node)>> {
         let origin = self.origin(ctx.file, &v.span);
-        let (kept, at, path, passed) = self.reference(v, ctx)?;
+        let (kept, at, path) = self.reference(v, ctx)?;
         let t = match &path {
             Some(p) => self.open_template(p, ctx, &at)?,
             None => None,
@@ -978,6 +1084,7 @@ impl<'o> Compiler<'o> {
                 kept,
             )]);
         };
+        let passed = take_parameters(kept);
         self.stack.push(t);
         let r = self.pipeline(t, passed, &at);
         self.stack.pop();
@@ -1166,6 +1273,16 @@ fn is_template_item(item: &yaml::Node) -> bool {
     })
 }
 
+/// The `parameters:` of a template reference, taken out of it (no copy of what may be large).
+fn take_parameters(reference: Node) -> Option<Node> {
+    match reference.value {
+        Value::Object(entries) => entries
+            .into_iter()
+            .find(|(k, _)| k.name.eq_ignore_ascii_case("parameters"))
+            .map(|(_, v)| v),
+        _ => None,
+    }
+}
 fn article(v: &Value) -> &'static str {
     match v {
         Value::Null => "null",

@@ -41,7 +41,7 @@ pub struct Compiled {
     /// The first problem of the checks the server makes once the pipeline is compiled (whatever
     /// the notes say: a caller that can't use a guess looks at `notes` first); [`expand`]
     /// reports it as a compile error.
-    pub problem: Option<(validate::Kind, String, Origin)>,
+    pub problem: Option<validate::Problem>,
     /// The same problem with its location as `path:line:col`.
     pub problem_at: Option<(validate::Kind, String, String)>,
     /// What azplint left as written and why (templates it can't read, values only the server
@@ -159,7 +159,7 @@ fn expand_here(path: &Path, options: &ExpandOptions) -> Result<Compiled, Compile
             let problem = validate::check(&root);
             let problem_at = problem
                 .as_ref()
-                .map(|(k, m, o)| (*k, m.clone(), c.locate(o)));
+                .map(|p| (p.kind, p.message.clone(), c.locate(&p.origin)));
             Ok(Compiled {
                 root,
                 files: c.files.iter().map(|f| f.display.clone()).collect(),
@@ -177,6 +177,61 @@ fn expand_here(path: &Path, options: &ExpandOptions) -> Result<Compiled, Compile
         }),
         Err(Err(u)) => Err(u),
     }
+}
+
+/// A pipeline compiled for `azplint check`: the files come from the lint run (`preloaded`, by
+/// canonical path; anything else is read from disk), the parameters take their defaults, and
+/// every problem of the compiled pipeline is returned (not only the first). `None` when the
+/// pipeline doesn't compile: the lint rules report why.
+pub struct ForCheck {
+    pub problems: Vec<validate::Problem>,
+    /// The canonical path of each file of the compilation (indexed by [`Origin::file`]).
+    pub paths: Vec<Option<PathBuf>>,
+    /// What azplint left as written and why (see [`Compiled::notes`]).
+    pub notes: Vec<String>,
+    /// Where a condition or a loop was decided with a variable only the server knows read as
+    /// unset.
+    pub guesses: Vec<Origin>,
+}
+
+/// Compile the pipeline at `canonical` (a key of `preloaded`) with its default parameters, far
+/// enough for [`validate::problems`]: what is under the keys of [`validate::NOT_READ`] is left out.
+/// Runs on a thread of its own with a large stack, as [`compile_only`].
+pub fn for_check(
+    canonical: &Path,
+    root_dir: &Path,
+    repositories: &HashMap<String, PathBuf>,
+    preloaded: &expand::Preloaded,
+) -> Option<ForCheck> {
+    std::thread::scope(|scope| {
+        std::thread::Builder::new()
+            .name("azplint-compile".into())
+            .stack_size(512 * 1024 * 1024)
+            .spawn_scoped(scope, || {
+                let mut c =
+                    expand::Compiler::with_files(root_dir.to_path_buf(), repositories, preloaded);
+                // Only stages, jobs and what decides them are read: the rest is not compiled.
+                c.skip = validate::NOT_READ;
+                let entry = c.add_preloaded(canonical)?;
+                let at = Origin {
+                    file: entry,
+                    span: 0..0,
+                };
+                let root = c.pipeline(entry, None, &at).ok()?;
+                Some(ForCheck {
+                    problems: validate::problems(&root),
+                    paths: (0..c.files.len())
+                        .map(|i| c.path_of(i).map(Path::to_path_buf))
+                        .collect(),
+                    notes: c.notes,
+                    guesses: c.guesses,
+                })
+            })
+            .ok()?
+            .join()
+            .ok()
+            .flatten()
+    })
 }
 
 type Outcome = Result<Node, Result<expand::Failure, CompileError>>;
@@ -201,7 +256,7 @@ fn compile(
     // The declared types of the pipeline's parameters, from the tree the compiler parsed.
     let declared: Vec<(String, String)> = {
         let root = c.root_of(entry);
-        match crate::pipeline::params::declared(root.as_ref().as_ref()) {
+        match crate::pipeline::params::declared(root.get()) {
             crate::pipeline::params::Declared::Typed(ps) => ps
                 .iter()
                 .map(|p| (p.name.to_string(), p.ty.to_string()))

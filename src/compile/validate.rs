@@ -12,6 +12,25 @@
 
 use super::value::{Node, Origin, Value};
 
+/// Keys whose content these checks never read: what is under them can't make, remove or rename
+/// a stage or a job, nor change a dependency. (`variables` is not one of them: a compile-time
+/// variable may decide a name or a condition.)
+pub const NOT_READ: &[&str] = &[
+    "steps",
+    "pool",
+    "strategy",
+    "container",
+    "services",
+    "workspace",
+    "environment",
+    "templateContext",
+    "inputs",
+    "env",
+    "uses",
+    "condition",
+    "displayName",
+];
+
 /// What kind of problem: the lint rule that reports it in `azplint check`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
@@ -30,34 +49,46 @@ impl Kind {
     }
 }
 
-/// A problem of the compiled pipeline: its kind, a message in the server's terms and where the
-/// offending text came from.
-pub type Problem = (Kind, String, Origin);
+/// A problem of the compiled pipeline: its kind, a message in the server's terms, where the
+/// offending text came from and, for a duplicate, where the first use came from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Problem {
+    pub kind: Kind,
+    pub message: String,
+    pub origin: Origin,
+    pub related: Option<Origin>,
+}
 
 /// The first problem of the compiled pipeline, in document order.
 pub fn check(root: &Node) -> Option<Problem> {
-    let map = object(root)?;
+    problems(root).into_iter().next()
+}
+
+/// Every problem of the compiled pipeline, in document order: stages first, then the jobs of
+/// each stage.
+pub fn problems(root: &Node) -> Vec<Problem> {
+    let mut out = Vec::new();
+    let Some(map) = object(root) else { return out };
     if get(map, "extends").is_some() {
-        return None; // a template azplint couldn't read decides what the pipeline is
+        return out; // a template azplint couldn't read decides what the pipeline is
     }
     if let Some(stages) = get(map, "stages").and_then(array) {
         let stages = items(stages, "stage");
-        if let Some(p) = names_and_dependencies(&stages, "stage") {
-            return Some(p);
-        }
+        names_and_dependencies(&stages, "stage", &mut out);
         for stage in stages.iter().filter_map(|s| s.node) {
             if let Some(jobs) = object(stage).and_then(|m| get(m, "jobs")).and_then(array) {
-                if let Some(p) = jobs_problem(jobs) {
-                    return Some(p);
-                }
+                jobs_problems(jobs, &mut out);
             }
         }
-        return None;
+        return out;
     }
-    get(map, "jobs").and_then(array).and_then(jobs_problem)
+    if let Some(jobs) = get(map, "jobs").and_then(array) {
+        jobs_problems(jobs, &mut out);
+    }
+    out
 }
 
-fn jobs_problem(jobs: &[Node]) -> Option<Problem> {
+fn jobs_problems(jobs: &[Node], out: &mut Vec<Problem>) {
     let mut found = items(jobs, "job");
     // A deployment job is a job by another key.
     for (item, n) in found.iter_mut().zip(jobs) {
@@ -68,7 +99,7 @@ fn jobs_problem(jobs: &[Node]) -> Option<Problem> {
             }
         }
     }
-    names_and_dependencies(&found, "job")
+    names_and_dependencies(&found, "job", out)
 }
 
 /// One stage or job of a list.
@@ -145,7 +176,7 @@ fn dynamic(s: &str) -> bool {
     s.contains("$(") || s.contains("$[") || s.contains("${{")
 }
 
-fn names_and_dependencies(list: &[Item], what: &str) -> Option<Problem> {
+fn names_and_dependencies(list: &[Item], what: &str, out: &mut Vec<Problem>) {
     let unread = list.iter().any(|i| i.unread);
     // Unique names (case-insensitive, as the server compares them).
     if !unread {
@@ -153,15 +184,17 @@ fn names_and_dependencies(list: &[Item], what: &str) -> Option<Problem> {
         for item in list {
             let Some(name) = &item.name else { continue };
             let key = name.to_ascii_lowercase();
-            if seen.iter().any(|(s, _)| *s == key) {
-                return Some((
-                    Kind::DuplicateName,
-                    format!(
+            if let Some((_, first)) = seen.iter().find(|(s, _)| *s == key) {
+                out.push(Problem {
+                    kind: Kind::DuplicateName,
+                    message: format!(
                         "{what} name `{name}` is used more than once; {what} names must be unique{}",
                         if what == "job" { " within a stage" } else { "" }
                     ),
-                    item.origin.clone(),
-                ));
+                    origin: item.origin.clone(),
+                    related: Some((*first).clone()),
+                });
+                continue;
             }
             seen.push((key, &item.origin));
         }
@@ -175,20 +208,21 @@ fn names_and_dependencies(list: &[Item], what: &str) -> Option<Problem> {
         for item in list {
             for (dep, origin) in item.depends.iter().flatten() {
                 if !names.contains(&dep.to_ascii_lowercase()) {
-                    return Some((
-                        Kind::UnknownDependency,
-                        format!(
+                    out.push(Problem {
+                        kind: Kind::UnknownDependency,
+                        message: format!(
                             "{what} `{}` depends on `{dep}`, which is not a {what} of the compiled pipeline{}",
                             item.name.as_deref().unwrap_or("?"),
                             if what == "job" { " in this stage" } else { "" }
                         ),
-                        origin.clone(),
-                    ));
+                        origin: origin.clone(),
+                        related: None,
+                    });
                 }
             }
         }
     }
-    cycle(list, what)
+    out.extend(cycle(list, what));
 }
 
 /// A cycle of `dependsOn` among named items, reported at the dependency that closes it.
@@ -229,13 +263,14 @@ fn cycle(list: &[Item], what: &str) -> Option<Problem> {
                     1 => {
                         let from = list[node].name.as_deref().unwrap_or("?");
                         let target = list[to].name.as_deref().unwrap_or("?");
-                        return Some((
-                            Kind::DependencyCycle,
-                            format!(
+                        return Some(Problem {
+                            kind: Kind::DependencyCycle,
+                            message: format!(
                                 "{what} `{from}` depends on `{target}`, which depends on `{from}` again: the dependencies form a cycle"
                             ),
-                            origin.clone(),
-                        ));
+                            origin: origin.clone(),
+                            related: None,
+                        });
                     }
                     _ => {}
                 }
@@ -307,18 +342,18 @@ mod tests {
     fn duplicates_unknown_dependencies_and_cycles() {
         let jobs = |list: Vec<Node>| obj(vec![("jobs", arr(list))]);
         let dup = jobs(vec![obj(vec![("job", s("a"))]), obj(vec![("job", s("A"))])]);
-        let (kind, message, _) = check(&dup).unwrap();
-        assert_eq!(kind.rule(), "duplicate-name");
-        assert!(message.contains("`A` is used more than once"));
+        let p = check(&dup).unwrap();
+        assert_eq!(p.kind.rule(), "duplicate-name");
+        assert!(p.message.contains("`A` is used more than once"));
         let unknown = jobs(vec![obj(vec![("job", s("a")), ("dependsOn", s("b"))])]);
-        assert!(check(&unknown).unwrap().1.contains("depends on `b`"));
+        assert!(check(&unknown).unwrap().message.contains("depends on `b`"));
         let cyc = jobs(vec![
             obj(vec![("job", s("a")), ("dependsOn", s("b"))]),
             obj(vec![("job", s("b")), ("dependsOn", arr(vec![s("a")]))]),
         ]);
-        let (kind, message, _) = check(&cyc).unwrap();
-        assert_eq!(kind, Kind::DependencyCycle);
-        assert!(message.contains("cycle"));
+        let p = check(&cyc).unwrap();
+        assert_eq!(p.kind, Kind::DependencyCycle);
+        assert!(p.message.contains("cycle"));
         let fine = jobs(vec![
             obj(vec![("job", s("a"))]),
             obj(vec![("deployment", s("b")), ("dependsOn", s("a"))]),

@@ -93,3 +93,11 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
         }
     }
 }
+
+/// The finding for a cycle of `dependsOn` in the compiled pipeline (stages and jobs produced by
+/// templates or loops), at the dependency that closes it.
+pub fn compiled(span: crate::yaml::Span, message: String) -> Diagnostic {
+    RULE.diag(span, message)
+        .label("closes a cycle once the pipeline is compiled")
+        .help("remove one of the dependencies of the cycle")
+}

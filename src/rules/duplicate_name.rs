@@ -46,3 +46,11 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
         }
     }
 }
+
+/// The finding for a name used twice in the compiled pipeline (stages or jobs produced by
+/// templates or loops), at the text the second name came from.
+pub fn compiled(span: crate::yaml::Span, message: String) -> Diagnostic {
+    RULE.diag(span, message)
+        .label("this name is used again once the pipeline is compiled")
+        .help("give each one its own name: pass a distinct name or prefix to each template use, or put the loop's item in the name")
+}

@@ -65,3 +65,11 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
         }
     }
 }
+
+/// The finding for a `dependsOn` of the compiled pipeline (stages and jobs produced by templates
+/// or loops) that names no sibling.
+pub fn compiled(span: crate::yaml::Span, message: String) -> Diagnostic {
+    RULE.diag(span, message)
+        .label("no stage or job of this name once the pipeline is compiled")
+        .help("depend on a name the compiled pipeline has (`azplint expand` shows them), or add the stage or job it names")
+}

@@ -24,17 +24,22 @@ const PIPELINE_KEYS: &[&str] = &[
 /// `stages:` alone may be a template whose caller is not in the run: it is not counted.
 pub fn entry_root<'a>(ctx: &Context<'a>) -> Option<&'a Node> {
     let root = ctx.doc.root.as_ref()?;
-    root.as_map()?;
     if ctx.templates.included() {
         return None;
     }
+    has_pipeline_key(root).then_some(root)
+}
+
+/// The mapping has a key at its root that only a pipeline has (`trigger`, `pr`, `pool`, ...),
+/// directive blocks lifted in.
+pub fn has_pipeline_key(root: &Node) -> bool {
     let mut pipeline = false;
     for_each_entry(root, 0, &mut |e| {
         if e.key.as_str().is_some_and(|k| PIPELINE_KEYS.contains(&k)) {
             pipeline = true;
         }
     });
-    pipeline.then_some(root)
+    pipeline
 }
 
 /// Whether an entry pipeline runs for pull requests, as written: `Some(None)` when it has no `pr:`
