@@ -25,7 +25,9 @@ use std::path::PathBuf;
 /// jobs that only the compiled form shows (a `template:` in their list, a directive, a `${{ }}`
 /// in a name or a `dependsOn`, or an `extends:`). Other pipelines are judged in full by the
 /// rules file by file.
-pub fn entries(ws: &Workspace) -> Vec<usize> {
+/// A pipeline that `extends` a template of a repository with no local checkout is left out: that
+/// template decides what the pipeline is.
+pub fn entries(ws: &Workspace, repositories: &HashMap<String, PathBuf>) -> Vec<usize> {
     (0..ws.files.len())
         .filter(|&i| {
             ws.callers[i].is_empty()
@@ -37,9 +39,32 @@ pub fn entries(ws: &Workspace) -> Vec<usize> {
                         root.as_map().is_some()
                             && rules::shared::pr_jobs::has_pipeline_key(root)
                             && shaped_by_templates(root)
+                            && !extends_unread(root, repositories)
                     })
         })
         .collect()
+}
+
+/// `extends: template: x.yml@alias` with `alias` not mapped to a checkout (nor `self`), or a
+/// template path only the server knows.
+fn extends_unread(root: &Node, repositories: &HashMap<String, PathBuf>) -> bool {
+    let Some(t) = root
+        .get("extends")
+        .and_then(|e| e.get("template"))
+        .and_then(|t| t.as_str())
+    else {
+        return false;
+    };
+    if template_expression(t) {
+        return true;
+    }
+    match t.trim().rsplit_once('@') {
+        Some((_, alias)) if !alias.is_empty() && !alias.contains('/') => {
+            !alias.eq_ignore_ascii_case("self")
+                && !repositories.keys().any(|k| k.eq_ignore_ascii_case(alias))
+        }
+        _ => false,
+    }
 }
 
 /// Every file of the run, for the compiler, by canonical path.

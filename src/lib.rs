@@ -331,7 +331,7 @@ fn lint_group(options: &Options, settings: Settings, ws: workspace::Workspace) -
         per_file[file].push((alias, d));
     }
     // The checks of the compiled pipeline, for what the rules file by file didn't already say.
-    let entries = compiled::entries(&ws);
+    let entries = compiled::entries(&ws, &options.repositories);
     if !entries.is_empty() {
         let preloaded = compiled::preloaded(&ws);
         let found = map_items(&entries, |&e| {

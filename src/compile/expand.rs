@@ -577,6 +577,14 @@ impl<'o> Compiler<'o> {
         out: &mut Vec<(Key, Node)>,
     ) -> R<()> {
         let mut chain: Option<Chain> = None;
+        // A stage or a job, also one handed to a template as a value: what `skip` names in it
+        // is left out (templates pass jobs on; they don't make stages or jobs from their steps).
+        let unit = !self.skip.is_empty()
+            && entries.iter().any(|e| {
+                e.key
+                    .as_str()
+                    .is_some_and(|k| matches!(k, "job" | "deployment" | "stage"))
+            });
         for (i, e) in entries.iter().enumerate() {
             let korigin = self.origin(ctx.file, &e.key.span);
             let Some(k) = e.key.as_str() else {
@@ -643,7 +651,7 @@ impl<'o> Compiler<'o> {
             let value = match stash.take() {
                 Some((at, v)) if at == i => v,
                 other
-                    if !ctx.data
+                    if (!ctx.data || unit)
                         && !ctx.vars_block
                         && self.skip.iter().any(|s| s.eq_ignore_ascii_case(k)) =>
                 {
@@ -1171,8 +1179,8 @@ impl<'o> Compiler<'o> {
                     let ty = ty_node.and_then(yaml::Node::as_str).unwrap_or("string");
                     let given = passed_entries
                         .iter()
-                        .find(|(k, _)| k.name.eq_ignore_ascii_case(name))
-                        .map(|(_, v)| v.clone());
+                        .position(|(k, _)| k.name.eq_ignore_ascii_case(name))
+                        .map(|i| passed_entries.swap_remove(i).1);
                     // A null passed (`OS:` left empty, `${{ x.missing }}`) is a value, converted
                     // by the type like any other (null is '' / 0 / false): production pipelines
                     // pass such values to required parameters and the server accepts them (the
