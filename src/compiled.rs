@@ -3,15 +3,19 @@
 //! does, from the trees the run already parsed), and the checks the server makes once it has
 //! compiled it — unique names, dependencies that name a sibling, no cycle — are reported at the
 //! source text the offending value came from, under the rules that make the same checks file by
-//! file (`duplicate-name`, `unknown-dependency`, `dependency-cycle`).
+//! file (`duplicate-name`, `unknown-dependency`, `dependency-cycle`). When the compilation fails
+//! because a template gets a parameter it doesn't declare, misses one without a default, or gets
+//! a value that is not of its type or not in its `values:` — values that only compiling shows,
+//! computed by expressions and loops — that is reported under `unknown-template-parameter`,
+//! `missing-template-parameter` or `invalid-template-parameter-value`.
 //!
-//! Said less where azplint can't know: a pipeline that doesn't compile offline (a parameter
-//! without a default, a template it can't read, an expression error) gets nothing here (the lint
-//! rules say why); when the compiler kept a directive or a value as written because it needs
+//! Said less where azplint can't know: a pipeline that doesn't compile offline for another
+//! reason (a parameter of the pipeline without a default, a template it can't read, an
+//! expression error) gets nothing here (the lint rules say why); when the compiler kept a directive or a value as written because it needs
 //! something only the server knows (a predefined or queue-time variable), the compiled tree is
 //! not judged either.
 
-use crate::compile::expand::Preloaded;
+use crate::compile::expand::{FailKind, Preloaded};
 use crate::compile::validate::{Kind, NOT_READ};
 use crate::diagnostic::Diagnostic;
 use crate::rules;
@@ -98,7 +102,11 @@ pub fn findings(
     else {
         return Vec::new();
     };
-    if compiled.problems.is_empty() {
+    let failed = compiled
+        .failure
+        .as_ref()
+        .is_some_and(|f| f.kind != FailKind::Other && f.origin.is_some());
+    if compiled.problems.is_empty() && !failed {
         return Vec::new();
     }
     let index: HashMap<&PathBuf, usize> = ws
@@ -145,6 +153,28 @@ pub fn findings(
         file.source.display,
     );
     let mut out = Vec::new();
+    if let Some(f) = compiled.failure.filter(|_| failed) {
+        let origin = f.origin.unwrap_or_default();
+        if let Some(at) = of(&origin) {
+            let span = origin.span.clone();
+            let d = match f.kind {
+                FailKind::UnknownParameter => {
+                    rules::unknown_template_parameter::compiled(span, f.message)
+                }
+                FailKind::MissingParameter => {
+                    rules::missing_template_parameter::compiled(span, f.message)
+                }
+                _ => rules::invalid_template_parameter_value::compiled(span, f.message),
+            };
+            out.push((
+                at,
+                d.note(context.replace(
+                    "Azure Pipelines rejects",
+                    "Azure Pipelines fails to compile",
+                )),
+            ));
+        }
+    }
     for p in compiled.problems {
         let Some(at) = of(&p.origin) else { continue };
         let span = p.origin.span.clone();

@@ -37,14 +37,33 @@ const KINDS: [&str; 4] = ["stages", "jobs", "steps", "variables"];
 pub struct Failure {
     pub message: String,
     pub origin: Option<Origin>,
+    pub kind: FailKind,
+}
+
+/// What kind of failure: the ones a caller of a template makes have a lint rule of their own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum FailKind {
+    #[default]
+    Other,
+    /// A template is passed a parameter it doesn't declare.
+    UnknownParameter,
+    /// A template's parameter without a default is not passed.
+    MissingParameter,
+    /// A value passed for a typed parameter is not of its type, or not one of its `values:`.
+    ParameterValue,
 }
 
 type R<T> = Result<T, Failure>;
 
 fn fail<T>(message: impl Into<String>, origin: &Origin) -> R<T> {
+    fail_as(FailKind::Other, message, origin)
+}
+
+fn fail_as<T>(kind: FailKind, message: impl Into<String>, origin: &Origin) -> R<T> {
     Err(Failure {
         message: message.into(),
         origin: Some(origin.clone()),
+        kind,
     })
 }
 
@@ -197,6 +216,7 @@ impl<'o> Compiler<'o> {
         let here = |m: String| Failure {
             message: m,
             origin: at.cloned(),
+            kind: FailKind::Other,
         };
         if self.paths.iter().filter(|p| p.is_some()).count() > MAX_FILES {
             return Err(here(format!(
@@ -409,6 +429,7 @@ impl<'o> Compiler<'o> {
                 Err(Failure {
                     message: format!("{message} (in `${{{{ {} }}}}`)", src.trim()),
                     origin: Some(o),
+                    kind: FailKind::Other,
                 })
             }
         }
@@ -477,6 +498,7 @@ impl<'o> Compiler<'o> {
         let name = text_of(&v.value).ok_or_else(|| Failure {
             message: format!("the key `{text}` is {}, not text", article(&v.value)),
             origin: Some(origin.clone()),
+            kind: FailKind::Other,
         })?;
         Ok(Key { name, origin })
     }
@@ -513,6 +535,7 @@ impl<'o> Compiler<'o> {
         expr::directive(k.get(inner.clone()).unwrap_or("")).map_err(|e| Failure {
             message: e.message.clone(),
             origin: Some(self.expr_origin(ctx, span, k, inner.start + e.offset)),
+            kind: FailKind::Other,
         })
     }
 
@@ -1170,7 +1193,11 @@ impl<'o> Compiler<'o> {
                 }
                 for (k, _) in &passed_entries {
                     if !names.iter().any(|n| n.eq_ignore_ascii_case(&k.name)) {
-                        return fail(format!("Unexpected parameter '{}'", k.name), &k.origin);
+                        return fail_as(
+                            FailKind::UnknownParameter,
+                            format!("Unexpected parameter '{}'", k.name),
+                            &k.origin,
+                        );
                     }
                 }
                 for (d, name) in decls.iter().zip(names) {
@@ -1199,13 +1226,15 @@ impl<'o> Compiler<'o> {
                             continue;
                         }
                         (None, None) => {
-                            // The entry pipeline has no caller: point at the declaration.
-                            let here = if at.span.is_empty() && at.file == file {
-                                self.origin(file, &name_node)
+                            // The entry pipeline has no caller: point at the declaration
+                            // (a value given at queue time, not a caller's mistake).
+                            let (here, kind) = if at.span.is_empty() && at.file == file {
+                                (self.origin(file, &name_node), FailKind::Other)
                             } else {
-                                at.clone()
+                                (at.clone(), FailKind::MissingParameter)
                             };
-                            return fail(
+                            return fail_as(
+                                kind,
                                 format!("A value for the '{name}' parameter must be provided."),
                                 &here,
                             );
@@ -1214,13 +1243,22 @@ impl<'o> Compiler<'o> {
                     let ty_origin = ty_node
                         .map(|t| self.origin(file, &t.span))
                         .unwrap_or_else(|| self.origin(file, &name_node));
-                    let value = coerce_param(name, ty, value, &ty_origin)?;
+                    // The entry pipeline's own values are chosen when the run is queued: not
+                    // a caller's mistake.
+                    let entry = at.span.is_empty() && at.file == file;
+                    let queued = |mut f: Failure| {
+                        if entry {
+                            f.kind = FailKind::Other;
+                        }
+                        f
+                    };
+                    let value = coerce_param(name, ty, value, &ty_origin).map_err(queued)?;
                     if let Some(values) = d.get("values").and_then(yaml::Node::as_seq) {
                         let mut allowed = Vec::new();
                         for a in values {
                             allowed.push(self.node(a, &decl_ctx, None)?);
                         }
-                        check_values(name, &value, &allowed)?;
+                        check_values(name, &value, &allowed).map_err(queued)?;
                     }
                     out.push((
                         Key {
@@ -1321,7 +1359,8 @@ fn coerce_param(name: &str, ty: &str, v: Node, ty_origin: &Origin) -> R<Node> {
         other => format!(" '{}'", text_of(other).unwrap_or_default()),
     };
     let bad = |what: &str| -> R<Node> {
-        fail(
+        fail_as(
+            FailKind::ParameterValue,
             format!("The '{name}' parameter value{shown} is not a valid {what}."),
             &origin,
         )
@@ -1414,7 +1453,8 @@ fn check_values(name: &str, v: &Node, allowed: &[Node]) -> R<()> {
             .unwrap_or_default(),
         other => text_of(other).unwrap_or_default(),
     };
-    fail(
+    fail_as(
+        FailKind::ParameterValue,
         format!("The '{name}' parameter value '{shown}' is not a valid value."),
         &v.origin,
     )

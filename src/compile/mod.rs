@@ -181,10 +181,12 @@ fn expand_here(path: &Path, options: &ExpandOptions) -> Result<Compiled, Compile
 
 /// A pipeline compiled for `azplint check`: the files come from the lint run (`preloaded`, by
 /// canonical path; anything else is read from disk), the parameters take their defaults, and
-/// every problem of the compiled pipeline is returned (not only the first). `None` when the
-/// pipeline doesn't compile: the lint rules report why.
+/// every problem of the compiled pipeline is returned (not only the first), or why it doesn't
+/// compile.
 pub struct ForCheck {
     pub problems: Vec<validate::Problem>,
+    /// Why the compilation failed, when it did (then there are no `problems`).
+    pub failure: Option<expand::Failure>,
     /// The canonical path of each file of the compilation (indexed by [`Origin::file`]).
     pub paths: Vec<Option<PathBuf>>,
     /// What azplint left as written and why (see [`Compiled::notes`]).
@@ -217,9 +219,13 @@ pub fn for_check(
                     file: entry,
                     span: 0..0,
                 };
-                let root = c.pipeline(entry, None, &at).ok()?;
+                let (problems, failure) = match c.pipeline(entry, None, &at) {
+                    Ok(root) => (validate::problems(&root), None),
+                    Err(f) => (Vec::new(), Some(f)),
+                };
                 Some(ForCheck {
-                    problems: validate::problems(&root),
+                    problems,
+                    failure,
                     paths: (0..c.files.len())
                         .map(|i| c.path_of(i).map(Path::to_path_buf))
                         .collect(),
@@ -277,6 +283,7 @@ fn compile(
             return Err(Ok(expand::Failure {
                 message: format!("{shown}: {}", f.message),
                 origin: None,
+                kind: expand::FailKind::Other,
             }));
         }
         let origin = Origin {

@@ -71,3 +71,11 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
         }
     }
 }
+
+/// The finding for a value a template gets in the compiled pipeline (computed by an expression,
+/// a loop or a caller's parameter) that is not of its parameter's type or not in its `values:`.
+pub fn compiled(span: crate::yaml::Span, message: String) -> Diagnostic {
+    RULE.diag(span, message)
+        .label("the value the template gets once the pipeline is compiled")
+        .help("pass a value of the parameter's type (and one of its `values:`); `azplint expand` shows what each template gets")
+}

@@ -52,3 +52,11 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
         }
     }
 }
+
+/// The finding for a template that, in the compiled pipeline, gets no value for a parameter
+/// without a default.
+pub fn compiled(span: crate::yaml::Span, message: String) -> Diagnostic {
+    RULE.diag(span, message)
+        .label("no value for it once the pipeline is compiled")
+        .help("pass the parameter here, or give it a `default:` in the template")
+}

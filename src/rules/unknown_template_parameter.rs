@@ -70,3 +70,11 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
         }
     }
 }
+
+/// The finding for a parameter a template is passed in the compiled pipeline (by a loop, an
+/// `insert` or a computed name) that it doesn't declare.
+pub fn compiled(span: crate::yaml::Span, message: String) -> Diagnostic {
+    RULE.diag(span, message)
+        .label("passed once the pipeline is compiled")
+        .help("pass only the parameters the template declares, or declare this one in the template")
+}
