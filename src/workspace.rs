@@ -242,8 +242,13 @@ fn from_bytes(
 
 /// Where template references point, by what `templates::locate` reads: (root, the including
 /// file's directory or, for a path from the root, the root, the value). Many files name the same
-/// template; resolving it once spares the file system calls of canonicalizing its path.
-type LocateCache = std::sync::Mutex<HashMap<(PathBuf, PathBuf, String), Located>>;
+/// template; resolving it once spares the file system calls of canonicalizing its path. `dirs`:
+/// the directories resolved so far, for the templates not seen yet.
+#[derive(Default)]
+struct LocateCache {
+    found: std::sync::Mutex<HashMap<(PathBuf, PathBuf, String), Located>>,
+    dirs: templates::Dirs,
+}
 
 fn locate_cached(
     value: &str,
@@ -259,11 +264,11 @@ fn locate_cached(
         from.parent().unwrap_or(root)
     };
     let key = (root.to_path_buf(), base.to_path_buf(), v.to_string());
-    if let Some(hit) = cache.lock().ok().and_then(|c| c.get(&key).cloned()) {
+    if let Some(hit) = cache.found.lock().ok().and_then(|c| c.get(&key).cloned()) {
         return hit;
     }
-    let located = templates::locate(value, from, root, repositories);
-    if let Ok(mut c) = cache.lock() {
+    let located = templates::locate_in(value, from, root, repositories, &cache.dirs);
+    if let Ok(mut c) = cache.found.lock() {
         c.insert(key, located.clone());
     }
     located
@@ -367,6 +372,8 @@ impl Workspace {
         // Unreadable templates: their path, so references to them can say so.
         let mut unreadable_paths: HashMap<PathBuf, ()> = HashMap::new();
         let cache = LocateCache::default();
+        // Templates are shown relative to the working directory, resolved once.
+        let cwd = std::env::current_dir().and_then(|c| c.canonicalize()).ok();
         let mut scanned = 0;
         while scanned < ws.files.len() {
             #[allow(clippy::type_complexity)]
@@ -399,7 +406,7 @@ impl Workspace {
             }
             let new: Vec<(PathBuf, Loaded)> = crate::map_items(&to_load, |(p, root)| {
                 // `p` is canonical: `templates::locate` resolved it.
-                let display = templates::display_for(p);
+                let display = templates::display_from(p, cwd.as_deref());
                 (p.clone(), load(&display, p, root, false, buffers, Some(p)))
             });
             for (p, l) in new {
