@@ -21,6 +21,7 @@ mod stages;
 pub mod structure;
 pub mod suggest;
 pub mod templates;
+mod text;
 mod view;
 pub mod wif;
 pub mod workspace;

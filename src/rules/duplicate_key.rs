@@ -28,7 +28,7 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
 
 /// A key Azure compares literally: a scalar without a `${{ }}` template expression in it.
 fn literal_key(e: &Entry) -> Option<&str> {
-    e.key.as_str().filter(|k| !k.contains("${{"))
+    e.key.as_str().filter(|k| !crate::text::contains(k, "${{"))
 }
 
 /// Each mapping on its own, as written (a key repeated in one of its `${{ if }}` blocks is

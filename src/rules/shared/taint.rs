@@ -355,7 +355,7 @@ fn reference<'e>(e: &'e Expr, depth: usize) -> Option<(&'e str, String)> {
 pub fn macros(text: &str) -> Vec<(usize, &str)> {
     let mut out = Vec::new();
     let mut from = 0;
-    while let Some(i) = text[from..].find("$(") {
+    while let Some(i) = crate::text::find(&text[from..], "$(") {
         let start = from + i;
         let rest = &text[start + 2..];
         let len = rest

@@ -1,0 +1,70 @@
+//! Searches for the short, fixed strings rules look for in scalars and scripts (`${{`, `&&`,
+//! `##vso[`...). `str::find` with a string pattern sets up a two-way searcher for every call,
+//! which costs more than the search itself in the short texts of a pipeline.
+
+/// Needles longer than this go to `str::find`, whose time stays linear on any text.
+const SHORT: usize = 32;
+
+/// `hay.find(needle)`: the byte offset of the first occurrence.
+pub fn find(hay: &str, needle: &str) -> Option<usize> {
+    let (h, n) = (hay.as_bytes(), needle.as_bytes());
+    if n.len() > SHORT {
+        return hay.find(needle);
+    }
+    let Some((&first, rest)) = n.split_first() else {
+        return Some(0);
+    };
+    let last = h.len().checked_sub(n.len())?;
+    let mut from = 0;
+    while from <= last {
+        // A match starts at a character boundary: `first` starts a character of `needle`.
+        let at = from + memchr::memchr(first, &h[from..=last])?;
+        if &h[at + 1..at + n.len()] == rest {
+            return Some(at);
+        }
+        from = at + 1;
+    }
+    None
+}
+
+/// `hay.contains(needle)`.
+pub fn contains(hay: &str, needle: &str) -> bool {
+    find(hay, needle).is_some()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_like_str_find() {
+        let texts = [
+            "",
+            "$",
+            "${{",
+            "a ${{ b }} ${{ c }}",
+            "$$${{",
+            "é${{ü",
+            "&&||)",
+            "x ##vso[task.setvariable variable=a]b",
+            "aaaaaaaaab",
+        ];
+        let needles = [
+            "",
+            "$",
+            "${{",
+            "{{",
+            "&&",
+            "ü",
+            "##vso[task.setvariable",
+            "aab",
+            "a very long needle that is longer than thirty-two bytes",
+        ];
+        for t in texts {
+            for n in needles {
+                assert_eq!(find(t, n), t.find(n), "{t:?} {n:?}");
+                assert_eq!(contains(t, n), t.contains(n), "{t:?} {n:?}");
+            }
+        }
+    }
+}
