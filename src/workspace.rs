@@ -300,6 +300,59 @@ fn locate_refs(
     (refs, handed)
 }
 
+/// The root a template at `p` belongs to: the mapped checkout holding it, else the root of the
+/// file that names it.
+fn root_for(p: &Path, repositories: &HashMap<String, PathBuf>, from_root: &Path) -> PathBuf {
+    repositories
+        .values()
+        .filter_map(|r| r.canonicalize().ok())
+        .find(|r| p.starts_with(r))
+        .unwrap_or_else(|| from_root.to_path_buf())
+}
+
+/// Templates read ahead of the waves of [`Workspace::build`], by (canonical path, root).
+type Ahead = HashMap<(PathBuf, PathBuf), Loaded>;
+
+/// What the read-ahead shares between its tasks.
+struct ReadAhead<'r> {
+    repositories: &'r HashMap<String, PathBuf>,
+    buffers: &'r HashMap<PathBuf, String>,
+    cache: &'r LocateCache,
+    cwd: Option<&'r Path>,
+    /// Paths loaded or being loaded (the files already in the workspace included).
+    seen: std::sync::Mutex<std::collections::HashSet<PathBuf>>,
+    out: std::sync::Mutex<Ahead>,
+}
+
+impl<'r> ReadAhead<'r> {
+    /// Load, in parallel, every template `file` reaches that is not seen yet, each as soon as
+    /// the file naming it is parsed (the waves wait for a whole level of the include graph).
+    fn follow<'s>(&'s self, s: &rayon::Scope<'s>, file: &File) {
+        let (refs, _) = locate_refs(file, self.repositories, self.cache);
+        for (_, located) in refs {
+            let Located::Path(p) = located else { continue };
+            if !self
+                .seen
+                .lock()
+                .is_ok_and(|mut seen| seen.insert(p.clone()))
+            {
+                continue;
+            }
+            let root = root_for(&p, self.repositories, &file.root);
+            s.spawn(move |s| {
+                let display = templates::display_from(&p, self.cwd);
+                let loaded = load(&display, &p, &root, false, self.buffers, Some(&p));
+                if let Loaded::File(f) = &loaded {
+                    self.follow(s, f);
+                }
+                if let Ok(mut out) = self.out.lock() {
+                    out.insert((p, root), loaded);
+                }
+            });
+        }
+    }
+}
+
 impl Workspace {
     /// Load the discovered candidates, then follow template references until every reachable
     /// template is loaded. Work is parallel per wave of new files.
@@ -374,6 +427,25 @@ impl Workspace {
         let cache = LocateCache::default();
         // Templates are shown relative to the working directory, resolved once.
         let cwd = std::env::current_dir().and_then(|c| c.canonicalize()).ok();
+        // Every template the loaded files reach, read and parsed ahead; the waves below take
+        // them from here in their own order (and load what they don't find).
+        let mut ahead: Ahead = {
+            let reader = ReadAhead {
+                repositories,
+                buffers,
+                cache: &cache,
+                cwd: cwd.as_deref(),
+                seen: std::sync::Mutex::new(index.keys().cloned().collect()),
+                out: std::sync::Mutex::default(),
+            };
+            rayon::scope(|s| {
+                let reader = &reader;
+                for f in &ws.files {
+                    s.spawn(move |s| reader.follow(s, f));
+                }
+            });
+            reader.out.into_inner().unwrap_or_default()
+        };
         let mut scanned = 0;
         while scanned < ws.files.len() {
             #[allow(clippy::type_complexity)]
@@ -394,21 +466,28 @@ impl Workspace {
                             && !queued.contains(p)
                         {
                             queued.insert(p.clone());
-                            let root = repositories
-                                .values()
-                                .filter_map(|r| r.canonicalize().ok())
-                                .find(|r| p.starts_with(r))
-                                .unwrap_or_else(|| from.root.clone());
+                            let root = root_for(p, repositories, &from.root);
                             to_load.push((p.clone(), root));
                         }
                     }
                 }
             }
-            let new: Vec<(PathBuf, Loaded)> = crate::map_items(&to_load, |(p, root)| {
+            let mut slots: Vec<Option<Loaded>> = to_load.iter().map(|k| ahead.remove(k)).collect();
+            let missing: Vec<usize> = (0..slots.len()).filter(|&i| slots[i].is_none()).collect();
+            let loaded = crate::map_items(&missing, |&i| {
+                let (p, root) = &to_load[i];
                 // `p` is canonical: `templates::locate` resolved it.
                 let display = templates::display_from(p, cwd.as_deref());
-                (p.clone(), load(&display, p, root, false, buffers, Some(p)))
+                load(&display, p, root, false, buffers, Some(p))
             });
+            for (i, l) in missing.into_iter().zip(loaded) {
+                slots[i] = Some(l);
+            }
+            let new: Vec<(PathBuf, Loaded)> = to_load
+                .into_iter()
+                .zip(slots)
+                .filter_map(|((p, _), l)| Some((p, l?)))
+                .collect();
             for (p, l) in new {
                 match l {
                     Loaded::File(f) => {
