@@ -274,13 +274,11 @@ fn locate_cached(
     located
 }
 
+/// What [`locate_refs`] returns.
+type Refs = (Vec<(yaml::Span, Located)>, Vec<yaml::Span>);
+
 /// The template references of a file, located, and the regions of it handed to a remote template.
-#[allow(clippy::type_complexity)]
-fn locate_refs(
-    file: &File,
-    repositories: &HashMap<String, PathBuf>,
-    cache: &LocateCache,
-) -> (Vec<(yaml::Span, Located)>, Vec<yaml::Span>) {
+fn locate_refs(file: &File, repositories: &HashMap<String, PathBuf>, cache: &LocateCache) -> Refs {
     let Some(doc) = file.document() else {
         return (Vec::new(), Vec::new());
     };
@@ -322,15 +320,27 @@ struct ReadAhead<'r> {
     /// Paths loaded or being loaded (the files already in the workspace included).
     seen: std::sync::Mutex<std::collections::HashSet<PathBuf>>,
     out: std::sync::Mutex<Ahead>,
+    /// What [`locate_refs`] found in each file followed, by (canonical path, root).
+    refs: std::sync::Mutex<HashMap<(PathBuf, PathBuf), Refs>>,
 }
 
 impl<'r> ReadAhead<'r> {
     /// Load, in parallel, every template `file` reaches that is not seen yet, each as soon as
     /// the file naming it is parsed (the waves wait for a whole level of the include graph).
     fn follow<'s>(&'s self, s: &rayon::Scope<'s>, file: &File) {
-        let (refs, _) = locate_refs(file, self.repositories, self.cache);
-        for (_, located) in refs {
-            let Located::Path(p) = located else { continue };
+        let found = locate_refs(file, self.repositories, self.cache);
+        let paths: Vec<PathBuf> = found
+            .0
+            .iter()
+            .filter_map(|(_, l)| match l {
+                Located::Path(p) => Some(p.clone()),
+                Located::Other(_) => None,
+            })
+            .collect();
+        if let Ok(mut refs) = self.refs.lock() {
+            refs.insert((file.canonical.clone(), file.root.clone()), found);
+        }
+        for p in paths {
             if !self
                 .seen
                 .lock()
@@ -429,7 +439,7 @@ impl Workspace {
         let cwd = std::env::current_dir().and_then(|c| c.canonicalize()).ok();
         // Every template the loaded files reach, read and parsed ahead; the waves below take
         // them from here in their own order (and load what they don't find).
-        let mut ahead: Ahead = {
+        let (mut ahead, mut ahead_refs) = {
             let reader = ReadAhead {
                 repositories,
                 buffers,
@@ -437,6 +447,7 @@ impl Workspace {
                 cwd: cwd.as_deref(),
                 seen: std::sync::Mutex::new(index.keys().cloned().collect()),
                 out: std::sync::Mutex::default(),
+                refs: std::sync::Mutex::default(),
             };
             rayon::scope(|s| {
                 let reader = &reader;
@@ -444,15 +455,26 @@ impl Workspace {
                     s.spawn(move |s| reader.follow(s, f));
                 }
             });
-            reader.out.into_inner().unwrap_or_default()
+            (
+                reader.out.into_inner().unwrap_or_default(),
+                reader.refs.into_inner().unwrap_or_default(),
+            )
         };
         let mut scanned = 0;
         while scanned < ws.files.len() {
-            #[allow(clippy::type_complexity)]
-            let wave: Vec<(Vec<(yaml::Span, Located)>, Vec<yaml::Span>)> =
-                crate::map_items(&ws.files[scanned..], |f| {
-                    locate_refs(f, repositories, &cache)
-                });
+            // The references of the files read ahead are known; the others are located here.
+            let mut wave: Vec<Option<Refs>> = ws.files[scanned..]
+                .iter()
+                .map(|f| ahead_refs.remove(&(f.canonical.clone(), f.root.clone())))
+                .collect();
+            let missing: Vec<usize> = (0..wave.len()).filter(|&i| wave[i].is_none()).collect();
+            let located = crate::map_items(&missing, |&i| {
+                locate_refs(&ws.files[scanned + i], repositories, &cache)
+            });
+            for (i, r) in missing.into_iter().zip(located) {
+                wave[i] = Some(r);
+            }
+            let wave: Vec<Refs> = wave.into_iter().flatten().collect();
             let wave_end = ws.files.len();
             // New files to load, with the root of the repository they belong to.
             let mut to_load: Vec<(PathBuf, PathBuf)> = Vec::new();
