@@ -183,6 +183,7 @@ fn each_document<T: Send>(
                             config: settings.config,
                             tasks: settings.tasks,
                             structure: Default::default(),
+                            taint: Default::default(),
                         };
                         f(&ctx)
                     })
@@ -504,6 +505,7 @@ fn check_document(
         config: settings.config,
         tasks: settings.tasks,
         structure: Default::default(),
+        taint: Default::default(),
     };
     rules::check_all(&ctx, out);
 }

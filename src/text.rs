@@ -18,7 +18,14 @@ pub fn find(hay: &str, needle: &str) -> Option<usize> {
     let mut from = 0;
     while from <= last {
         // A match starts at a character boundary: `first` starts a character of `needle`.
-        let at = from + memchr::memchr(first, &h[from..=last])?;
+        let rest_of = &h[from..=last];
+        // Most texts are a few words: a plain loop beats memchr's set-up there.
+        let at = from
+            + if rest_of.len() < 64 {
+                rest_of.iter().position(|&b| b == first)?
+            } else {
+                memchr::memchr(first, rest_of)?
+            };
         if &h[at + 1..at + n.len()] == rest {
             return Some(at);
         }
