@@ -246,7 +246,9 @@ fn from_bytes(
 /// the directories resolved so far, for the templates not seen yet.
 #[derive(Default)]
 struct LocateCache {
-    found: std::sync::Mutex<HashMap<(PathBuf, PathBuf, String), Located>>,
+    /// Keyed by the three joined with NULs (which no path holds): hashing one string costs
+    /// less than hashing two paths component by component.
+    found: std::sync::Mutex<HashMap<std::ffi::OsString, Located>>,
     dirs: templates::Dirs,
 }
 
@@ -263,7 +265,11 @@ fn locate_cached(
     } else {
         from.parent().unwrap_or(root)
     };
-    let key = (root.to_path_buf(), base.to_path_buf(), v.to_string());
+    let mut key = root.as_os_str().to_os_string();
+    key.push("\0");
+    key.push(base);
+    key.push("\0");
+    key.push(v);
     if let Some(hit) = cache.found.lock().ok().and_then(|c| c.get(&key).cloned()) {
         return hit;
     }
