@@ -184,6 +184,10 @@ fn credential(text: &str) -> Option<&'static str> {
             }
         }
     }
+    // Every key looked for below ends with `=`.
+    if !text.contains('=') {
+        return None;
+    }
     for (key, what, min) in [
         ("AccountKey=", "a storage account key", 40),
         ("SharedAccessKey=", "a shared access key", 40),
