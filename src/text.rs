@@ -2,15 +2,15 @@
 //! `##vso[`...). `str::find` with a string pattern sets up a two-way searcher for every call,
 //! which costs more than the search itself in the short texts of a pipeline.
 
-/// Needles longer than this go to `str::find`, whose time stays linear on any text.
+/// Needles longer than this go to `str::find` after this many false starts (a long needle's
+/// first byte matching often), so that the time stays linear on any text.
 const SHORT: usize = 32;
+const FALSE_STARTS: usize = 16;
 
 /// `hay.find(needle)`: the byte offset of the first occurrence.
 pub fn find(hay: &str, needle: &str) -> Option<usize> {
     let (h, n) = (hay.as_bytes(), needle.as_bytes());
-    if n.len() > SHORT {
-        return hay.find(needle);
-    }
+    let mut misses = 0;
     let Some((&first, rest)) = n.split_first() else {
         return Some(0);
     };
@@ -30,6 +30,10 @@ pub fn find(hay: &str, needle: &str) -> Option<usize> {
             return Some(at);
         }
         from = at + 1;
+        misses += 1;
+        if n.len() > SHORT && misses >= FALSE_STARTS {
+            return hay[from..].find(needle).map(|i| from + i);
+        }
     }
     None
 }
@@ -55,6 +59,11 @@ mod tests {
             "&&||)",
             "x ##vso[task.setvariable variable=a]b",
             "aaaaaaaaab",
+            &"${{ a".repeat(40),
+            &format!(
+                "{}${{{{ aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaab }}}}",
+                "${{ a".repeat(40)
+            ),
         ];
         let needles = [
             "",
@@ -66,6 +75,7 @@ mod tests {
             "##vso[task.setvariable",
             "aab",
             "a very long needle that is longer than thirty-two bytes",
+            "${{ aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaab }}",
         ];
         for t in texts {
             for n in needles {
