@@ -533,11 +533,6 @@ fn print_stdout(s: &str) -> ExitCode {
 }
 
 fn check(args: CheckArgs) -> ExitCode {
-    // This thread works in the pool beside the workers instead of waiting for them: one thread
-    // fewer to start, and each parallel step starts here without a hand-over.
-    let _ = rayon::ThreadPoolBuilder::new()
-        .use_current_thread()
-        .build_global();
     let options = match check_options(&args) {
         Ok(o) => o,
         Err(e) => {

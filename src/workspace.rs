@@ -331,9 +331,8 @@ struct ReadAhead<'r> {
 }
 
 impl<'r> ReadAhead<'r> {
-    /// Load, in parallel, every template `file` reaches that is not seen yet, each as soon as
-    /// the file naming it is parsed (the waves wait for a whole level of the include graph).
-    fn follow<'s>(&'s self, s: &rayon::Scope<'s>, file: &File) {
+    /// The templates `file` names that nobody has taken yet, with their roots (now taken).
+    fn unseen(&self, file: &File) -> Vec<(PathBuf, PathBuf)> {
         let found = locate_refs(file, self.repositories, self.cache);
         let paths: Vec<PathBuf> = found
             .0
@@ -346,26 +345,35 @@ impl<'r> ReadAhead<'r> {
         if let Ok(mut refs) = self.refs.lock() {
             refs.insert((file.canonical.clone(), file.root.clone()), found);
         }
-        for p in paths {
-            if !self
-                .seen
-                .lock()
-                .is_ok_and(|mut seen| seen.insert(p.clone()))
-            {
-                continue;
+        paths
+            .into_iter()
+            .filter(|p| {
+                self.seen
+                    .lock()
+                    .is_ok_and(|mut seen| seen.insert(p.clone()))
+            })
+            .map(|p| {
+                let root = root_for(&p, self.repositories, &file.root);
+                (p, root)
+            })
+            .collect()
+    }
+
+    /// Load the template at `p` in parallel, then the templates it names, each as soon as the
+    /// file naming it is parsed (the waves wait for a whole level of the include graph).
+    fn read<'s>(&'s self, s: &rayon::Scope<'s>, p: PathBuf, root: PathBuf) {
+        s.spawn(move |s| {
+            let display = templates::display_from(&p, self.cwd);
+            let loaded = load(&display, &p, &root, false, self.buffers, Some(&p));
+            if let Loaded::File(f) = &loaded {
+                for (next, next_root) in self.unseen(f) {
+                    self.read(s, next, next_root);
+                }
             }
-            let root = root_for(&p, self.repositories, &file.root);
-            s.spawn(move |s| {
-                let display = templates::display_from(&p, self.cwd);
-                let loaded = load(&display, &p, &root, false, self.buffers, Some(&p));
-                if let Loaded::File(f) = &loaded {
-                    self.follow(s, f);
-                }
-                if let Ok(mut out) = self.out.lock() {
-                    out.insert((p, root), loaded);
-                }
-            });
-        }
+            if let Ok(mut out) = self.out.lock() {
+                out.insert((p, root), loaded);
+            }
+        });
     }
 }
 
@@ -455,12 +463,18 @@ impl Workspace {
                 out: std::sync::Mutex::default(),
                 refs: std::sync::Mutex::default(),
             };
-            rayon::scope(|s| {
-                let reader = &reader;
-                for f in &ws.files {
-                    s.spawn(move |s| reader.follow(s, f));
-                }
-            });
+            // A run without templates to read starts no thread for them.
+            let first: Vec<(PathBuf, PathBuf)> = crate::map_items(&ws.files, |f| reader.unseen(f))
+                .into_iter()
+                .flatten()
+                .collect();
+            if !first.is_empty() {
+                rayon::scope(|s| {
+                    for (p, root) in first {
+                        reader.read(s, p, root);
+                    }
+                });
+            }
             (
                 reader.out.into_inner().unwrap_or_default(),
                 reader.refs.into_inner().unwrap_or_default(),
