@@ -22,6 +22,7 @@ mod stages;
 pub mod structure;
 pub mod suggest;
 pub mod templates;
+mod text;
 mod view;
 pub mod wif;
 pub mod workspace;
@@ -183,6 +184,7 @@ fn each_document<T: Send>(
                             config: settings.config,
                             tasks: settings.tasks,
                             structure: Default::default(),
+                            taint: Default::default(),
                         };
                         f(&ctx)
                     })
@@ -522,6 +524,7 @@ fn check_document(
         config: settings.config,
         tasks: settings.tasks,
         structure: Default::default(),
+        taint: Default::default(),
     };
     rules::check_all(&ctx, out);
 }

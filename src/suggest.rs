@@ -2,29 +2,66 @@
 
 /// Optimal-string-alignment distance (Levenshtein plus adjacent transpositions), ASCII case ignored.
 pub fn distance(a: &str, b: &str) -> usize {
-    let a: Vec<char> = a.chars().map(|c| c.to_ascii_lowercase()).collect();
-    let b: Vec<char> = b.chars().map(|c| c.to_ascii_lowercase()).collect();
-    let (n, m) = (a.len(), b.len());
-    let mut d = vec![vec![0usize; m + 1]; n + 1];
-    for (i, row) in d.iter_mut().enumerate() {
-        row[0] = i;
+    within(a, b, usize::MAX)
+}
+
+/// [`distance`] when it is at most `limit`; otherwise some number above `limit` (the rows stop as
+/// soon as no later one can come back under it). Suggestions compare hundreds of names: ASCII
+/// words are compared as bytes, on the stack.
+fn within(a: &str, b: &str, limit: usize) -> usize {
+    if a.is_ascii() && b.is_ascii() {
+        osa(
+            a.as_bytes(),
+            b.as_bytes(),
+            |x, y| x.eq_ignore_ascii_case(&y),
+            limit,
+        )
+    } else {
+        let a: Vec<char> = a.chars().map(|c| c.to_ascii_lowercase()).collect();
+        let b: Vec<char> = b.chars().map(|c| c.to_ascii_lowercase()).collect();
+        osa(&a, &b, |x, y| x == y, limit)
     }
-    for (j, cell) in d[0].iter_mut().enumerate() {
+}
+
+/// The distance of [`distance`] over any items, three rows of the table at a time.
+fn osa<T: Copy>(a: &[T], b: &[T], eq: impl Fn(T, T) -> bool, limit: usize) -> usize {
+    let (n, m) = (a.len(), b.len());
+    let w = m + 1;
+    let mut stack = [0usize; 3 * 48];
+    let mut heap = Vec::new();
+    let rows: &mut [usize] = if 3 * w <= stack.len() {
+        &mut stack[..3 * w]
+    } else {
+        heap.resize(3 * w, 0);
+        &mut heap
+    };
+    for (j, cell) in rows[..w].iter_mut().enumerate() {
         *cell = j;
     }
+    // The smallest value of the row before: when two rows in a row are all above `limit`, every
+    // later one is too (each cell comes from the row above, or two rows above plus one).
+    let mut last_min = 0;
     for i in 1..=n {
+        let (cur, prev, prev2) = ((i % 3) * w, ((i - 1) % 3) * w, ((i + 1) % 3) * w);
+        rows[cur] = i;
+        let mut row_min = i;
         for j in 1..=m {
-            let cost = usize::from(a[i - 1] != b[j - 1]);
-            let mut v = (d[i - 1][j] + 1)
-                .min(d[i][j - 1] + 1)
-                .min(d[i - 1][j - 1] + cost);
-            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
-                v = v.min(d[i - 2][j - 2] + 1);
+            let cost = usize::from(!eq(a[i - 1], b[j - 1]));
+            let mut v = (rows[prev + j] + 1)
+                .min(rows[cur + j - 1] + 1)
+                .min(rows[prev + j - 1] + cost);
+            if i > 1 && j > 1 && eq(a[i - 1], b[j - 2]) && eq(a[i - 2], b[j - 1]) {
+                v = v.min(rows[prev2 + j - 2] + 1);
             }
-            d[i][j] = v;
+            rows[cur + j] = v;
+            row_min = row_min.min(v);
         }
+        if row_min > limit && last_min > limit {
+            return limit.saturating_add(1);
+        }
+        last_min = row_min;
     }
-    d[n][m]
+    rows[(n % 3) * w + m]
 }
 
 /// The largest distance still taken for a typo of a word of `len` characters.
@@ -49,7 +86,7 @@ pub fn closest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) ->
         if c.len().abs_diff(word.len()) > limit {
             continue;
         }
-        let d = distance(word, c);
+        let d = within(word, c, limit);
         if d <= limit && best.is_none_or(|(bd, _)| d < bd) {
             best = Some((d, c));
         }
@@ -111,7 +148,7 @@ pub fn closest_name<'a>(
         if c.len().abs_diff(word.len()) > limit {
             continue;
         }
-        let d = distance(word, c);
+        let d = within(word, c, limit);
         if d <= limit && best.is_none_or(|(bd, _)| d < bd) && !adds_a_word(word, c) {
             best = Some((d, c));
         }
@@ -122,6 +159,76 @@ pub fn closest_name<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The whole table, as `distance` first computed it.
+    fn full_table(a: &str, b: &str) -> usize {
+        let a: Vec<char> = a.chars().map(|c| c.to_ascii_lowercase()).collect();
+        let b: Vec<char> = b.chars().map(|c| c.to_ascii_lowercase()).collect();
+        let (n, m) = (a.len(), b.len());
+        let mut d = vec![vec![0usize; m + 1]; n + 1];
+        for (i, row) in d.iter_mut().enumerate() {
+            row[0] = i;
+        }
+        for (j, cell) in d[0].iter_mut().enumerate() {
+            *cell = j;
+        }
+        for i in 1..=n {
+            for j in 1..=m {
+                let cost = usize::from(a[i - 1] != b[j - 1]);
+                let mut v = (d[i - 1][j] + 1)
+                    .min(d[i][j - 1] + 1)
+                    .min(d[i - 1][j - 1] + cost);
+                if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                    v = v.min(d[i - 2][j - 2] + 1);
+                }
+                d[i][j] = v;
+            }
+        }
+        d[n][m]
+    }
+
+    #[test]
+    fn rows_agree_with_the_whole_table() {
+        let words = [
+            "",
+            "a",
+            "ab",
+            "ba",
+            "Bash",
+            "bsah",
+            "AzureCLI",
+            "AzureCIL",
+            "azurecli",
+            "PowerShell",
+            "PowerShelll",
+            "PublishBuildArtifacts",
+            "PublishBldArtifcts",
+            "ShellScriptV2",
+            "DotNetCoreCLI",
+            "DotnetCoreCLl",
+            "é",
+            "éa",
+            "aé",
+            "Ünïcödé",
+            "unicode",
+            "AVeryLongTaskNameThatGoesOnAndOnForMoreThanFortyEightLetters",
+            "AVeryLongTaskNameThatGoesOnAndOnForMoreThanFortyEightLeters",
+        ];
+        for a in words {
+            for b in words {
+                let full = full_table(a, b);
+                assert_eq!(distance(a, b), full, "{a} {b}");
+                for limit in 0..5 {
+                    let w = within(a, b, limit);
+                    if full <= limit {
+                        assert_eq!(w, full, "{a} {b} {limit}");
+                    } else {
+                        assert!(w > limit, "{a} {b} {limit}");
+                    }
+                }
+            }
+        }
+    }
 
     #[test]
     fn finds_typos_not_strangers() {

@@ -242,8 +242,15 @@ fn from_bytes(
 
 /// Where template references point, by what `templates::locate` reads: (root, the including
 /// file's directory or, for a path from the root, the root, the value). Many files name the same
-/// template; resolving it once spares the file system calls of canonicalizing its path.
-type LocateCache = std::sync::Mutex<HashMap<(PathBuf, PathBuf, String), Located>>;
+/// template; resolving it once spares the file system calls of canonicalizing its path. `dirs`:
+/// the directories resolved so far, for the templates not seen yet.
+#[derive(Default)]
+struct LocateCache {
+    /// Keyed by the three joined with NULs (which no path holds): hashing one string costs
+    /// less than hashing two paths component by component.
+    found: std::sync::Mutex<HashMap<std::ffi::OsString, Located>>,
+    dirs: templates::Dirs,
+}
 
 fn locate_cached(
     value: &str,
@@ -258,24 +265,26 @@ fn locate_cached(
     } else {
         from.parent().unwrap_or(root)
     };
-    let key = (root.to_path_buf(), base.to_path_buf(), v.to_string());
-    if let Some(hit) = cache.lock().ok().and_then(|c| c.get(&key).cloned()) {
+    let mut key = root.as_os_str().to_os_string();
+    key.push("\0");
+    key.push(base);
+    key.push("\0");
+    key.push(v);
+    if let Some(hit) = cache.found.lock().ok().and_then(|c| c.get(&key).cloned()) {
         return hit;
     }
-    let located = templates::locate(value, from, root, repositories);
-    if let Ok(mut c) = cache.lock() {
+    let located = templates::locate_in(value, from, root, repositories, &cache.dirs);
+    if let Ok(mut c) = cache.found.lock() {
         c.insert(key, located.clone());
     }
     located
 }
 
+/// What [`locate_refs`] returns.
+type Refs = (Vec<(yaml::Span, Located)>, Vec<yaml::Span>);
+
 /// The template references of a file, located, and the regions of it handed to a remote template.
-#[allow(clippy::type_complexity)]
-fn locate_refs(
-    file: &File,
-    repositories: &HashMap<String, PathBuf>,
-    cache: &LocateCache,
-) -> (Vec<(yaml::Span, Located)>, Vec<yaml::Span>) {
+fn locate_refs(file: &File, repositories: &HashMap<String, PathBuf>, cache: &LocateCache) -> Refs {
     let Some(doc) = file.document() else {
         return (Vec::new(), Vec::new());
     };
@@ -293,6 +302,79 @@ fn locate_refs(
         })
         .collect();
     (refs, handed)
+}
+
+/// The root a template at `p` belongs to: the mapped checkout holding it, else the root of the
+/// file that names it.
+fn root_for(p: &Path, repositories: &HashMap<String, PathBuf>, from_root: &Path) -> PathBuf {
+    repositories
+        .values()
+        .filter_map(|r| r.canonicalize().ok())
+        .find(|r| p.starts_with(r))
+        .unwrap_or_else(|| from_root.to_path_buf())
+}
+
+/// Templates read ahead of the waves of [`Workspace::build`], by (canonical path, root).
+type Ahead = HashMap<(PathBuf, PathBuf), Loaded>;
+
+/// What the read-ahead shares between its tasks.
+struct ReadAhead<'r> {
+    repositories: &'r HashMap<String, PathBuf>,
+    buffers: &'r HashMap<PathBuf, String>,
+    cache: &'r LocateCache,
+    cwd: Option<&'r Path>,
+    /// Paths loaded or being loaded (the files already in the workspace included).
+    seen: std::sync::Mutex<std::collections::HashSet<PathBuf>>,
+    out: std::sync::Mutex<Ahead>,
+    /// What [`locate_refs`] found in each file followed, by (canonical path, root).
+    refs: std::sync::Mutex<HashMap<(PathBuf, PathBuf), Refs>>,
+}
+
+impl<'r> ReadAhead<'r> {
+    /// The templates `file` names that nobody has taken yet, with their roots (now taken).
+    fn unseen(&self, file: &File) -> Vec<(PathBuf, PathBuf)> {
+        let found = locate_refs(file, self.repositories, self.cache);
+        let paths: Vec<PathBuf> = found
+            .0
+            .iter()
+            .filter_map(|(_, l)| match l {
+                Located::Path(p) => Some(p.clone()),
+                Located::Other(_) => None,
+            })
+            .collect();
+        if let Ok(mut refs) = self.refs.lock() {
+            refs.insert((file.canonical.clone(), file.root.clone()), found);
+        }
+        paths
+            .into_iter()
+            .filter(|p| {
+                self.seen
+                    .lock()
+                    .is_ok_and(|mut seen| seen.insert(p.clone()))
+            })
+            .map(|p| {
+                let root = root_for(&p, self.repositories, &file.root);
+                (p, root)
+            })
+            .collect()
+    }
+
+    /// Load the template at `p` in parallel, then the templates it names, each as soon as the
+    /// file naming it is parsed (the waves wait for a whole level of the include graph).
+    fn read<'s>(&'s self, s: &rayon::Scope<'s>, p: PathBuf, root: PathBuf) {
+        s.spawn(move |s| {
+            let display = templates::display_from(&p, self.cwd);
+            let loaded = load(&display, &p, &root, false, self.buffers, Some(&p));
+            if let Loaded::File(f) = &loaded {
+                for (next, next_root) in self.unseen(f) {
+                    self.read(s, next, next_root);
+                }
+            }
+            if let Ok(mut out) = self.out.lock() {
+                out.insert((p, root), loaded);
+            }
+        });
+    }
 }
 
 impl Workspace {
@@ -367,13 +449,52 @@ impl Workspace {
         // Unreadable templates: their path, so references to them can say so.
         let mut unreadable_paths: HashMap<PathBuf, ()> = HashMap::new();
         let cache = LocateCache::default();
+        // Templates are shown relative to the working directory, resolved once.
+        let cwd = std::env::current_dir().and_then(|c| c.canonicalize()).ok();
+        // Every template the loaded files reach, read and parsed ahead; the waves below take
+        // them from here in their own order (and load what they don't find).
+        let (mut ahead, mut ahead_refs) = {
+            let reader = ReadAhead {
+                repositories,
+                buffers,
+                cache: &cache,
+                cwd: cwd.as_deref(),
+                seen: std::sync::Mutex::new(index.keys().cloned().collect()),
+                out: std::sync::Mutex::default(),
+                refs: std::sync::Mutex::default(),
+            };
+            // A run without templates to read starts no thread for them.
+            let first: Vec<(PathBuf, PathBuf)> = crate::map_items(&ws.files, |f| reader.unseen(f))
+                .into_iter()
+                .flatten()
+                .collect();
+            if !first.is_empty() {
+                rayon::scope(|s| {
+                    for (p, root) in first {
+                        reader.read(s, p, root);
+                    }
+                });
+            }
+            (
+                reader.out.into_inner().unwrap_or_default(),
+                reader.refs.into_inner().unwrap_or_default(),
+            )
+        };
         let mut scanned = 0;
         while scanned < ws.files.len() {
-            #[allow(clippy::type_complexity)]
-            let wave: Vec<(Vec<(yaml::Span, Located)>, Vec<yaml::Span>)> =
-                crate::map_items(&ws.files[scanned..], |f| {
-                    locate_refs(f, repositories, &cache)
-                });
+            // The references of the files read ahead are known; the others are located here.
+            let mut wave: Vec<Option<Refs>> = ws.files[scanned..]
+                .iter()
+                .map(|f| ahead_refs.remove(&(f.canonical.clone(), f.root.clone())))
+                .collect();
+            let missing: Vec<usize> = (0..wave.len()).filter(|&i| wave[i].is_none()).collect();
+            let located = crate::map_items(&missing, |&i| {
+                locate_refs(&ws.files[scanned + i], repositories, &cache)
+            });
+            for (i, r) in missing.into_iter().zip(located) {
+                wave[i] = Some(r);
+            }
+            let wave: Vec<Refs> = wave.into_iter().flatten().collect();
             let wave_end = ws.files.len();
             // New files to load, with the root of the repository they belong to.
             let mut to_load: Vec<(PathBuf, PathBuf)> = Vec::new();
@@ -387,21 +508,28 @@ impl Workspace {
                             && !queued.contains(p)
                         {
                             queued.insert(p.clone());
-                            let root = repositories
-                                .values()
-                                .filter_map(|r| r.canonicalize().ok())
-                                .find(|r| p.starts_with(r))
-                                .unwrap_or_else(|| from.root.clone());
+                            let root = root_for(p, repositories, &from.root);
                             to_load.push((p.clone(), root));
                         }
                     }
                 }
             }
-            let new: Vec<(PathBuf, Loaded)> = crate::map_items(&to_load, |(p, root)| {
+            let mut slots: Vec<Option<Loaded>> = to_load.iter().map(|k| ahead.remove(k)).collect();
+            let missing: Vec<usize> = (0..slots.len()).filter(|&i| slots[i].is_none()).collect();
+            let loaded = crate::map_items(&missing, |&i| {
+                let (p, root) = &to_load[i];
                 // `p` is canonical: `templates::locate` resolved it.
-                let display = templates::display_for(p);
-                (p.clone(), load(&display, p, root, false, buffers, Some(p)))
+                let display = templates::display_from(p, cwd.as_deref());
+                load(&display, p, root, false, buffers, Some(p))
             });
+            for (i, l) in missing.into_iter().zip(loaded) {
+                slots[i] = Some(l);
+            }
+            let new: Vec<(PathBuf, Loaded)> = to_load
+                .into_iter()
+                .zip(slots)
+                .filter_map(|((p, _), l)| Some((p, l?)))
+                .collect();
             for (p, l) in new {
                 match l {
                     Loaded::File(f) => {

@@ -30,7 +30,7 @@ pub fn find_template_expressions(text: &str) -> Vec<TemplateExpr> {
     let bytes = text.as_bytes();
     let mut out = Vec::new();
     let mut from = 0;
-    while let Some(i) = text[from..].find("${{") {
+    while let Some(i) = crate::text::find(&text[from..], "${{") {
         let start = from + i;
         let mut j = start + 3;
         let mut in_string = false;

@@ -170,11 +170,15 @@ impl RuleParser<'_, '_, '_> {
             return v;
         }
         // The condition runs to the next `&&`, `||` or `)`.
-        let end = [self.s.find("&&"), self.s.find("||"), self.s.find(')')]
-            .into_iter()
-            .flatten()
-            .min()
-            .unwrap_or(self.s.len());
+        let end = [
+            crate::text::find(self.s, "&&"),
+            crate::text::find(self.s, "||"),
+            self.s.find(')'),
+        ]
+        .into_iter()
+        .flatten()
+        .min()
+        .unwrap_or(self.s.len());
         let cond = &self.s[..end];
         self.s = &self.s[end..];
         self.condition(cond.trim())
@@ -190,7 +194,10 @@ impl RuleParser<'_, '_, '_> {
             "==",
             "=",
         ];
-        let Some((op, at)) = OPS.iter().find_map(|op| cond.find(op).map(|i| (*op, i))) else {
+        let Some((op, at)) = OPS
+            .iter()
+            .find_map(|op| crate::text::find(cond, op).map(|i| (*op, i)))
+        else {
             return Truth::Unknown;
         };
         let name = cond[..at].trim();

@@ -100,7 +100,8 @@ pub fn value_at<'a>(e: &'a Entry, at: &At<'a>, holder: &'a Node) -> At<'a> {
             depth,
             item: false,
             conditional: at.conditional,
-            key: e.key.as_str().filter(|k| !crate::yaml::is_computed_key(k)),
+            // Not a directive: a computed key is any other expression.
+            key: e.key.as_str().filter(|k| !crate::yaml::is_expression(k)),
             holder: e.value.as_map().map(|_| &e.value),
             spliced: false,
         },

@@ -28,8 +28,11 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
 
 /// A key Azure compares literally: a scalar without a `${{ }}` template expression in it.
 fn literal_key(e: &Entry) -> Option<&str> {
-    e.key.as_str().filter(|k| !k.contains("${{"))
+    e.key.as_str().filter(|k| !crate::text::contains(k, "${{"))
 }
+
+/// Mappings up to this many entries are checked pair by pair.
+const SMALL: usize = 24;
 
 /// Each mapping on its own, as written (a key repeated in one of its `${{ if }}` blocks is
 /// another mapping's).
@@ -40,7 +43,20 @@ struct Keys<'o> {
 impl<'a> Visitor<'a> for Keys<'_> {
     fn enter_map(&mut self, map: &'a Node, _: &At<'a>) -> Flow {
         let entries = map.as_map().unwrap_or_default();
-        // Azure's reader compares keys without regard to case.
+        // Azure's reader compares keys without regard to case. Most mappings have a few keys:
+        // comparing each with the ones before costs less than lower-casing them into a table.
+        if entries.len() <= SMALL {
+            let mut first: Vec<(&str, &Entry)> = Vec::with_capacity(entries.len());
+            for e in entries {
+                if let Some(key) = literal_key(e) {
+                    match first.iter().find(|(k, _)| k.eq_ignore_ascii_case(key)) {
+                        Some((_, earlier)) => self.out.push(diagnostic(key, earlier, e)),
+                        None => first.push((key, e)),
+                    }
+                }
+            }
+            return Flow::Continue;
+        }
         let mut first: HashMap<String, &Entry> = HashMap::with_capacity(entries.len());
         for e in entries {
             if let Some(key) = literal_key(e) {

@@ -77,7 +77,7 @@ impl Located {
 /// Find `text` in `raw` from `cursor` on; `base` is where `raw` starts in the source.
 fn locate(raw: &str, base: usize, cursor: &mut usize, text: &str) -> Option<usize> {
     let hay = raw.get(*cursor..)?;
-    let p = hay.find(text)?;
+    let p = crate::text::find(hay, text)?;
     let start = *cursor + p;
     *cursor = start + text.len();
     Some(base + start)
@@ -117,7 +117,7 @@ impl Walker<'_> {
         let NodeKind::Scalar(value, _) = &node.kind else {
             return None;
         };
-        if !value.contains("${{") {
+        if !crate::text::contains(value, "${{") {
             return None;
         }
         let raw = self.text.get(node.span.clone()).unwrap_or("");
@@ -140,7 +140,7 @@ impl Walker<'_> {
             }
             let inner = &text[3..text.len() - 2];
             // A `}}` left out makes the expression run on into the next `${{`.
-            if inner.contains("${{") {
+            if crate::text::contains(inner, "${{") {
                 self.unclosed(&at, text, true);
                 continue;
             }

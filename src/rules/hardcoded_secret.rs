@@ -73,7 +73,7 @@ fn placeholder(v: &str) -> bool {
         c.len()
     };
     crate::yaml::is_expression(v)
-        || v.contains("${{")
+        || crate::text::contains(v, "${{")
         || (v.contains('<') && v.contains('>'))
         || (v.contains('{') && v.contains('}'))
         || l.contains("xxx")
@@ -111,7 +111,7 @@ fn field<'v>(text: &'v str, key: &str) -> Vec<&'v str> {
     let key = key.to_ascii_lowercase();
     let mut out = Vec::new();
     let mut from = 0;
-    while let Some(i) = lower[from..].find(&key) {
+    while let Some(i) = crate::text::find(&lower[from..], &key) {
         let at = from + i;
         from = at + key.len();
         // A whole key: not the end of a longer word.
@@ -142,7 +142,7 @@ fn random_key(v: &str, min: usize) -> bool {
 /// `prefix` followed by at least `len` characters of `alphabet`, starting a word.
 fn token_after(text: &str, prefix: &str, len: usize, alphabet: fn(char) -> bool) -> bool {
     let mut from = 0;
-    while let Some(i) = text[from..].find(prefix) {
+    while let Some(i) = crate::text::find(&text[from..], prefix) {
         let at = from + i;
         from = at + prefix.len();
         if at > 0 && text.as_bytes()[at - 1].is_ascii_alphanumeric() {
@@ -170,8 +170,8 @@ fn credential(text: &str) -> Option<&'static str> {
     if token_after(text, "AKIA", 16, upper) {
         return Some("an AWS access key id");
     }
-    if let Some(i) = text.find("-----BEGIN ") {
-        let head_end = text[i..].find("PRIVATE KEY-----");
+    if let Some(i) = crate::text::find(text, "-----BEGIN ") {
+        let head_end = crate::text::find(&text[i..], "PRIVATE KEY-----");
         if let Some(h) = head_end {
             let body_start = i + h + "PRIVATE KEY-----".len();
             let body: String = text[body_start..]
@@ -183,6 +183,10 @@ fn credential(text: &str) -> Option<&'static str> {
                 return Some("a private key");
             }
         }
+    }
+    // Every key looked for below ends with `=`.
+    if !text.contains('=') {
+        return None;
     }
     for (key, what, min) in [
         ("AccountKey=", "a storage account key", 40),
@@ -204,7 +208,7 @@ fn credential(text: &str) -> Option<&'static str> {
         "username=",
     ]
     .iter()
-    .any(|k| lower.contains(k));
+    .any(|k| crate::text::contains(&lower, k));
     if connection {
         for key in ["Password=", "Pwd="] {
             if field(text, key).into_iter().any(real_password) {

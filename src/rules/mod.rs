@@ -153,6 +153,9 @@ pub struct Context<'a> {
     pub tasks: Option<&'a crate::catalog::Configured>,
     /// The schema check of the document, computed once for the rules that report from it.
     pub structure: std::cell::OnceCell<Vec<crate::structure::validate::Problem>>,
+    /// What the injection rules first work out about the document's variables and parameters,
+    /// computed once (each rule goes on from its own copy).
+    pub taint: std::cell::OnceCell<shared::taint::Known>,
 }
 
 impl Context<'_> {

@@ -20,7 +20,22 @@ pub(super) fn typo_of(parsed: &ParsedRef) -> Option<&'static str> {
     if parsed.kind != NameKind::Name {
         return None;
     }
-    crate::suggest::closest_name(parsed.name, crate::catalog::catalog().names())
+    // unknown-task and extension-task both ask, for the same names: remember the answers.
+    static SEEN: std::sync::Mutex<Option<std::collections::HashMap<String, Option<&'static str>>>> =
+        std::sync::Mutex::new(None);
+    if let Some(hit) = SEEN
+        .lock()
+        .ok()
+        .and_then(|m| m.as_ref()?.get(parsed.name).copied())
+    {
+        return hit;
+    }
+    let found = crate::suggest::closest_name(parsed.name, crate::catalog::catalog().names());
+    if let Ok(mut m) = SEEN.lock() {
+        m.get_or_insert_with(Default::default)
+            .insert(parsed.name.to_string(), found);
+    }
+    found
 }
 
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {

@@ -161,7 +161,7 @@ fn scan(ctx: &Context, span: &Span, spn: bool, out: &mut Vec<Diagnostic>) {
         let here = offset;
         offset += line.len();
         let lower = line.to_ascii_lowercase();
-        if let Some(at) = lower.find("##vso[task.setvariable") {
+        if let Some(at) = crate::text::find(&lower, "##vso[task.setvariable") {
             let Some(close) = lower[at..].find(']') else {
                 continue;
             };
@@ -194,7 +194,7 @@ fn scan(ctx: &Context, span: &Span, spn: bool, out: &mut Vec<Diagnostic>) {
             }
             continue;
         }
-        if let Some(at) = lower.find("##vso[task.setsecret]") {
+        if let Some(at) = crate::text::find(&lower, "##vso[task.setsecret]") {
             // A registered secret is masked whatever variable carries it later.
             let masked = reads(&lower[at..]);
             tainted.retain(|(t, _)| !masked.contains(t));

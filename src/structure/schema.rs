@@ -31,6 +31,10 @@ pub struct Def {
     pub pattern_properties: Option<BTreeMap<String, Def>>,
     #[serde(rename = "deprecationMessage")]
     pub deprecation: Option<String>,
+    /// Its alternatives through `$ref`s and nested `anyOf`s, worked out on first use (see
+    /// `validate::flatten`).
+    #[serde(skip)]
+    pub alternatives: OnceLock<Vec<&'static Def>>,
 }
 
 fn type_name<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {

@@ -45,20 +45,23 @@ pub fn validate(root: &Node) -> Vec<Problem> {
     if root.is_null() {
         return out;
     }
-    let alternatives: Vec<&'static Def> = [
-        "pipeline",
-        "stagesTemplate",
-        "jobsTemplate",
-        "stepsTemplate",
-        "variablesTemplate",
-        "extendsTemplate",
-    ]
-    .iter()
-    .filter_map(|n| def(n))
-    .flat_map(|d| flatten(d, 0))
-    .collect();
+    static ROOTS: std::sync::OnceLock<Vec<&'static Def>> = std::sync::OnceLock::new();
+    let alternatives = ROOTS.get_or_init(|| {
+        [
+            "pipeline",
+            "stagesTemplate",
+            "jobsTemplate",
+            "stepsTemplate",
+            "variablesTemplate",
+            "extendsTemplate",
+        ]
+        .iter()
+        .filter_map(|n| def(n))
+        .flat_map(|d| alternatives(d).iter().copied())
+        .collect()
+    });
     let mut v = Validator { depth: 0 };
-    v.any_of(root, &alternatives, "the pipeline", &mut out);
+    v.any_of(root, alternatives, "the pipeline", &mut out);
     out
 }
 
@@ -82,6 +85,11 @@ pub fn validate_extends_content(root: &Node) -> Option<(Span, Vec<Problem>)> {
         }
     }
     Some((params.span.clone(), out))
+}
+
+/// [`flatten`] of a definition, worked out once per run.
+fn alternatives(d: &'static Def) -> &'static [&'static Def] {
+    d.alternatives.get_or_init(|| flatten(d, 0))
 }
 
 /// The alternatives of a definition, through `$ref`s and nested `anyOf`s.
@@ -184,9 +192,9 @@ impl Validator {
             }
         }
         if d.any_of.is_some() {
-            let alts = flatten(d, 0);
+            let alts = alternatives(d);
             self.depth += 1;
-            self.any_of(node, &alts, place, out);
+            self.any_of(node, alts, place, out);
             self.depth -= 1;
             return;
         }
@@ -295,7 +303,7 @@ impl Validator {
                     .as_deref()
                     .and_then(def)
                     .map(|t| {
-                        flatten(t, 0)
+                        alternatives(t)
                             .iter()
                             .flat_map(|a| a.first_property.iter().map(String::as_str))
                             .collect()
@@ -428,7 +436,7 @@ impl Validator {
         if let Some(step_def) = def("step") {
             for e in &entries {
                 let Some(k) = e.key.as_str() else { continue };
-                let msg = flatten(step_def, 0).iter().find_map(|alt| {
+                let msg = alternatives(step_def).iter().find_map(|alt| {
                     (alt.first_property.first().map(String::as_str) == Some(k))
                         .then(|| alt.properties.as_ref()?.get(k)?.deprecation.clone())
                         .flatten()

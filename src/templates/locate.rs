@@ -57,6 +57,46 @@ pub fn normalize(path: &Path) -> Option<PathBuf> {
     Some(out)
 }
 
+/// The canonical directories resolved so far in one run. A run resolves the paths of many
+/// templates in a few directories: resolving each directory once, then only looking at the file
+/// itself, spares the system calls of walking every component of every path.
+#[derive(Debug, Default)]
+pub struct Dirs(std::sync::Mutex<HashMap<PathBuf, Option<PathBuf>>>);
+
+impl Dirs {
+    /// `path.canonicalize()` and whether it is a file, or `None` where `canonicalize` fails.
+    pub fn real(&self, path: &Path) -> Option<(PathBuf, bool)> {
+        let whole = |p: &Path| {
+            let real = p.canonicalize().ok()?;
+            let file = real.is_file();
+            Some((real, file))
+        };
+        let (Some(parent), Some(name)) = (path.parent(), path.file_name()) else {
+            return whole(path);
+        };
+        if parent.as_os_str().is_empty() {
+            return whole(path);
+        }
+        let cached = self.0.lock().ok().and_then(|m| m.get(parent).cloned());
+        let dir = match cached {
+            Some(dir) => dir,
+            None => {
+                let dir = parent.canonicalize().ok();
+                if let Ok(mut m) = self.0.lock() {
+                    m.insert(parent.to_path_buf(), dir.clone());
+                }
+                dir
+            }
+        }?;
+        let joined = dir.join(name);
+        let meta = std::fs::symlink_metadata(&joined).ok()?;
+        if meta.file_type().is_symlink() {
+            return whole(&joined);
+        }
+        Some((joined, meta.is_file()))
+    }
+}
+
 /// Resolve a `template:` value written in the file at `from` (a canonical path) of the repository
 /// at `root` (canonical). `repositories` maps aliases to local checkouts.
 pub fn locate(
@@ -64,6 +104,17 @@ pub fn locate(
     from: &Path,
     root: &Path,
     repositories: &HashMap<String, PathBuf>,
+) -> Located {
+    locate_in(value, from, root, repositories, &Dirs::default())
+}
+
+/// [`locate`], with the directories already resolved in this run.
+pub fn locate_in(
+    value: &str,
+    from: &Path,
+    root: &Path,
+    repositories: &HashMap<String, PathBuf>,
+    dirs: &Dirs,
 ) -> Located {
     let value = value.trim();
     if is_expression(value) {
@@ -122,13 +173,13 @@ pub fn locate(
             outside = Some(norm.display().to_string());
             continue;
         }
-        if let Ok(real) = norm.canonicalize() {
+        if let Some((real, file)) = dirs.real(&norm) {
             if !real.starts_with(&base_root) {
                 // A symlink out of the repository.
                 outside = Some(real.display().to_string());
                 continue;
             }
-            if real.is_file() {
+            if file {
                 return Located::Path(real);
             }
         }
@@ -147,7 +198,13 @@ pub fn locate(
 
 /// How to show a canonical path: relative to the working directory when it can be.
 pub fn display_for(path: &Path) -> String {
-    let Ok(cwd) = std::env::current_dir().and_then(|c| c.canonicalize()) else {
+    let cwd = std::env::current_dir().and_then(|c| c.canonicalize()).ok();
+    display_from(path, cwd.as_deref())
+}
+
+/// [`display_for`] with the working directory's canonical path (`None`: it has none).
+pub fn display_from(path: &Path, cwd: Option<&Path>) -> String {
+    let Some(cwd) = cwd else {
         return path.display().to_string();
     };
     let mut up = String::new();

@@ -5,4 +5,4 @@ pub mod graph;
 pub mod locate;
 
 pub use graph::{graph_problems, include_chains, Edge, GraphProblem, MAX_FILES, MAX_INCLUDE_DEPTH};
-pub use locate::{display_for, locate, normalize, Located, Target};
+pub use locate::{display_for, display_from, locate, locate_in, normalize, Dirs, Located, Target};

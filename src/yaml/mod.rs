@@ -161,10 +161,23 @@ pub fn is_computed_key(s: &str) -> bool {
 /// The directive word of a template-expression key (`if`, `elseif`, `else`, `each`, `insert`), or
 /// `None` for any other key (a value expression such as `${{ parameters.x }}`, or a plain key).
 pub fn directive_of(key: &str) -> Option<&'static str> {
+    // Every key of every walk comes here: a key whose first byte is ASCII other than `$` and
+    // other than whitespace `trim` would take (`\x0b` included) can't be an expression.
+    if key
+        .as_bytes()
+        .first()
+        .is_none_or(|&b| b.is_ascii() && b != b'$' && !(b.is_ascii_whitespace() || b == 0x0b))
+    {
+        return None;
+    }
     if !is_whole_expression(key) {
         return None;
     }
-    let t = key.trim_start().trim_start_matches("${{").trim_start();
+    let mut t = key.trim_start();
+    while let Some(rest) = t.strip_prefix("${{") {
+        t = rest;
+    }
+    let t = t.trim_start();
     ["elseif", "else", "if", "each", "insert"]
         .into_iter()
         .find(|w| {

@@ -110,6 +110,14 @@ pub struct Hit {
     pub taint: Taint,
 }
 
+/// What [`Env::of`] works out for a document, kept in its context so that each rule asking
+/// starts from a copy instead of working it out again.
+#[derive(Debug, Clone, Default)]
+pub struct Known {
+    variables: HashMap<String, Taint>,
+    parameters: HashMap<String, Option<Taint>>,
+}
+
 /// What is known of a file's variables and parameters.
 pub struct Env<'c> {
     /// Tainted user variables (lower-case name).
@@ -132,6 +140,25 @@ impl<'c> Env<'c> {
 
     /// The variables of the file and what its callers pass.
     pub fn of(ctx: &Context<'c>) -> Env<'c> {
+        let known = ctx
+            .taint
+            .get_or_init(|| {
+                let env = Env::work_out(ctx);
+                Known {
+                    variables: env.variables,
+                    parameters: env.parameters,
+                }
+            })
+            .clone();
+        Env {
+            variables: known.variables,
+            parameters: known.parameters,
+            file: ctx.doc.root.as_ref().map(|root| (root, ctx.templates)),
+        }
+    }
+
+    /// [`Env::of`], worked out.
+    fn work_out(ctx: &Context<'c>) -> Env<'c> {
         let doc: &'c crate::yaml::Document = ctx.doc;
         let Some(root) = doc.root.as_ref() else {
             return Env::bare();
@@ -355,7 +382,7 @@ fn reference<'e>(e: &'e Expr, depth: usize) -> Option<(&'e str, String)> {
 pub fn macros(text: &str) -> Vec<(usize, &str)> {
     let mut out = Vec::new();
     let mut from = 0;
-    while let Some(i) = text[from..].find("$(") {
+    while let Some(i) = crate::text::find(&text[from..], "$(") {
         let start = from + i;
         let rest = &text[start + 2..];
         let len = rest

@@ -1,0 +1,87 @@
+//! Searches for the short, fixed strings rules look for in scalars and scripts (`${{`, `&&`,
+//! `##vso[`...). `str::find` with a string pattern sets up a two-way searcher for every call,
+//! which costs more than the search itself in the short texts of a pipeline.
+
+/// Needles longer than this go to `str::find` after this many false starts (a long needle's
+/// first byte matching often), so that the time stays linear on any text.
+const SHORT: usize = 32;
+const FALSE_STARTS: usize = 16;
+
+/// `hay.find(needle)`: the byte offset of the first occurrence.
+pub fn find(hay: &str, needle: &str) -> Option<usize> {
+    let (h, n) = (hay.as_bytes(), needle.as_bytes());
+    let mut misses = 0;
+    let Some((&first, rest)) = n.split_first() else {
+        return Some(0);
+    };
+    let last = h.len().checked_sub(n.len())?;
+    let mut from = 0;
+    while from <= last {
+        // A match starts at a character boundary: `first` starts a character of `needle`.
+        let rest_of = &h[from..=last];
+        // Most texts are a few words: a plain loop beats memchr's set-up there.
+        let at = from
+            + if rest_of.len() < 64 {
+                rest_of.iter().position(|&b| b == first)?
+            } else {
+                memchr::memchr(first, rest_of)?
+            };
+        if &h[at + 1..at + n.len()] == rest {
+            return Some(at);
+        }
+        from = at + 1;
+        misses += 1;
+        if n.len() > SHORT && misses >= FALSE_STARTS {
+            return hay[from..].find(needle).map(|i| from + i);
+        }
+    }
+    None
+}
+
+/// `hay.contains(needle)`.
+pub fn contains(hay: &str, needle: &str) -> bool {
+    find(hay, needle).is_some()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_like_str_find() {
+        let texts = [
+            "",
+            "$",
+            "${{",
+            "a ${{ b }} ${{ c }}",
+            "$$${{",
+            "é${{ü",
+            "&&||)",
+            "x ##vso[task.setvariable variable=a]b",
+            "aaaaaaaaab",
+            &"${{ a".repeat(40),
+            &format!(
+                "{}${{{{ aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaab }}}}",
+                "${{ a".repeat(40)
+            ),
+        ];
+        let needles = [
+            "",
+            "$",
+            "${{",
+            "{{",
+            "&&",
+            "ü",
+            "##vso[task.setvariable",
+            "aab",
+            "a very long needle that is longer than thirty-two bytes",
+            "${{ aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaab }}",
+        ];
+        for t in texts {
+            for n in needles {
+                assert_eq!(find(t, n), t.find(n), "{t:?} {n:?}");
+                assert_eq!(contains(t, n), t.contains(n), "{t:?} {n:?}");
+            }
+        }
+    }
+}
