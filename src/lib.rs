@@ -312,12 +312,28 @@ fn finish_file(
 }
 
 fn lint_group(options: &Options, settings: Settings, ws: workspace::Workspace) -> GroupResult {
-    let mut per_file: Vec<Vec<(Option<String>, Diagnostic)>> =
+    let rules = || {
         each_document(&ws, settings, &|ctx| {
             let mut out = Vec::new();
             rules::check_all(ctx, &mut out);
             out
         })
+    };
+    // The checks of the compiled pipeline run beside the rules (each keeps the other's idle
+    // core busy); a run without pipelines to compile starts no thread for them.
+    let entries = compiled::entries(&ws, &options.repositories);
+    let compile = || {
+        let preloaded = compiled::preloaded(&ws);
+        map_items(&entries, |&e| {
+            compiled::findings(&ws, e, &options.repositories, &preloaded)
+        })
+    };
+    let (checked, found) = if entries.is_empty() {
+        (rules(), Vec::new())
+    } else {
+        rayon::join(rules, compile)
+    };
+    let mut per_file: Vec<Vec<(Option<String>, Diagnostic)>> = checked
         .into_iter()
         .map(|(docs, parse)| {
             let mut out: Vec<Diagnostic> = docs.into_iter().flatten().chain(parse).collect();
@@ -332,22 +348,15 @@ fn lint_group(options: &Options, settings: Settings, ws: workspace::Workspace) -
     for (file, alias, d) in stages::graph_findings(&ws.edges, &order, &name) {
         per_file[file].push((alias, d));
     }
-    // The checks of the compiled pipeline, for what the rules file by file didn't already say.
-    let entries = compiled::entries(&ws, &options.repositories);
-    if !entries.is_empty() {
-        let preloaded = compiled::preloaded(&ws);
-        let found = map_items(&entries, |&e| {
-            compiled::findings(&ws, e, &options.repositories, &preloaded)
-        });
-        for (file, d) in found.into_iter().flatten() {
-            let text = &ws.files[file].source;
-            let line = text.line_col(d.span.start).line;
-            let said = per_file[file]
-                .iter()
-                .any(|(_, o)| o.rule == d.rule && text.line_col(o.span.start).line == line);
-            if !said {
-                per_file[file].push((None, d));
-            }
+    // What the compiled pipeline shows that the rules file by file didn't already say.
+    for (file, d) in found.into_iter().flatten() {
+        let text = &ws.files[file].source;
+        let line = text.line_col(d.span.start).line;
+        let said = per_file[file]
+            .iter()
+            .any(|(_, o)| o.rule == d.rule && text.line_col(o.span.start).line == line);
+        if !said {
+            per_file[file].push((None, d));
         }
     }
     // Findings inside templates carry the chain of includes that reaches them.

@@ -439,7 +439,7 @@ impl<'o> Compiler<'o> {
     /// expressions (a string).
     fn scalar(&mut self, text: &str, style: ScalarStyle, span: &yaml::Span, ctx: &Ctx) -> R<Node> {
         let origin = self.origin(ctx.file, span);
-        if !text.contains("${{") {
+        if !has_template(text) {
             return Ok(Node::new(literal(text, style), origin));
         }
         let found = expr::find_template_expressions(text);
@@ -488,7 +488,7 @@ impl<'o> Compiler<'o> {
         let Some(text) = k.as_str() else {
             return fail("a mapping key must be a scalar", &origin);
         };
-        if !text.contains("${{") {
+        if !has_template(text) {
             return Ok(Key {
                 name: text.to_string(),
                 origin,
@@ -981,7 +981,7 @@ impl<'o> Compiler<'o> {
         let r = self.node(v, &c, None)?;
         let Some(t) = r.value.get("template") else {
             let decided_by_server = matches!(&r.value, Value::Object(es)
-                if es.iter().any(|(k, _)| k.name.contains("${{")));
+                if es.iter().any(|(k, _)| has_template(&k.name)));
             if decided_by_server {
                 // `template:` chosen under a condition only the server can decide.
                 let o = r.origin.clone();
@@ -991,7 +991,7 @@ impl<'o> Compiler<'o> {
         };
         let at = t.origin.clone();
         let path = match text_of(&t.value) {
-            Some(p) if p.contains("${{") => {
+            Some(p) if has_template(&p) => {
                 self.note(format!(
                     "{}: the template path `{}` depends on values only the server knows; kept as a template reference",
                     self.locate(&at),
@@ -1175,7 +1175,7 @@ impl<'o> Compiler<'o> {
             yaml::NodeKind::Seq(decls) => {
                 // Parameters passed under a condition only the server can decide are left out.
                 let before = passed_entries.len();
-                passed_entries.retain(|(k, _)| !k.name.contains("${{"));
+                passed_entries.retain(|(k, _)| !has_template(&k.name));
                 let skipped = passed_entries.len() != before;
                 if skipped {
                     self.note(format!(
@@ -1319,6 +1319,11 @@ fn is_template_item(item: &yaml::Node) -> bool {
     })
 }
 
+/// The text holds `${{` (the search sets up nothing: it runs on every scalar).
+fn has_template(s: &str) -> bool {
+    crate::text::contains(s, "${{")
+}
+
 /// The `parameters:` of a template reference, taken out of it (no copy of what may be large).
 fn take_parameters(reference: Node) -> Option<Node> {
     match reference.value {
@@ -1366,7 +1371,7 @@ fn coerce_param(name: &str, ty: &str, v: Node, ty_origin: &Origin) -> R<Node> {
         )
     };
     let is_obj = |n: &Node| matches!(n.value, Value::Object(_));
-    if matches!(&v.value, Value::String(s) if s.contains("${{")) {
+    if matches!(&v.value, Value::String(s) if has_template(s)) {
         // A value only the server knows (kept as written): its type can't be checked.
         return Ok(v);
     }
