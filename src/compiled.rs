@@ -18,6 +18,7 @@
 use crate::compile::expand::{FailKind, Preloaded};
 use crate::compile::validate::{Kind, NOT_READ};
 use crate::diagnostic::Diagnostic;
+use crate::pipeline::names::scopes;
 use crate::rules;
 use crate::workspace::Workspace;
 use crate::yaml::{Node, NodeKind};
@@ -242,45 +243,19 @@ fn keys_above(root: &Node, offset: usize) -> Vec<&str> {
     }
 }
 
-/// The stages or jobs of this pipeline are shaped by what only compiling shows.
+/// The stages or jobs of this pipeline are shaped by what only compiling shows: an `extends:`, a
+/// directive at the root, or a stage or job scope that the file alone doesn't show in full (a
+/// template reference, a loop or a directive in the list, a name or a `dependsOn` built from an
+/// expression).
 fn shaped_by_templates(root: &Node) -> bool {
     root.get("extends").is_some()
         || root.as_map().is_some_and(|m| {
             m.iter()
                 .any(|e| e.key.as_str().is_some_and(template_expression))
         })
-        || ["stages", "jobs"]
+        || scopes(root)
             .iter()
-            .any(|k| root.get(k).is_some_and(|list| list_shaped(list, 0)))
-}
-
-fn list_shaped(list: &Node, depth: usize) -> bool {
-    let NodeKind::Seq(items) = &list.kind else {
-        // `jobs: ${{ parameters.jobs }}`
-        return list.as_str().is_some_and(template_expression);
-    };
-    items.iter().any(|item| {
-        let Some(map) = item.as_map() else {
-            return item.as_str().is_some_and(template_expression);
-        };
-        map.iter().any(|e| {
-            let key = e.key.as_str().unwrap_or("");
-            key.eq_ignore_ascii_case("template")
-                || template_expression(key)
-                || (["stage", "job", "deployment", "dependsOn"]
-                    .iter()
-                    .any(|k| key.eq_ignore_ascii_case(k))
-                    && has_expression(&e.value))
-                || (key.eq_ignore_ascii_case("jobs") && depth == 0 && list_shaped(&e.value, 1))
-        })
-    })
-}
-
-fn has_expression(n: &Node) -> bool {
-    match &n.kind {
-        NodeKind::Seq(items) => items.iter().any(has_expression),
-        _ => n.as_str().is_some_and(template_expression),
-    }
+            .any(|s| !s.complete || s.items.iter().any(|i| i.conditional || i.computed_depends))
 }
 
 fn template_expression(s: &str) -> bool {

@@ -25,6 +25,9 @@ pub struct NamedItem<'a> {
     pub conditional: bool,
     /// Static `dependsOn` names with their spans.
     pub depends: Vec<(&'a str, Span)>,
+    /// Template expressions may decide its dependencies: a `dependsOn` name built from `${{ }}`
+    /// (left out of `depends`), or a directive key in the item (`${{ if }}:` around its keys).
+    pub computed_depends: bool,
 }
 
 /// Items of a list with `${{ if }}` blocks lifted in (marked conditional); `complete` turns false
@@ -86,6 +89,15 @@ fn scope<'a>(list: &'a Node, kind: &'static str, keys: &[&str]) -> Scope<'a> {
             dynamic,
             conditional,
             depends: depends_of(node),
+            computed_depends: node.get("dependsOn").is_some_and(|d| match &d.kind {
+                crate::yaml::NodeKind::Seq(items) => items
+                    .iter()
+                    .any(|n| n.as_str().is_some_and(|s| s.contains("${{"))),
+                _ => d.as_str().is_some_and(|s| s.contains("${{")),
+            }) || node.as_map().is_some_and(|m| {
+                m.iter()
+                    .any(|e| e.key.as_str().is_some_and(|k| k.contains("${{")))
+            }),
         });
     }
     Scope {
