@@ -79,9 +79,28 @@ pub fn escape_with(
     out
 }
 
+/// [`escape_with`] with nothing else escaped: the text is copied in runs between the `#`s.
+fn break_markers(text: &str, second_hash: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = memchr::memchr(b'#', rest.as_bytes()) {
+        let tail = &rest[at..];
+        if tail.starts_with("##[") || tail.starts_with("##vso[") {
+            out.push_str(&rest[..=at]);
+            out.push_str(second_hash);
+            rest = &rest[at + 2..];
+        } else {
+            out.push_str(&rest[..=at]);
+            rest = &rest[at + 1..];
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
 /// Plain text with `##vso[` and `##[` broken by a zero-width space.
 pub fn defang(text: &str) -> String {
-    escape_with(text, "\u{200B}#", |c, out| out.push(c))
+    break_markers(text, "\u{200B}#")
 }
 
 /// Plain multi-line text (the human format): [`defang`], and a zero-width space before `::` at
@@ -107,7 +126,7 @@ pub fn defang_lines(text: &str) -> String {
 /// JSON value, but no runner marker in the raw text. (`#` only occurs inside JSON strings, and a
 /// JSON string never holds a raw line break, so no line can start with `::` either.)
 pub fn defang_json(json: &str) -> String {
-    escape_with(json, "\\u0023", |c, out| out.push(c))
+    break_markers(json, "\\u0023")
 }
 
 /// Start and end (just past the flagged text) of a diagnostic, 1-based, columns in characters.
@@ -213,6 +232,31 @@ mod tests {
         assert_eq!(defang("###[").replace('\u{200B}', ""), "###[");
         assert!(!defang("###[").contains("##["));
         assert_eq!(defang_json("\"##[x\""), "\"#\\u0023[x\"");
+    }
+
+    #[test]
+    fn copying_in_runs_is_escaping_one_character_at_a_time() {
+        for s in [
+            "",
+            "#",
+            "##",
+            "##[",
+            "###[",
+            "##vso[",
+            "###vso[x##[",
+            "é##[ü#",
+            "a#b##c##vso",
+            "##[##[",
+            "x ##vso[task.complete]##[group]#",
+        ] {
+            for second in ["\\u0023", "\u{200B}#"] {
+                assert_eq!(
+                    break_markers(s, second),
+                    escape_with(s, second, |c, out| out.push(c)),
+                    "{s:?}"
+                );
+            }
+        }
     }
 
     #[test]

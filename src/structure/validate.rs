@@ -61,7 +61,7 @@ pub fn validate(root: &Node) -> Vec<Problem> {
         .collect()
     });
     let mut v = Validator { depth: 0 };
-    v.any_of(root, alternatives, "the pipeline", &mut out);
+    v.any_of(root, alternatives, Place::Named("the pipeline"), &mut out);
     out
 }
 
@@ -81,7 +81,7 @@ pub fn validate_extends_content(root: &Node) -> Option<(Span, Vec<Problem>)> {
             continue;
         }
         if let Some(d) = def(name) {
-            v.check(&e.value, d, &format!("`{name}`"), &mut out);
+            v.check(&e.value, d, Place::Key(name), &mut out);
         }
     }
     Some((params.span.clone(), out))
@@ -157,12 +157,62 @@ fn place_of(def_name: &str) -> Option<&'static str> {
     })
 }
 
+/// Where a value stands, as the messages name it: a friendly name ("a job") or a key (shown as
+/// `` `key` ``). Formatted only when a problem is reported.
+#[derive(Clone, Copy)]
+enum Place<'a> {
+    Named(&'a str),
+    Key(&'a str),
+}
+
+impl std::fmt::Display for Place<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Place::Named(s) => f.write_str(s),
+            Place::Key(k) => write!(f, "`{k}`"),
+        }
+    }
+}
+
+/// Whether `d` is a plain string definition (no `$ref`, no alternatives) that accepts `node` as
+/// written: what [`Validator::check`] would find no problem with, worked out without building
+/// the messages of the alternatives that don't fit.
+fn plain_string_accepts(node: &Node, d: &Def) -> bool {
+    if d.reference.is_some() || d.any_of.is_some() || d.ty.as_deref() != Some("string") {
+        return false;
+    }
+    let Some(s) = node.as_str() else {
+        return false;
+    };
+    if node.is_null() {
+        return true;
+    }
+    let ignore_case = d.ignore_case.is_some();
+    if let Some(allowed) = &d.allowed {
+        let t = s.trim();
+        let ok = allowed.iter().any(|a| {
+            if ignore_case {
+                a.eq_ignore_ascii_case(t)
+            } else {
+                a == t
+            }
+        });
+        if !ok {
+            return false;
+        }
+    }
+    match &d.pattern {
+        Some(p) => pattern_matches(p, s.trim(), ignore_case) != Some(false),
+        None => true,
+    }
+}
+
 struct Validator {
     depth: usize,
 }
 
 impl Validator {
-    fn check(&mut self, node: &Node, d: &'static Def, place: &str, out: &mut Vec<Problem>) {
+    fn check(&mut self, node: &Node, d: &'static Def, place: Place, out: &mut Vec<Problem>) {
         if self.depth >= MAX_DEPTH {
             return;
         }
@@ -180,7 +230,7 @@ impl Validator {
                 _ => {}
             }
             if let Some(target) = def(name) {
-                let place = place_of(name).unwrap_or(place);
+                let place = place_of(name).map_or(place, Place::Named);
                 self.depth += 1;
                 self.check(node, target, place, out);
                 self.depth -= 1;
@@ -212,7 +262,7 @@ impl Validator {
         s: &str,
         allowed: &[String],
         ignore_case: bool,
-        place: &str,
+        place: Place,
         out: &mut Vec<Problem>,
     ) {
         let s = s.trim();
@@ -241,7 +291,7 @@ impl Validator {
         }
     }
 
-    fn string(&mut self, node: &Node, d: &Def, place: &str, out: &mut Vec<Problem>) {
+    fn string(&mut self, node: &Node, d: &Def, place: Place, out: &mut Vec<Problem>) {
         let Some(s) = node.as_str() else {
             out.push(Problem::InvalidValue {
                 span: node.span.clone(),
@@ -271,7 +321,7 @@ impl Validator {
         }
     }
 
-    fn array(&mut self, node: &Node, d: &'static Def, place: &str, out: &mut Vec<Problem>) {
+    fn array(&mut self, node: &Node, d: &'static Def, place: Place, out: &mut Vec<Problem>) {
         if node.is_null() {
             return;
         }
@@ -327,7 +377,7 @@ impl Validator {
         }
     }
 
-    fn object(&mut self, node: &Node, d: &'static Def, place: &str, out: &mut Vec<Problem>) {
+    fn object(&mut self, node: &Node, d: &'static Def, place: Place, out: &mut Vec<Problem>) {
         if node.is_null() {
             return;
         }
@@ -353,9 +403,9 @@ impl Validator {
             .and_then(|pp| pp.iter().next())
         {
             for e in &computed {
-                let place = format!("`{}`", e.key.as_str().unwrap_or_default().trim());
+                let place = Place::Key(e.key.as_str().unwrap_or_default().trim());
                 self.depth += 1;
-                self.check(&e.value, pd, &place, out);
+                self.check(&e.value, pd, place, out);
                 self.depth -= 1;
             }
         }
@@ -374,16 +424,15 @@ impl Validator {
                         message: msg.clone(),
                     });
                 }
-                let child_place = format!("`{key}`");
                 self.depth += 1;
-                self.check(&e.value, pd, &child_place, out);
+                self.check(&e.value, pd, Place::Key(key), out);
                 self.depth -= 1;
                 continue;
             }
             if let Some(pp) = &d.pattern_properties {
                 if let Some((_, pd)) = pp.iter().next() {
                     self.depth += 1;
-                    self.check(&e.value, pd, &format!("`{key}`"), out);
+                    self.check(&e.value, pd, Place::Key(key), out);
                     self.depth -= 1;
                     continue;
                 }
@@ -487,7 +536,7 @@ impl Validator {
     }
 
     /// The node must match one of `alts`; report against the closest one.
-    fn any_of(&mut self, node: &Node, alts: &[&'static Def], place: &str, out: &mut Vec<Problem>) {
+    fn any_of(&mut self, node: &Node, alts: &[&'static Def], place: Place, out: &mut Vec<Problem>) {
         let fits = |d: &&'static Def| match d.ty.as_deref() {
             Some("string") => node.as_str().is_some(),
             Some("array") => node.as_seq().is_some() || node.is_null(),
@@ -580,6 +629,11 @@ impl Validator {
             if candidates.iter().any(covers) {
                 candidates.retain(covers);
             }
+        }
+        // A scalar that a plain string alternative takes as written fits: nothing to report, and
+        // no need to word what the other alternatives would have said.
+        if node.as_str().is_some() && candidates.iter().any(|d| plain_string_accepts(node, d)) {
+            return;
         }
         // The variant the node fits: one with no problem at all, else one with only deprecated
         // keys (a `phases:` pipeline is legacy, not wrong), else the one with the most keys of the
