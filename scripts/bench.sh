@@ -63,13 +63,23 @@ yaml_stats() {
 }
 
 # median_ms N CMD...: run CMD N times (after one warm-up run), print the median wall time in ms.
+# Timed from just before the process is spawned to just after it is reaped (posix_spawn and
+# wait4 in one Python process), so no helper process (`date`, a subshell) is counted.
 median_ms() {
   local n=$1; shift
-  "$@" >/dev/null 2>&1 || true
-  for _ in $(seq "$n"); do
-    s=$(date +%s%N); "$@" >/dev/null 2>&1 || true; e=$(date +%s%N)
-    echo $(( (e - s) / 1000 ))
-  done | sort -n | python3 -c 'import sys; v=[int(x) for x in sys.stdin]; print(f"{v[len(v)//2]/1000:.1f}")'
+  python3 - "$n" "$@" <<'TIMER'
+import os, statistics, sys, time
+n, cmd = int(sys.argv[1]), sys.argv[2:]
+null = os.open(os.devnull, os.O_WRONLY)
+actions = [(os.POSIX_SPAWN_DUP2, null, 1), (os.POSIX_SPAWN_DUP2, null, 2)]
+def once():
+    start = time.perf_counter_ns()
+    pid = os.posix_spawnp(cmd[0], cmd, os.environ, file_actions=actions)
+    os.waitpid(pid, 0)
+    return (time.perf_counter_ns() - start) / 1e6
+once()
+print(f"{statistics.median(once() for _ in range(n)):.1f}")
+TIMER
 }
 
 # peak_mib CMD...: peak resident memory of one run, in MiB.

@@ -83,104 +83,120 @@ pub fn discover(
 ) -> Result<(Vec<Candidate>, Vec<WalkError>), String> {
     let include = globset(&filters.include)?;
     let exclude = globset(&filters.exclude)?;
+    // Each path is walked on its own (in parallel when there are several); the files come out in
+    // the order of the paths, as a walk of one after the other gives them.
+    let walked = crate::map_items(paths, |arg| walk_one(arg, include.as_ref(), exclude.as_ref()));
     let mut files = Vec::new();
     let mut errors = Vec::new();
-    for arg in paths {
-        let meta = match std::fs::metadata(arg) {
-            Ok(m) => m,
+    for (f, e) in walked {
+        files.extend(f);
+        errors.extend(e);
+    }
+    Ok((files, errors))
+}
+
+/// The candidates under one command-line path, and what could not be walked there.
+fn walk_one(
+    arg: &Path,
+    include: Option<&GlobSet>,
+    exclude: Option<&GlobSet>,
+) -> (Vec<Candidate>, Vec<WalkError>) {
+    let mut files = Vec::new();
+    let mut errors = Vec::new();
+    let meta = match std::fs::metadata(arg) {
+        Ok(m) => m,
+        Err(e) => {
+            errors.push(WalkError {
+                display: display_path(arg),
+                message: e.to_string(),
+            });
+            return (files, errors);
+        }
+    };
+    if !meta.is_dir() {
+        let parent = arg
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        let root = git_root(parent)
+            .unwrap_or_else(|| parent.canonicalize().unwrap_or(parent.to_path_buf()));
+        files.push(Candidate {
+            fs_path: arg.to_path_buf(),
+            display: display_path(arg),
+            explicit: true,
+            root,
+        });
+        return (files, errors);
+    }
+    let canon = arg.canonicalize().unwrap_or(arg.to_path_buf());
+    let root = git_root(arg).unwrap_or(canon.clone());
+    let walker = ignore::WalkBuilder::new(arg)
+        .hidden(false)
+        .follow_links(false)
+        .git_ignore(true)
+        .git_global(false)
+        .git_exclude(true)
+        .ignore(false)
+        .parents(true)
+        .require_git(true)
+        .filter_entry(|e| {
+            !(e.depth() > 0
+                && e.file_type().is_some_and(|t| t.is_dir())
+                && e.file_name()
+                    .to_str()
+                    .is_some_and(|n| SKIP_DIRS.contains(&n)))
+        })
+        .build();
+    for entry in walker {
+        let entry = match entry {
+            Ok(e) => e,
             Err(e) => {
+                let display = match &e {
+                    ignore::Error::WithPath { path, .. } => display_path(path),
+                    _ => display_path(arg),
+                };
                 errors.push(WalkError {
-                    display: display_path(arg),
+                    display,
                     message: e.to_string(),
                 });
                 continue;
             }
         };
-        if !meta.is_dir() {
-            let parent = arg
-                .parent()
-                .filter(|p| !p.as_os_str().is_empty())
-                .unwrap_or(Path::new("."));
-            let root = git_root(parent)
-                .unwrap_or_else(|| parent.canonicalize().unwrap_or(parent.to_path_buf()));
-            files.push(Candidate {
-                fs_path: arg.clone(),
-                display: display_path(arg),
-                explicit: true,
-                root,
-            });
+        let path = entry.path();
+        if !is_yaml(path) {
             continue;
         }
-        let canon = arg.canonicalize().unwrap_or(arg.clone());
-        let root = git_root(arg).unwrap_or(canon.clone());
-        let walker = ignore::WalkBuilder::new(arg)
-            .hidden(false)
-            .follow_links(false)
-            .git_ignore(true)
-            .git_global(false)
-            .git_exclude(true)
-            .ignore(false)
-            .parents(true)
-            .require_git(true)
-            .filter_entry(|e| {
-                !(e.depth() > 0
-                    && e.file_type().is_some_and(|t| t.is_dir())
-                    && e.file_name()
-                        .to_str()
-                        .is_some_and(|n| SKIP_DIRS.contains(&n)))
-            })
-            .build();
-        for entry in walker {
-            let entry = match entry {
-                Ok(e) => e,
-                Err(e) => {
-                    let display = match &e {
-                        ignore::Error::WithPath { path, .. } => display_path(path),
-                        _ => display_path(arg),
-                    };
-                    errors.push(WalkError {
-                        display,
-                        message: e.to_string(),
-                    });
-                    continue;
-                }
-            };
-            let path = entry.path();
-            if !is_yaml(path) {
-                continue;
+        let Some(ft) = entry.file_type() else {
+            continue;
+        };
+        if ft.is_symlink() {
+            // Only a link that stays inside the linted root, to a regular file, is followed.
+            match path.canonicalize() {
+                Ok(target) if target.starts_with(&canon) && target.is_file() => {}
+                _ => continue,
             }
-            let Some(ft) = entry.file_type() else {
-                continue;
-            };
-            if ft.is_symlink() {
-                // Only a link that stays inside the linted root, to a regular file, is followed.
-                match path.canonicalize() {
-                    Ok(target) if target.starts_with(&canon) && target.is_file() => {}
-                    _ => continue,
-                }
-            } else if !ft.is_file() {
-                continue;
-            }
-            let rel = path.strip_prefix(arg).unwrap_or(path);
-            if let Some(inc) = &include {
-                if !inc.is_match(rel) && !inc.is_match(path) {
-                    continue;
-                }
-            }
-            if let Some(exc) = &exclude {
-                if exc.is_match(rel) || exc.is_match(path) {
-                    continue;
-                }
-            }
-            files.push(Candidate {
-                fs_path: path.to_path_buf(),
-                display: display_path(path),
-                explicit: false,
-                root: root.clone(),
-            });
+        } else if !ft.is_file() {
+            continue;
         }
+        let rel = path.strip_prefix(arg).unwrap_or(path);
+        if let Some(inc) = &include {
+            if !inc.is_match(rel) && !inc.is_match(path) {
+                continue;
+            }
+        }
+        if let Some(exc) = &exclude {
+            if exc.is_match(rel) || exc.is_match(path) {
+                continue;
+            }
+        }
+        files.push(Candidate {
+            fs_path: path.to_path_buf(),
+            display: display_path(path),
+            explicit: false,
+            root: root.clone(),
+        });
     }
-    Ok((files, errors))
+    (files, errors)
 }
 
 /// Top-level keys that only Azure Pipelines documents have.
