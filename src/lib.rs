@@ -139,6 +139,37 @@ pub(crate) fn map_items<'a, T: Sync, R: Send>(
     }
 }
 
+/// `f` of every group, in the order of the groups. Groups run in parallel, the largest first
+/// (by files found): each idle thread takes the largest group left, so that a big repository
+/// does not start last and finish alone. One group runs on this thread.
+fn each_group<R: Send>(
+    groups: &[Vec<discover::Candidate>],
+    f: impl Fn(usize) -> R + Sync + Send,
+) -> Vec<R> {
+    if groups.len() < 2 {
+        return (0..groups.len()).map(f).collect();
+    }
+    let mut order: Vec<usize> = (0..groups.len()).collect();
+    order.sort_by_key(|&g| std::cmp::Reverse(groups[g].len()));
+    let slots: Vec<std::sync::Mutex<Option<R>>> =
+        groups.iter().map(|_| std::sync::Mutex::new(None)).collect();
+    rayon::scope_fifo(|s| {
+        for &g in &order {
+            let (f, slot) = (&f, &slots[g]);
+            s.spawn_fifo(move |_| {
+                let r = f(g);
+                if let Ok(mut slot) = slot.lock() {
+                    *slot = Some(r);
+                }
+            });
+        }
+    });
+    slots
+        .into_iter()
+        .filter_map(|s| s.into_inner().ok().flatten())
+        .collect()
+}
+
 /// Call `f` with the rule context of every document of the workspace (in parallel over files),
 /// the model of each built once; returns per file what `f` returned for each of its documents,
 /// and the finding of a file that did not parse.
@@ -409,8 +440,7 @@ pub fn lint(options: &Options) -> Result<Report, String> {
         config: options.config.as_ref(),
         tasks: plan.tasks.as_ref(),
     };
-    let indices: Vec<usize> = (0..plan.groups.len()).collect();
-    let results = map_items(&indices, |&g| {
+    let results = each_group(&plan.groups, |g| {
         lint_group(options, settings, load_group(options, &plan.groups, g))
     });
     let mut files = Vec::new();
