@@ -85,7 +85,9 @@ pub fn discover(
     let exclude = globset(&filters.exclude)?;
     // Each path is walked on its own (in parallel when there are several); the files come out in
     // the order of the paths, as a walk of one after the other gives them.
-    let walked = crate::map_items(paths, |arg| walk_one(arg, include.as_ref(), exclude.as_ref()));
+    let walked = crate::map_items(paths, |arg| {
+        walk_one(arg, include.as_ref(), exclude.as_ref())
+    });
     let mut files = Vec::new();
     let mut errors = Vec::new();
     for (f, e) in walked {

@@ -69,6 +69,8 @@ pub trait Visitor<'a> {
     fn enter_seq(&mut self, _seq: &'a Node, _at: &At<'a>) -> Flow {
         Flow::Continue
     }
+    /// After a list's items (not called when `enter_seq` skipped it).
+    fn leave_seq(&mut self, _seq: &'a Node, _at: &At<'a>) {}
     /// A scalar value (keys come through [`Visitor::entry`]).
     fn scalar(&mut self, _node: &'a Node, _at: &At<'a>) {}
 }
@@ -80,6 +82,128 @@ pub fn walk<'a>(root: &'a Node, visitor: &mut dyn Visitor<'a>) {
         ..At::default()
     };
     node(root, at, visitor);
+}
+
+/// Visit `root` once for several visitors: each gets exactly the callbacks [`walk`] would give it
+/// on its own, in the same order (what one skips, it doesn't see; the others still do).
+pub fn walk_all<'a>(root: &'a Node, visitors: &mut [Box<dyn Visitor<'a> + '_>]) {
+    if visitors.is_empty() {
+        return;
+    }
+    let mut fan = Fanout {
+        muted: vec![None; visitors.len()],
+        visitors,
+    };
+    walk(root, &mut fan);
+}
+
+/// What a visitor of [`walk_all`] skipped, until the walk is past it.
+#[derive(Clone, Copy)]
+enum Mute<'a> {
+    Map(&'a Node),
+    Seq(&'a Node),
+    Entry(&'a Entry),
+}
+
+impl Mute<'_> {
+    fn is_node(&self, n: &Node) -> bool {
+        matches!(self, Mute::Map(m) | Mute::Seq(m) if std::ptr::eq(*m, n))
+    }
+
+    fn same(&self, other: &Mute) -> bool {
+        match (self, other) {
+            (Mute::Map(a), Mute::Map(b)) | (Mute::Seq(a), Mute::Seq(b)) => std::ptr::eq(*a, *b),
+            (Mute::Entry(a), Mute::Entry(b)) => std::ptr::eq(*a, *b),
+            _ => false,
+        }
+    }
+}
+
+/// The visitors of [`walk_all`], and which of them skip the part being walked.
+struct Fanout<'v, 'w, 'a> {
+    visitors: &'v mut [Box<dyn Visitor<'a> + 'w>],
+    muted: Vec<Option<Mute<'a>>>,
+}
+
+impl<'a> Fanout<'_, '_, 'a> {
+    /// Ask each visitor that is not skipping; those that answer `Skip` skip `mute`'s part. When
+    /// none is left, the walk itself skips it (and nobody stays muted for it).
+    fn ask(&mut self, mute: Mute<'a>, mut f: impl FnMut(&mut dyn Visitor<'a>) -> Flow) -> Flow {
+        let mut skipped = false;
+        for (v, m) in self.visitors.iter_mut().zip(&mut self.muted) {
+            if m.is_none() && f(&mut **v) == Flow::Skip {
+                *m = Some(mute);
+                skipped = true;
+            }
+        }
+        if skipped && self.muted.iter().all(Option::is_some) {
+            for m in &mut self.muted {
+                if m.is_some_and(|m| m.same(&mute)) {
+                    *m = None;
+                }
+            }
+            return Flow::Skip;
+        }
+        Flow::Continue
+    }
+
+    /// Call `f` on each visitor that is not skipping.
+    fn each(&mut self, mut f: impl FnMut(&mut dyn Visitor<'a>)) {
+        for (v, m) in self.visitors.iter_mut().zip(&self.muted) {
+            if m.is_none() {
+                f(&mut **v);
+            }
+        }
+    }
+
+    /// The walk is past node `n`: who skipped it takes part again, without its leave callback;
+    /// the others get `f`.
+    fn leave_node(&mut self, n: &Node, mut f: impl FnMut(&mut dyn Visitor<'a>)) {
+        for (v, m) in self.visitors.iter_mut().zip(&mut self.muted) {
+            match m {
+                Some(mute) if mute.is_node(n) => *m = None,
+                Some(_) => {}
+                None => f(&mut **v),
+            }
+        }
+    }
+}
+
+impl<'a> Visitor<'a> for Fanout<'_, '_, 'a> {
+    fn enter_map(&mut self, map: &'a Node, at: &At<'a>) -> Flow {
+        self.ask(Mute::Map(map), |v| v.enter_map(map, at))
+    }
+
+    fn leave_map(&mut self, map: &'a Node, at: &At<'a>) {
+        self.leave_node(map, |v| v.leave_map(map, at));
+    }
+
+    fn entry(&mut self, entry: &'a Entry, at: &At<'a>) -> Flow {
+        self.ask(Mute::Entry(entry), |v| v.entry(entry, at))
+    }
+
+    fn leave_entry(&mut self, entry: &'a Entry, at: &At<'a>) {
+        // A visitor that skipped the entry's value still leaves the entry, as in its own walk.
+        let past = Mute::Entry(entry);
+        for m in &mut self.muted {
+            if m.is_some_and(|m| m.same(&past)) {
+                *m = None;
+            }
+        }
+        self.each(|v| v.leave_entry(entry, at));
+    }
+
+    fn enter_seq(&mut self, seq: &'a Node, at: &At<'a>) -> Flow {
+        self.ask(Mute::Seq(seq), |v| v.enter_seq(seq, at))
+    }
+
+    fn leave_seq(&mut self, seq: &'a Node, at: &At<'a>) {
+        self.leave_node(seq, |v| v.leave_seq(seq, at));
+    }
+
+    fn scalar(&mut self, node: &'a Node, at: &At<'a>) {
+        self.each(|v| v.scalar(node, at));
+    }
 }
 
 /// Where the value of `e`, an entry of a mapping standing at `at` whose logical mapping is
@@ -141,6 +265,7 @@ fn node<'a>(n: &'a Node, at: At<'a>, v: &mut dyn Visitor<'a>) {
                 };
                 node(item, child, v);
             }
+            v.leave_seq(n, &at);
         }
         NodeKind::Scalar(..) => v.scalar(n, &at),
         NodeKind::Alias(_) => {}

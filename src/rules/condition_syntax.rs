@@ -4,7 +4,7 @@
 use super::{Context, Rule};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::expr::{self, ErrorKind};
-use crate::pipeline::walk::{walk, At, Flow, Visitor};
+use crate::pipeline::walk::{At, Flow, Visitor};
 use crate::yaml::{Entry, Node, Span};
 
 pub static RULE: Rule = Rule {
@@ -13,7 +13,7 @@ pub static RULE: Rule = Rule {
     summary: "A condition or `$[ ]` runtime expression doesn't parse or calls an unknown function",
     category: super::Category::Correctness,
     default_enabled: true,
-    check: super::Check::Document(check),
+    check: super::Check::Walk(start),
 };
 
 /// `$[ ... ]` segments of a value (outside single-quoted strings), as ranges of their inner text.
@@ -191,16 +191,11 @@ impl<'a> Visitor<'a> for Conditions<'_, '_> {
     }
 }
 
-fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
-    if let Some(root) = &ctx.doc.root {
-        walk(
-            root,
-            &mut Conditions {
-                source: &ctx.source.text,
-                out,
-            },
-        );
-    }
+fn start<'c>(ctx: &'c Context<'c>, out: &'c mut Vec<Diagnostic>) -> Box<dyn Visitor<'c> + 'c> {
+    Box::new(Conditions {
+        source: &ctx.source.text,
+        out,
+    })
 }
 
 #[cfg(test)]

@@ -3,7 +3,7 @@
 
 use super::{Context, Rule};
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::pipeline::walk::{for_each_entry, for_each_item, walk, At, Flow, Item, Visitor};
+use crate::pipeline::walk::{for_each_entry, for_each_item, At, Flow, Item, Visitor};
 use crate::yaml::{Entry, Node};
 
 pub static RULE: Rule = Rule {
@@ -12,13 +12,11 @@ pub static RULE: Rule = Rule {
     summary: "`system.debug: true` is committed in the pipeline's variables, so every run logs in debug mode",
     category: super::Category::Security,
     default_enabled: true,
-    check: super::Check::Document(check),
+    check: super::Check::Walk(start),
 };
 
-fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
-    if let Some(root) = &ctx.doc.root {
-        walk(root, &mut Variables { out });
-    }
+fn start<'c>(_: &'c Context<'c>, out: &'c mut Vec<Diagnostic>) -> Box<dyn Visitor<'c> + 'c> {
+    Box::new(Variables { out })
 }
 
 struct Variables<'o> {

@@ -7,7 +7,7 @@
 
 use super::{Context, Rule};
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::pipeline::walk::{walk, At, Flow, Visitor};
+use crate::pipeline::walk::{At, Flow, Visitor};
 use crate::yaml::{Entry, Node};
 use std::collections::HashMap;
 
@@ -17,13 +17,11 @@ pub static RULE: Rule = Rule {
     summary: "A mapping has the same key twice",
     category: super::Category::Correctness,
     default_enabled: true,
-    check: super::Check::Document(check),
+    check: super::Check::Walk(start),
 };
 
-fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
-    if let Some(root) = &ctx.doc.root {
-        walk(root, &mut Keys { out });
-    }
+fn start<'c>(_: &'c Context<'c>, out: &'c mut Vec<Diagnostic>) -> Box<dyn Visitor<'c> + 'c> {
+    Box::new(Keys { out })
 }
 
 /// A key Azure compares literally: a scalar without a `${{ }}` template expression in it.

@@ -14,7 +14,7 @@
 use super::{Context, Rule};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::expr::{self, DirectiveKind, ErrorKind, ExprError};
-use crate::pipeline::walk::{walk, At, Flow, Visitor};
+use crate::pipeline::walk::{At, Flow, Visitor};
 use crate::yaml::{Entry, Node, NodeKind, Span};
 use std::ops::Range;
 
@@ -24,7 +24,7 @@ pub static RULE: Rule = Rule {
     summary: "A `${{ }}` template expression does not parse, calls an unknown function, or has an `else` without an `if`",
     category: super::Category::Correctness,
     default_enabled: true,
-    check: super::Check::Document(check),
+    check: super::Check::Walk(start),
 };
 
 const NOTE: &str = "Azure Pipelines compiles `${{ }}` template expressions when a run is queued and rejects the whole pipeline on this error, before any job starts";
@@ -32,15 +32,13 @@ const NOTE: &str = "Azure Pipelines compiles `${{ }}` template expressions when 
 const FUNCTIONS_URL: &str =
     "https://learn.microsoft.com/azure/devops/pipelines/process/expressions#functions";
 
-fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
-    let Some(root) = &ctx.doc.root else { return };
-    let mut w = Walker {
+fn start<'c>(ctx: &'c Context<'c>, out: &'c mut Vec<Diagnostic>) -> Box<dyn Visitor<'c> + 'c> {
+    Box::new(Walker {
         text: &ctx.source.text,
         out,
         last: None,
         open: Vec::new(),
-    };
-    walk(root, &mut w);
+    })
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]

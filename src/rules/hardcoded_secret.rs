@@ -4,7 +4,7 @@
 
 use super::{Context, Rule};
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::pipeline::walk::{walk, At, Flow, Visitor};
+use crate::pipeline::walk::{At, Flow, Visitor};
 use crate::yaml::{Entry, Node};
 
 pub static RULE: Rule = Rule {
@@ -13,7 +13,7 @@ pub static RULE: Rule = Rule {
     summary: "A credential is written as a literal value in `variables`, `env` or task inputs",
     category: super::Category::Security,
     default_enabled: true,
-    check: super::Check::Document(check),
+    check: super::Check::Walk(start),
 };
 
 /// The Azure Storage emulator's published account key: documented, not a secret.
@@ -57,10 +57,8 @@ impl<'a> Visitor<'a> for Finder<'_> {
     }
 }
 
-fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
-    let Some(root) = &ctx.doc.root else { return };
-    let mut f = Finder { inside: 0, out };
-    walk(root, &mut f);
+fn start<'c>(_: &'c Context<'c>, out: &'c mut Vec<Diagnostic>) -> Box<dyn Visitor<'c> + 'c> {
+    Box::new(Finder { inside: 0, out })
 }
 
 /// A value that is obviously not a real credential.

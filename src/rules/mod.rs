@@ -1,6 +1,7 @@
 //! The rule registry: one line per rule, one file per rule.
 
 use crate::diagnostic::{Diagnostic, Severity};
+use crate::pipeline::walk::Visitor;
 use crate::pipeline::Model;
 use crate::source::Source;
 use crate::templates::Target;
@@ -220,11 +221,17 @@ impl Category {
 /// How a rule finds what it reports.
 #[derive(Clone, Copy)]
 pub enum Check {
-    /// It checks one parsed document (most rules visit it through `pipeline::walk`).
+    /// It checks one parsed document.
     Document(fn(&Context, &mut Vec<Diagnostic>)),
+    /// It visits the document in the one walk the rules share (`pipeline::walk::walk_all`): the
+    /// function makes its visitor, which pushes its findings to the list it is given.
+    Walk(Start),
     /// Its findings are made by an earlier stage of the run, which knows what the document can't.
     Stage(Stage),
 }
+
+/// Makes the visitor of a [`Check::Walk`] rule for a document that has a root.
+pub type Start = for<'c> fn(&'c Context<'c>, &'c mut Vec<Diagnostic>) -> Box<dyn Visitor<'c> + 'c>;
 
 /// The stages of a run that make findings of their own.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -337,15 +344,35 @@ pub fn by_id(id: &str) -> Option<&'static Rule> {
 /// Run every rule on one parsed file.
 pub fn check_all(ctx: &Context, out: &mut Vec<Diagnostic>) {
     let start = out.len();
+    // The rules that visit the document do it in one walk, each into findings of its own.
+    let walking: Vec<Start> = RULES
+        .iter()
+        .filter(|r| r.enabled(ctx.config))
+        .filter_map(|r| match r.check {
+            Check::Walk(start) => Some(start),
+            _ => None,
+        })
+        .collect();
+    let mut walked: Vec<Vec<Diagnostic>> = vec![Vec::new(); walking.len()];
+    if let Some(root) = &ctx.doc.root {
+        let mut visitors: Vec<Box<dyn Visitor>> = walking
+            .iter()
+            .zip(walked.iter_mut())
+            .map(|(start, found)| start(ctx, found))
+            .collect();
+        crate::pipeline::walk::walk_all(root, &mut visitors);
+    }
+    let mut walked = walked.into_iter();
     for rule in RULES {
         let before = out.len();
-        let Check::Document(check) = rule.check else {
-            continue;
-        };
-        if !rule.enabled(ctx.config) {
+        if matches!(rule.check, Check::Stage(_)) || !rule.enabled(ctx.config) {
             continue;
         }
-        check(ctx, out);
+        match rule.check {
+            Check::Document(check) => check(ctx, out),
+            Check::Walk(_) => out.extend(walked.next().unwrap_or_default()),
+            Check::Stage(_) => {}
+        }
         cap(rule, out, before);
     }
     judged_by_unread_templates(ctx, &mut out[start..]);

@@ -3,7 +3,7 @@
 
 use super::{Context, Rule};
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::pipeline::walk::{walk, At, Flow, Visitor};
+use crate::pipeline::walk::{At, Flow, Visitor};
 use crate::yaml::{Entry, Node};
 
 pub static RULE: Rule = Rule {
@@ -12,7 +12,7 @@ pub static RULE: Rule = Rule {
     summary: "A container image is referenced by tag, not by `@sha256:` digest",
     category: super::Category::Security,
     default_enabled: true,
-    check: super::Check::Document(check),
+    check: super::Check::Walk(start),
 };
 
 /// Keys below which `container:` and `services:` are not a job's (task inputs, template
@@ -121,10 +121,12 @@ impl<'a> Visitor<'a> for Finder<'a> {
     }
 }
 
-fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
-    let Some(root) = &ctx.doc.root else { return };
-    let aliases = root
-        .get("resources")
+fn start<'c>(ctx: &'c Context<'c>, out: &'c mut Vec<Diagnostic>) -> Box<dyn Visitor<'c> + 'c> {
+    let aliases = ctx
+        .doc
+        .root
+        .as_ref()
+        .and_then(|root| root.get("resources"))
         .and_then(|r| r.get("containers"))
         .and_then(Node::as_seq)
         .map(|items| {
@@ -134,10 +136,9 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                 .collect()
         })
         .unwrap_or_default();
-    let mut f = Finder {
+    Box::new(Finder {
         keys: Vec::new(),
         aliases,
         out,
-    };
-    walk(root, &mut f);
+    })
 }

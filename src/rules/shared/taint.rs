@@ -400,11 +400,12 @@ pub fn macros(text: &str) -> Vec<(usize, &str)> {
 pub fn in_comment(text: &str, offset: usize) -> bool {
     let line_start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
     let line = text[line_start..offset].trim_start();
-    let lower = line.to_ascii_lowercase();
-    line.starts_with('#')
-        || line.starts_with("::")
-        || lower.starts_with("rem ")
-        || lower.starts_with("@rem ")
+    let starts = |word: &str| {
+        line.as_bytes()
+            .get(..word.len())
+            .is_some_and(|b| b.eq_ignore_ascii_case(word.as_bytes()))
+    };
+    line.starts_with('#') || line.starts_with("::") || starts("rem ") || starts("@rem ")
 }
 
 /// Every variable definition of a file: `(name, value)` from `variables:` sections in mapping
