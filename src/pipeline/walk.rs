@@ -467,6 +467,126 @@ mod tests {
             .expect("a document")
     }
 
+    /// Logs every callback it gets; skips the maps, entries and lists its rule picks.
+    struct Log {
+        skip_map: &'static str,
+        skip_entry: &'static str,
+        skip_seq_under: &'static str,
+        seen: Vec<String>,
+    }
+
+    impl<'a> Visitor<'a> for Log {
+        fn enter_map(&mut self, map: &'a Node, at: &At<'a>) -> Flow {
+            self.seen.push(format!("map {:?}", at.key));
+            if map.get(self.skip_map).is_some() {
+                Flow::Skip
+            } else {
+                Flow::Continue
+            }
+        }
+        fn leave_map(&mut self, _: &'a Node, at: &At<'a>) {
+            self.seen.push(format!("/map {:?}", at.key));
+        }
+        fn entry(&mut self, e: &'a Entry, _: &At<'a>) -> Flow {
+            self.seen.push(format!("entry {:?}", e.key.as_str()));
+            if e.key.as_str() == Some(self.skip_entry) {
+                Flow::Skip
+            } else {
+                Flow::Continue
+            }
+        }
+        fn leave_entry(&mut self, e: &'a Entry, _: &At<'a>) {
+            self.seen.push(format!("/entry {:?}", e.key.as_str()));
+        }
+        fn enter_seq(&mut self, _: &'a Node, at: &At<'a>) -> Flow {
+            self.seen.push(format!("seq {:?}", at.key));
+            if at.key == Some(self.skip_seq_under) {
+                Flow::Skip
+            } else {
+                Flow::Continue
+            }
+        }
+        fn leave_seq(&mut self, _: &'a Node, at: &At<'a>) {
+            self.seen.push(format!("/seq {:?}", at.key));
+        }
+        fn scalar(&mut self, n: &'a Node, _: &At<'a>) {
+            self.seen.push(format!("scalar {:?}", n.as_str()));
+        }
+    }
+
+    #[test]
+    fn one_walk_for_several_visitors_gives_each_its_own_walk() {
+        let r = root("a:\n  b: 1\n  c: [x, y]\nd:\n  - e: 2\n    f: {g: 3}\n  - h\nc:\n  b: [4]\n");
+        let picks = [
+            ("b", "zz", "zz"),
+            ("zz", "a", "zz"),
+            ("zz", "zz", "c"),
+            ("g", "d", "b"),
+            ("e", "f", "c"),
+            ("a", "zz", "zz"),
+            ("zz", "zz", "zz"),
+        ];
+        let make = |(m, e, q): (&'static str, &'static str, &'static str)| Log {
+            skip_map: m,
+            skip_entry: e,
+            skip_seq_under: q,
+            seen: Vec::new(),
+        };
+        let alone: Vec<Vec<String>> = picks
+            .iter()
+            .map(|&p| {
+                let mut v = make(p);
+                walk(&r, &mut v);
+                v.seen
+            })
+            .collect();
+        // The picks do skip: the root (only its `enter_map` is seen), and parts of the rest.
+        assert_eq!(alone[5], vec!["map None".to_string()]);
+        for a in &alone[..5] {
+            assert!(a.len() < alone[6].len(), "{a:?}");
+        }
+        for n in 1..=picks.len() {
+            let mut logs: Vec<Log> = picks[..n].iter().map(|&p| make(p)).collect();
+            {
+                let mut boxed: Vec<Box<dyn Visitor + '_>> = logs
+                    .iter_mut()
+                    .map(|l| Box::new(LogRef(l)) as Box<dyn Visitor>)
+                    .collect();
+                walk_all(&r, &mut boxed);
+            }
+            for (i, l) in logs.iter().enumerate() {
+                assert_eq!(l.seen, alone[i], "visitor {i} among {n}");
+            }
+        }
+    }
+
+    /// A [`Log`] borrowed into [`walk_all`].
+    struct LogRef<'l>(&'l mut Log);
+
+    impl<'a> Visitor<'a> for LogRef<'_> {
+        fn enter_map(&mut self, n: &'a Node, at: &At<'a>) -> Flow {
+            self.0.enter_map(n, at)
+        }
+        fn leave_map(&mut self, n: &'a Node, at: &At<'a>) {
+            self.0.leave_map(n, at)
+        }
+        fn entry(&mut self, e: &'a Entry, at: &At<'a>) -> Flow {
+            self.0.entry(e, at)
+        }
+        fn leave_entry(&mut self, e: &'a Entry, at: &At<'a>) {
+            self.0.leave_entry(e, at)
+        }
+        fn enter_seq(&mut self, n: &'a Node, at: &At<'a>) -> Flow {
+            self.0.enter_seq(n, at)
+        }
+        fn leave_seq(&mut self, n: &'a Node, at: &At<'a>) {
+            self.0.leave_seq(n, at)
+        }
+        fn scalar(&mut self, n: &'a Node, at: &At<'a>) {
+            self.0.scalar(n, at)
+        }
+    }
+
     /// Records, for each plain key, whether it is seen as an item's key, conditional, and the
     /// first key of its holder.
     #[derive(Default)]
