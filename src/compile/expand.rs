@@ -12,12 +12,13 @@
 //! - repeated keys at the pipeline's root (the entry's `variables` next to an `extends`
 //!   template's) are merged: sequences concatenated, mappings combined, otherwise the later wins.
 
-use super::eval::{evaluate, text_of, EvalError, Scope};
+use super::eval::{prepare, run, text_of, EvalError, Op, Scope};
 use super::value::{equals, Key, Node, Origin, Value};
 use crate::expr::{self, Directive};
 use crate::source::Source;
 use crate::templates::{display_for, locate, Located, Target};
 use crate::yaml::{self, ScalarStyle};
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
@@ -127,7 +128,8 @@ impl Root<'_> {
 }
 
 pub struct Compiler<'o> {
-    pub files: Vec<Source>,
+    /// The files of the compilation: those of `preloaded` are borrowed.
+    pub files: Vec<Cow<'o, Source>>,
     roots: Vec<Root<'o>>,
     preloaded: Option<&'o Preloaded<'o>>,
     paths: Vec<Option<PathBuf>>,
@@ -148,6 +150,10 @@ pub struct Compiler<'o> {
     /// Where each template reference leads, by (reference, including file, repository root):
     /// finding a file costs system calls, and loops include the same template many times.
     located: HashMap<LocateKey, Located>,
+    /// The file each template reference of a file loaded, by including file and reference.
+    opened: Vec<HashMap<String, usize, FastHash>>,
+    /// Each expression text parsed once: loops and templates evaluate the same ones again.
+    parsed: HashMap<Box<str>, Rc<Result<Op, EvalError>>, FastHash>,
     nodes: usize,
 }
 
@@ -168,6 +174,8 @@ impl<'o> Compiler<'o> {
             guesses: Vec::new(),
             skip: &[],
             located: HashMap::new(),
+            opened: Vec::new(),
+            parsed: HashMap::default(),
             nodes: 0,
         }
     }
@@ -195,7 +203,7 @@ impl<'o> Compiler<'o> {
     pub fn add_preloaded(&mut self, path: &Path) -> Option<usize> {
         let (source, root) = self.preloaded?.files.get(path)?;
         let i = self.files.len();
-        self.files.push((*source).clone());
+        self.files.push(Cow::Borrowed(*source));
         self.file_roots.push(self.root_dir.clone());
         self.paths.push(Some(path.to_path_buf()));
         self.roots.push(Root::Lent(*root));
@@ -255,7 +263,7 @@ impl<'o> Compiler<'o> {
         let source = Source::new(display, path.clone(), text);
         let parsed = yaml::parse(&source.text);
         let i = self.files.len();
-        self.files.push(source);
+        self.files.push(Cow::Owned(source));
         self.file_roots.push(self.root_dir.clone());
         self.paths.push(path);
         match parsed {
@@ -389,6 +397,16 @@ impl<'o> Compiler<'o> {
         }
     }
 
+    /// The expression `src`, parsed (once per compilation).
+    fn prepared(&mut self, src: &str) -> Rc<Result<Op, EvalError>> {
+        if let Some(p) = self.parsed.get(src) {
+            return p.clone();
+        }
+        let p = Rc::new(prepare(src));
+        self.parsed.insert(src.into(), p.clone());
+        p
+    }
+
     /// Evaluate the expression at `inner` of `text` (a scalar at `span`). `None` when it needs a
     /// value only the server knows, unless `decide`: then such a variable reads as unset (a
     /// condition or a loop must be decided to compile), with a note.
@@ -402,7 +420,12 @@ impl<'o> Compiler<'o> {
     ) -> R<Option<Node>> {
         let origin = self.origin(ctx.file, span);
         let src = text.get(inner.clone()).unwrap_or("");
-        let mut result = evaluate(src, &self.scope(ctx), &origin);
+        let op = self.prepared(src);
+        let evaluate = |scope: &Scope| match &*op {
+            Ok(op) => run(op, scope, &origin),
+            Err(e) => Err(e.clone()),
+        };
+        let mut result = evaluate(&self.scope(ctx));
         if let (Err(EvalError::Unknown(name)), true) = (&result, decide) {
             self.note(format!(
                 "{}: `{name}` is known only to the server; `${{{{ {} }}}}` is decided as if it were not set",
@@ -412,7 +435,7 @@ impl<'o> Compiler<'o> {
             self.guesses.push(origin.clone());
             let mut scope = self.scope(ctx);
             scope.unknown_as_null = true;
-            result = evaluate(src, &scope, &origin);
+            result = evaluate(&scope);
         }
         match result {
             Ok(n) => Ok(Some(n)),
@@ -876,9 +899,39 @@ impl<'o> Compiler<'o> {
         }
     }
 
+    /// Template file `t`, included from `ctx` at `at`: a cycle or too deep a nesting fails.
+    fn enter(&self, t: usize, ctx: &Ctx, at: &Origin) -> R<usize> {
+        if self.stack.contains(&t) || ctx.file == t {
+            let mut chain: Vec<String> = self
+                .stack
+                .iter()
+                .map(|&i| self.files[i].display.clone())
+                .collect();
+            chain.push(self.files[t].display.clone());
+            return fail(
+                format!(
+                    "template cycle: {} includes itself ({})",
+                    self.files[t].display,
+                    chain.join(" -> ")
+                ),
+                at,
+            );
+        }
+        if self.stack.len() >= MAX_TEMPLATE_DEPTH {
+            return fail(
+                format!("templates are nested more than {MAX_TEMPLATE_DEPTH} levels deep (Azure's limit)"),
+                at,
+            );
+        }
+        Ok(t)
+    }
+
     /// Locate and load a template; `Err` on failure, `Ok(None)` for a template azplint can't
     /// read (noted).
     fn open_template(&mut self, path: &str, ctx: &Ctx, at: &Origin) -> R<Option<usize>> {
+        if let Some(&t) = self.opened.get(ctx.file).and_then(|m| m.get(path)) {
+            return self.enter(t, ctx, at).map(Some);
+        }
         let from = self.paths[ctx.file]
             .clone()
             .unwrap_or_else(|| self.root_dir.join("azure-pipelines.yml"));
@@ -926,29 +979,11 @@ impl<'o> Compiler<'o> {
                     _ => base.clone(),
                 };
                 let t = self.load(&p, Some(at), root)?;
-                if self.stack.contains(&t) || ctx.file == t {
-                    let mut chain: Vec<String> = self
-                        .stack
-                        .iter()
-                        .map(|&i| self.files[i].display.clone())
-                        .collect();
-                    chain.push(self.files[t].display.clone());
-                    return fail(
-                        format!(
-                            "template cycle: {} includes itself ({})",
-                            self.files[t].display,
-                            chain.join(" -> ")
-                        ),
-                        at,
-                    );
+                if self.opened.len() <= ctx.file {
+                    self.opened.resize_with(ctx.file + 1, HashMap::default);
                 }
-                if self.stack.len() >= MAX_TEMPLATE_DEPTH {
-                    return fail(
-                        format!("templates are nested more than {MAX_TEMPLATE_DEPTH} levels deep (Azure's limit)"),
-                        at,
-                    );
-                }
-                Ok(Some(t))
+                self.opened[ctx.file].insert(path.to_string(), t);
+                self.enter(t, ctx, at).map(Some)
             }
             Located::Other(Target::Remote { alias }) => {
                 self.note(format!(
@@ -1293,6 +1328,53 @@ impl<'o> Compiler<'o> {
     }
 }
 
+/// A quick hash for the compiler's own maps of short texts (no untrusted keys to guard against
+/// flooding: the keys are the expressions of the files compiled).
+#[derive(Clone, Copy, Default)]
+struct FastHash;
+
+impl std::hash::BuildHasher for FastHash {
+    type Hasher = FxHasher;
+    fn build_hasher(&self) -> FxHasher {
+        FxHasher(0)
+    }
+}
+
+/// The multiply-rotate hash of rustc (`FxHasher`).
+struct FxHasher(u64);
+
+impl FxHasher {
+    fn add(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+}
+
+impl std::hash::Hasher for FxHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            let mut w = [0u8; 8];
+            w.copy_from_slice(c);
+            self.add(u64::from_le_bytes(w));
+        }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut w = [0u8; 8];
+            w[..rest.len()].copy_from_slice(rest);
+            self.add(u64::from_le_bytes(w));
+        }
+    }
+    fn write_u8(&mut self, i: u8) {
+        self.add(u64::from(i));
+    }
+    fn write_usize(&mut self, i: usize) {
+        self.add(i as u64);
+    }
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
 /// How many values `v` holds (itself included), counted up to `cap`.
 fn weight(v: &Value, cap: usize) -> usize {
     let mut n = 0;
@@ -1359,11 +1441,11 @@ pub fn literal(text: &str, style: ScalarStyle) -> Value {
 /// A value passed for a typed parameter, converted to its type.
 fn coerce_param(name: &str, ty: &str, v: Node, ty_origin: &Origin) -> R<Node> {
     let origin = v.origin.clone();
-    let shown = match &v.value {
-        Value::Array(_) | Value::Object(_) => String::new(),
-        other => format!(" '{}'", text_of(other).unwrap_or_default()),
-    };
     let bad = |what: &str| -> R<Node> {
+        let shown = match &v.value {
+            Value::Array(_) | Value::Object(_) => String::new(),
+            other => format!(" '{}'", text_of(other).unwrap_or_default()),
+        };
         fail_as(
             FailKind::ParameterValue,
             format!("The '{name}' parameter value{shown} is not a valid {what}."),
