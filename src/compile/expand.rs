@@ -20,8 +20,10 @@ use crate::templates::{display_for, locate, Located, Target};
 use crate::yaml::{self, ScalarStyle};
 use std::borrow::Cow;
 use std::collections::HashMap;
+use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
+use std::sync::Arc;
 
 /// Templates nested deeper than this fail, as on Azure.
 pub const MAX_TEMPLATE_DEPTH: usize = 100;
@@ -106,7 +108,12 @@ enum Chain {
 pub struct Preloaded<'o> {
     pub files: HashMap<PathBuf, (&'o Source, Option<&'o yaml::Node>)>,
     pub located: std::sync::Mutex<HashMap<LocateKey, Located>>,
+    /// The expressions parsed so far, by text: the compilations of a run share templates.
+    pub parsed: std::sync::Mutex<HashMap<Box<str>, Parsed>>,
 }
+
+/// An expression parsed for evaluation, or why it doesn't parse.
+pub type Parsed = Arc<Result<Op, EvalError>>;
 
 /// A template reference, the file that makes it and the repository root it is relative to.
 pub type LocateKey = (String, PathBuf, PathBuf);
@@ -153,7 +160,9 @@ pub struct Compiler<'o> {
     /// The file each template reference of a file loaded, by including file and reference.
     opened: Vec<HashMap<String, usize, FastHash>>,
     /// Each expression text parsed once: loops and templates evaluate the same ones again.
-    parsed: HashMap<Box<str>, Rc<Result<Op, EvalError>>, FastHash>,
+    parsed: HashMap<Box<str>, Parsed, FastHash>,
+    /// Each directive key split once.
+    directives: HashMap<Box<str>, Result<Split, (String, usize)>, FastHash>,
     nodes: usize,
 }
 
@@ -176,6 +185,7 @@ impl<'o> Compiler<'o> {
             located: HashMap::new(),
             opened: Vec::new(),
             parsed: HashMap::default(),
+            directives: HashMap::default(),
             nodes: 0,
         }
     }
@@ -353,7 +363,7 @@ impl<'o> Compiler<'o> {
         match &n.kind {
             yaml::NodeKind::Scalar(text, style) => self.scalar(text, *style, &n.span, ctx),
             yaml::NodeKind::Seq(items) => {
-                let mut out = Vec::new();
+                let mut out = Vec::with_capacity(items.len());
                 let mut c = ctx.child();
                 c.vars_block = ctx.vars_block;
                 self.seq_into(items, &c, key, &mut out)?;
@@ -398,11 +408,22 @@ impl<'o> Compiler<'o> {
     }
 
     /// The expression `src`, parsed (once per compilation).
-    fn prepared(&mut self, src: &str) -> Rc<Result<Op, EvalError>> {
+    fn prepared(&mut self, src: &str) -> Parsed {
         if let Some(p) = self.parsed.get(src) {
             return p.clone();
         }
-        let p = Rc::new(prepare(src));
+        let shared = self.preloaded.and_then(|p| p.parsed.lock().ok());
+        let p = match shared {
+            Some(mut m) => match m.get(src) {
+                Some(p) => p.clone(),
+                None => {
+                    let p = Arc::new(prepare(src));
+                    m.insert(src.into(), p.clone());
+                    p
+                }
+            },
+            None => Arc::new(prepare(src)),
+        };
         self.parsed.insert(src.into(), p.clone());
         p
     }
@@ -543,7 +564,7 @@ impl<'o> Compiler<'o> {
                 stash = Some((i, v));
             }
         }
-        let mut out = Vec::new();
+        let mut out = Vec::with_capacity(entries.len());
         let r = self.map_into(entries, ctx, false, &mut stash, &mut out);
         if !ctx.vars_block {
             // The variables of a `variables:` mapping belong to the mapping that holds it.
@@ -552,14 +573,46 @@ impl<'o> Compiler<'o> {
         r.map(|()| out)
     }
 
-    fn directive_of<'k>(&self, k: &'k str, ctx: &Ctx, span: &yaml::Span) -> R<Directive<'k>> {
-        let found = expr::find_template_expressions(k);
-        let inner = found.first().map(|f| f.inner()).unwrap_or(0..0);
-        expr::directive(k.get(inner.clone()).unwrap_or("")).map_err(|e| Failure {
-            message: e.message.clone(),
-            origin: Some(self.expr_origin(ctx, span, k, inner.start + e.offset)),
-            kind: FailKind::Other,
-        })
+    fn directive_of<'k>(&mut self, k: &'k str, ctx: &Ctx, span: &yaml::Span) -> R<Directive<'k>> {
+        let split = match self.directives.get(k) {
+            Some(d) => Some(d.clone()),
+            None => {
+                let d = split_directive(k);
+                if let Some(d) = &d {
+                    self.directives.insert(k.into(), d.clone());
+                }
+                d
+            }
+        };
+        let at = |r: &Range<usize>| k.get(r.clone()).unwrap_or("");
+        match split {
+            Some(Ok(d)) => Ok(match d {
+                Split::If(c) => Directive::If(at(&c)),
+                Split::ElseIf(c) => Directive::ElseIf(at(&c)),
+                Split::Else => Directive::Else,
+                Split::Each { var, collection } => Directive::Each {
+                    var: at(&var),
+                    collection: at(&collection),
+                },
+                Split::Insert => Directive::Insert,
+                Split::Value(v) => Directive::Value(at(&v)),
+            }),
+            Some(Err((message, offset))) => Err(Failure {
+                message,
+                origin: Some(self.expr_origin(ctx, span, k, offset)),
+                kind: FailKind::Other,
+            }),
+            // Pieces not inside the key (none are): split again, not cached.
+            None => {
+                let found = expr::find_template_expressions(k);
+                let inner = found.first().map(|f| f.inner()).unwrap_or(0..0);
+                expr::directive(k.get(inner.clone()).unwrap_or("")).map_err(|e| Failure {
+                    message: e.message.clone(),
+                    origin: Some(self.expr_origin(ctx, span, k, inner.start + e.offset)),
+                    kind: FailKind::Other,
+                })
+            }
+        }
     }
 
     /// For an `if`, `elseif` or `else` directive: whether its block is taken, moving the chain
@@ -1328,6 +1381,43 @@ impl<'o> Compiler<'o> {
     }
 }
 
+/// A directive key split into its directive and operands, as byte ranges of the key (or the
+/// error and its offset in the key): the same keys come again in loops and templates.
+#[derive(Clone)]
+enum Split {
+    If(Range<usize>),
+    ElseIf(Range<usize>),
+    Else,
+    Each {
+        var: Range<usize>,
+        collection: Range<usize>,
+    },
+    Insert,
+    Value(Range<usize>),
+}
+
+/// `None` when a piece is not a slice of `k`.
+fn split_directive(k: &str) -> Option<Result<Split, (String, usize)>> {
+    let found = expr::find_template_expressions(k);
+    let inner = found.first().map(|f| f.inner()).unwrap_or(0..0);
+    let d = match expr::directive(k.get(inner.clone()).unwrap_or("")) {
+        Ok(d) => d,
+        Err(e) => return Some(Err((e.message.clone(), inner.start + e.offset))),
+    };
+    let r = |part: &str| expr::offset_in(k, part).map(|start| start..start + part.len());
+    Some(Ok(match d {
+        Directive::If(c) => Split::If(r(c)?),
+        Directive::ElseIf(c) => Split::ElseIf(r(c)?),
+        Directive::Else => Split::Else,
+        Directive::Each { var, collection } => Split::Each {
+            var: r(var)?,
+            collection: r(collection)?,
+        },
+        Directive::Insert => Split::Insert,
+        Directive::Value(v) => Split::Value(r(v)?),
+    }))
+}
+
 /// A quick hash for the compiler's own maps of short texts (no untrusted keys to guard against
 /// flooding: the keys are the expressions of the files compiled).
 #[derive(Clone, Copy, Default)]
@@ -1377,6 +1467,9 @@ impl std::hash::Hasher for FxHasher {
 
 /// How many values `v` holds (itself included), counted up to `cap`.
 fn weight(v: &Value, cap: usize) -> usize {
+    if !matches!(v, Value::Array(_) | Value::Object(_)) {
+        return 1;
+    }
     let mut n = 0;
     let mut stack = vec![v];
     while let Some(v) = stack.pop() {
@@ -1460,6 +1553,7 @@ fn coerce_param(name: &str, ty: &str, v: Node, ty_origin: &Origin) -> R<Node> {
     match ty.to_ascii_lowercase().as_str() {
         "string" => match &v.value {
             Value::Array(_) | Value::Object(_) => bad("string"),
+            Value::String(_) => Ok(v),
             other => Ok(Node::new(
                 Value::String(text_of(other).unwrap_or_default()),
                 origin,
