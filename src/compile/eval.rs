@@ -33,21 +33,97 @@ pub enum EvalError {
     },
 }
 
-fn err(message: impl Into<String>, e: &Expr) -> EvalError {
+fn err(message: impl Into<String>, e: &Op) -> EvalError {
     EvalError::Error {
         message: message.into(),
         at: e.span.clone(),
     }
 }
 
-/// Parse and evaluate `src` (the text inside `${{ }}`). Values made by the expression get
-/// `origin`; values read from parameters keep theirs.
-pub fn evaluate(src: &str, scope: &Scope, origin: &Origin) -> Result<Node, EvalError> {
+/// A parsed expression that owns its pieces: parsed once, evaluated any number of times (in
+/// every iteration of a loop, in every instance of a template).
+#[derive(Debug)]
+pub struct Op {
+    kind: OpKind,
+    span: std::ops::Range<usize>,
+}
+
+#[derive(Debug)]
+enum OpKind {
+    Bool(bool),
+    Null,
+    /// The number, or the text that isn't one.
+    Number(Result<f64, Box<str>>),
+    Version(Box<str>),
+    /// The string's value (`''` read as `'`).
+    String(Box<str>),
+    Wildcard,
+    Name(Box<str>),
+    Property {
+        base: Box<Op>,
+        name: Box<str>,
+    },
+    Index {
+        base: Box<Op>,
+        index: Box<Op>,
+    },
+    Call {
+        name: Box<str>,
+        function: Option<&'static expr::Function>,
+        args: Vec<Op>,
+    },
+}
+
+impl Op {
+    fn of(e: &Expr) -> Op {
+        let kind = match &e.kind {
+            ExprKind::Bool(b) => OpKind::Bool(*b),
+            ExprKind::Null => OpKind::Null,
+            ExprKind::Number(raw) => OpKind::Number(raw.parse::<f64>().map_err(|_| (*raw).into())),
+            ExprKind::Version(raw) => OpKind::Version((*raw).into()),
+            ExprKind::String(_) => OpKind::String(e.string_value().unwrap_or_default().into()),
+            ExprKind::Wildcard => OpKind::Wildcard,
+            ExprKind::Name(n) => OpKind::Name((*n).into()),
+            ExprKind::Property { base, name } => OpKind::Property {
+                base: Box::new(Op::of(base)),
+                name: (*name).into(),
+            },
+            ExprKind::Index { base, index } => OpKind::Index {
+                base: Box::new(Op::of(base)),
+                index: Box::new(Op::of(index)),
+            },
+            ExprKind::Call { name, args } => OpKind::Call {
+                name: (*name).into(),
+                function: expr::function(name),
+                args: args.iter().map(Op::of).collect(),
+            },
+        };
+        Op {
+            kind,
+            span: e.span.clone(),
+        }
+    }
+}
+
+/// Parse `src` (the text inside `${{ }}`) for [`run`]; the error is the one evaluating it fails
+/// with.
+pub fn prepare(src: &str) -> Result<Op, EvalError> {
     let parsed = expr::parse(src).map_err(|e| EvalError::Error {
         message: e.message.clone(),
         at: e.range(),
     })?;
-    let (node, _) = eval(&parsed, scope, origin)?;
+    Ok(Op::of(&parsed))
+}
+
+/// Parse and evaluate `src` (the text inside `${{ }}`). Values made by the expression get
+/// `origin`; values read from parameters keep theirs.
+pub fn evaluate(src: &str, scope: &Scope, origin: &Origin) -> Result<Node, EvalError> {
+    run(&prepare(src)?, scope, origin)
+}
+
+/// Evaluate an expression [`prepare`]d: as [`evaluate`].
+pub fn run(op: &Op, scope: &Scope, origin: &Origin) -> Result<Node, EvalError> {
+    let (node, _) = eval(op, scope, origin)?;
     Ok(node.into_owned())
 }
 
@@ -55,35 +131,32 @@ pub fn evaluate(src: &str, scope: &Scope, origin: &Origin) -> Result<Node, EvalE
 /// value read from the scope (`parameters.x.y`, a loop variable, a variable) is borrowed: large
 /// parameter objects are copied only when the result of the whole expression is.
 fn eval<'s>(
-    e: &Expr,
+    e: &Op,
     scope: &Scope<'s>,
     origin: &Origin,
 ) -> Result<(Cow<'s, Node>, bool), EvalError> {
     let made = |v: Value| Cow::Owned(Node::new(v, origin.clone()));
     Ok(match &e.kind {
-        ExprKind::Bool(b) => (made(Value::Bool(*b)), false),
-        ExprKind::Null => (made(Value::Null), false),
-        ExprKind::Number(raw) => {
-            let n = raw
-                .parse::<f64>()
-                .map_err(|_| err(format!("`{raw}` is not a number"), e))?;
-            (made(Value::Number(n)), false)
+        OpKind::Bool(b) => (made(Value::Bool(*b)), false),
+        OpKind::Null => (made(Value::Null), false),
+        OpKind::Number(n) => {
+            let n = n
+                .as_ref()
+                .map_err(|raw| err(format!("`{raw}` is not a number"), e))?;
+            (made(Value::Number(*n)), false)
         }
-        ExprKind::Version(raw) => (made(Value::Version((*raw).to_string())), false),
-        ExprKind::String(_) => (
-            made(Value::String(e.string_value().unwrap_or_default())),
-            false,
-        ),
-        ExprKind::Wildcard => return Err(err("unexpected `*`", e)),
-        ExprKind::Name(name) => (name_value(name, e, scope, origin)?, false),
-        ExprKind::Property { base, name } => {
-            if let ExprKind::Name(n) = &base.kind {
+        OpKind::Version(raw) => (made(Value::Version(raw.to_string())), false),
+        OpKind::String(s) => (made(Value::String(s.to_string())), false),
+        OpKind::Wildcard => return Err(err("unexpected `*`", e)),
+        OpKind::Name(name) => (name_value(name, e, scope, origin)?, false),
+        OpKind::Property { base, name } => {
+            if let OpKind::Name(n) = &base.kind {
                 if n.eq_ignore_ascii_case("variables") && !is_local(n, scope) {
                     return Ok((variable(name, scope)?, false));
                 }
             }
             let (b, filtered) = eval(base, scope, origin)?;
-            if *name == "*" {
+            if &**name == "*" {
                 return Ok((made(Value::Array(wildcard(&b.value))), true));
             }
             if filtered {
@@ -101,8 +174,8 @@ fn eval<'s>(
                 false,
             )
         }
-        ExprKind::Index { base, index } => {
-            if let ExprKind::Name(n) = &base.kind {
+        OpKind::Index { base, index } => {
+            if let OpKind::Name(n) = &base.kind {
                 if n.eq_ignore_ascii_case("variables") && !is_local(n, scope) {
                     let (i, _) = eval(index, scope, origin)?;
                     let key = i.value.to_str().unwrap_or_default();
@@ -110,7 +183,7 @@ fn eval<'s>(
                 }
             }
             let (b, _) = eval(base, scope, origin)?;
-            if matches!(index.kind, ExprKind::Wildcard) {
+            if matches!(index.kind, OpKind::Wildcard) {
                 return Ok((made(Value::Array(wildcard(&b.value))), true));
             }
             let (i, _) = eval(index, scope, origin)?;
@@ -128,7 +201,11 @@ fn eval<'s>(
             });
             (got.unwrap_or_else(|| made(Value::Null)), false)
         }
-        ExprKind::Call { name, args } => (made(call(name, args, e, scope, origin)?), false),
+        OpKind::Call {
+            name,
+            function,
+            args,
+        } => (made(call(name, *function, args, e, scope, origin)?), false),
     })
 }
 
@@ -173,7 +250,7 @@ fn variable<'s>(name: &str, scope: &Scope<'s>) -> Result<Cow<'s, Node>, EvalErro
 
 fn name_value<'s>(
     name: &str,
-    e: &Expr,
+    e: &Op,
     scope: &Scope<'s>,
     origin: &Origin,
 ) -> Result<Cow<'s, Node>, EvalError> {
@@ -208,7 +285,7 @@ fn name_value<'s>(
     Err(err(format!("Unrecognized value: '{name}'"), e))
 }
 
-fn string_of(v: &Node, e: &Expr) -> Result<String, EvalError> {
+fn string_of(v: &Node, e: &Op) -> Result<String, EvalError> {
     v.value.to_str().ok_or_else(|| {
         err(
             format!("Unable to convert from {} to String", type_name(&v.value)),
@@ -219,12 +296,13 @@ fn string_of(v: &Node, e: &Expr) -> Result<String, EvalError> {
 
 fn call(
     name: &str,
-    args: &[Expr],
-    e: &Expr,
+    function: Option<&'static expr::Function>,
+    args: &[Op],
+    e: &Op,
     scope: &Scope,
     origin: &Origin,
 ) -> Result<Value, EvalError> {
-    let Some(f) = expr::function(name) else {
+    let Some(f) = function else {
         return Err(err(format!("Unrecognized function: '{name}'"), e));
     };
     if args.len() < f.min_args || args.len() > f.max_args {

@@ -12,15 +12,18 @@
 //! - repeated keys at the pipeline's root (the entry's `variables` next to an `extends`
 //!   template's) are merged: sequences concatenated, mappings combined, otherwise the later wins.
 
-use super::eval::{evaluate, text_of, EvalError, Scope};
+use super::eval::{prepare, run, text_of, EvalError, Op, Scope};
 use super::value::{equals, Key, Node, Origin, Value};
 use crate::expr::{self, Directive};
 use crate::source::Source;
 use crate::templates::{display_for, locate, Located, Target};
 use crate::yaml::{self, ScalarStyle};
+use std::borrow::Cow;
 use std::collections::HashMap;
+use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
+use std::sync::Arc;
 
 /// Templates nested deeper than this fail, as on Azure.
 pub const MAX_TEMPLATE_DEPTH: usize = 100;
@@ -105,7 +108,12 @@ enum Chain {
 pub struct Preloaded<'o> {
     pub files: HashMap<PathBuf, (&'o Source, Option<&'o yaml::Node>)>,
     pub located: std::sync::Mutex<HashMap<LocateKey, Located>>,
+    /// The expressions parsed so far, by text: the compilations of a run share templates.
+    pub parsed: std::sync::Mutex<HashMap<Box<str>, Parsed>>,
 }
+
+/// An expression parsed for evaluation, or why it doesn't parse.
+pub type Parsed = Arc<Result<Op, EvalError>>;
 
 /// A template reference, the file that makes it and the repository root it is relative to.
 pub type LocateKey = (String, PathBuf, PathBuf);
@@ -127,7 +135,8 @@ impl Root<'_> {
 }
 
 pub struct Compiler<'o> {
-    pub files: Vec<Source>,
+    /// The files of the compilation: those of `preloaded` are borrowed.
+    pub files: Vec<Cow<'o, Source>>,
     roots: Vec<Root<'o>>,
     preloaded: Option<&'o Preloaded<'o>>,
     paths: Vec<Option<PathBuf>>,
@@ -148,6 +157,12 @@ pub struct Compiler<'o> {
     /// Where each template reference leads, by (reference, including file, repository root):
     /// finding a file costs system calls, and loops include the same template many times.
     located: HashMap<LocateKey, Located>,
+    /// The file each template reference of a file loaded, by including file and reference.
+    opened: Vec<HashMap<String, usize, FastHash>>,
+    /// Each expression text parsed once: loops and templates evaluate the same ones again.
+    parsed: HashMap<Box<str>, Parsed, FastHash>,
+    /// Each directive key split once.
+    directives: HashMap<Box<str>, Result<Split, (String, usize)>, FastHash>,
     nodes: usize,
 }
 
@@ -168,6 +183,9 @@ impl<'o> Compiler<'o> {
             guesses: Vec::new(),
             skip: &[],
             located: HashMap::new(),
+            opened: Vec::new(),
+            parsed: HashMap::default(),
+            directives: HashMap::default(),
             nodes: 0,
         }
     }
@@ -195,7 +213,7 @@ impl<'o> Compiler<'o> {
     pub fn add_preloaded(&mut self, path: &Path) -> Option<usize> {
         let (source, root) = self.preloaded?.files.get(path)?;
         let i = self.files.len();
-        self.files.push((*source).clone());
+        self.files.push(Cow::Borrowed(*source));
         self.file_roots.push(self.root_dir.clone());
         self.paths.push(Some(path.to_path_buf()));
         self.roots.push(Root::Lent(*root));
@@ -255,7 +273,7 @@ impl<'o> Compiler<'o> {
         let source = Source::new(display, path.clone(), text);
         let parsed = yaml::parse(&source.text);
         let i = self.files.len();
-        self.files.push(source);
+        self.files.push(Cow::Owned(source));
         self.file_roots.push(self.root_dir.clone());
         self.paths.push(path);
         match parsed {
@@ -345,7 +363,7 @@ impl<'o> Compiler<'o> {
         match &n.kind {
             yaml::NodeKind::Scalar(text, style) => self.scalar(text, *style, &n.span, ctx),
             yaml::NodeKind::Seq(items) => {
-                let mut out = Vec::new();
+                let mut out = Vec::with_capacity(items.len());
                 let mut c = ctx.child();
                 c.vars_block = ctx.vars_block;
                 self.seq_into(items, &c, key, &mut out)?;
@@ -389,6 +407,27 @@ impl<'o> Compiler<'o> {
         }
     }
 
+    /// The expression `src`, parsed (once per compilation).
+    fn prepared(&mut self, src: &str) -> Parsed {
+        if let Some(p) = self.parsed.get(src) {
+            return p.clone();
+        }
+        let shared = self.preloaded.and_then(|p| p.parsed.lock().ok());
+        let p = match shared {
+            Some(mut m) => match m.get(src) {
+                Some(p) => p.clone(),
+                None => {
+                    let p = Arc::new(prepare(src));
+                    m.insert(src.into(), p.clone());
+                    p
+                }
+            },
+            None => Arc::new(prepare(src)),
+        };
+        self.parsed.insert(src.into(), p.clone());
+        p
+    }
+
     /// Evaluate the expression at `inner` of `text` (a scalar at `span`). `None` when it needs a
     /// value only the server knows, unless `decide`: then such a variable reads as unset (a
     /// condition or a loop must be decided to compile), with a note.
@@ -402,7 +441,12 @@ impl<'o> Compiler<'o> {
     ) -> R<Option<Node>> {
         let origin = self.origin(ctx.file, span);
         let src = text.get(inner.clone()).unwrap_or("");
-        let mut result = evaluate(src, &self.scope(ctx), &origin);
+        let op = self.prepared(src);
+        let evaluate = |scope: &Scope| match &*op {
+            Ok(op) => run(op, scope, &origin),
+            Err(e) => Err(e.clone()),
+        };
+        let mut result = evaluate(&self.scope(ctx));
         if let (Err(EvalError::Unknown(name)), true) = (&result, decide) {
             self.note(format!(
                 "{}: `{name}` is known only to the server; `${{{{ {} }}}}` is decided as if it were not set",
@@ -412,7 +456,7 @@ impl<'o> Compiler<'o> {
             self.guesses.push(origin.clone());
             let mut scope = self.scope(ctx);
             scope.unknown_as_null = true;
-            result = evaluate(src, &scope, &origin);
+            result = evaluate(&scope);
         }
         match result {
             Ok(n) => Ok(Some(n)),
@@ -520,7 +564,7 @@ impl<'o> Compiler<'o> {
                 stash = Some((i, v));
             }
         }
-        let mut out = Vec::new();
+        let mut out = Vec::with_capacity(entries.len());
         let r = self.map_into(entries, ctx, false, &mut stash, &mut out);
         if !ctx.vars_block {
             // The variables of a `variables:` mapping belong to the mapping that holds it.
@@ -529,14 +573,46 @@ impl<'o> Compiler<'o> {
         r.map(|()| out)
     }
 
-    fn directive_of<'k>(&self, k: &'k str, ctx: &Ctx, span: &yaml::Span) -> R<Directive<'k>> {
-        let found = expr::find_template_expressions(k);
-        let inner = found.first().map(|f| f.inner()).unwrap_or(0..0);
-        expr::directive(k.get(inner.clone()).unwrap_or("")).map_err(|e| Failure {
-            message: e.message.clone(),
-            origin: Some(self.expr_origin(ctx, span, k, inner.start + e.offset)),
-            kind: FailKind::Other,
-        })
+    fn directive_of<'k>(&mut self, k: &'k str, ctx: &Ctx, span: &yaml::Span) -> R<Directive<'k>> {
+        let split = match self.directives.get(k) {
+            Some(d) => Some(d.clone()),
+            None => {
+                let d = split_directive(k);
+                if let Some(d) = &d {
+                    self.directives.insert(k.into(), d.clone());
+                }
+                d
+            }
+        };
+        let at = |r: &Range<usize>| k.get(r.clone()).unwrap_or("");
+        match split {
+            Some(Ok(d)) => Ok(match d {
+                Split::If(c) => Directive::If(at(&c)),
+                Split::ElseIf(c) => Directive::ElseIf(at(&c)),
+                Split::Else => Directive::Else,
+                Split::Each { var, collection } => Directive::Each {
+                    var: at(&var),
+                    collection: at(&collection),
+                },
+                Split::Insert => Directive::Insert,
+                Split::Value(v) => Directive::Value(at(&v)),
+            }),
+            Some(Err((message, offset))) => Err(Failure {
+                message,
+                origin: Some(self.expr_origin(ctx, span, k, offset)),
+                kind: FailKind::Other,
+            }),
+            // Pieces not inside the key (none are): split again, not cached.
+            None => {
+                let found = expr::find_template_expressions(k);
+                let inner = found.first().map(|f| f.inner()).unwrap_or(0..0);
+                expr::directive(k.get(inner.clone()).unwrap_or("")).map_err(|e| Failure {
+                    message: e.message.clone(),
+                    origin: Some(self.expr_origin(ctx, span, k, inner.start + e.offset)),
+                    kind: FailKind::Other,
+                })
+            }
+        }
     }
 
     /// For an `if`, `elseif` or `else` directive: whether its block is taken, moving the chain
@@ -876,9 +952,39 @@ impl<'o> Compiler<'o> {
         }
     }
 
+    /// Template file `t`, included from `ctx` at `at`: a cycle or too deep a nesting fails.
+    fn enter(&self, t: usize, ctx: &Ctx, at: &Origin) -> R<usize> {
+        if self.stack.contains(&t) || ctx.file == t {
+            let mut chain: Vec<String> = self
+                .stack
+                .iter()
+                .map(|&i| self.files[i].display.clone())
+                .collect();
+            chain.push(self.files[t].display.clone());
+            return fail(
+                format!(
+                    "template cycle: {} includes itself ({})",
+                    self.files[t].display,
+                    chain.join(" -> ")
+                ),
+                at,
+            );
+        }
+        if self.stack.len() >= MAX_TEMPLATE_DEPTH {
+            return fail(
+                format!("templates are nested more than {MAX_TEMPLATE_DEPTH} levels deep (Azure's limit)"),
+                at,
+            );
+        }
+        Ok(t)
+    }
+
     /// Locate and load a template; `Err` on failure, `Ok(None)` for a template azplint can't
     /// read (noted).
     fn open_template(&mut self, path: &str, ctx: &Ctx, at: &Origin) -> R<Option<usize>> {
+        if let Some(&t) = self.opened.get(ctx.file).and_then(|m| m.get(path)) {
+            return self.enter(t, ctx, at).map(Some);
+        }
         let from = self.paths[ctx.file]
             .clone()
             .unwrap_or_else(|| self.root_dir.join("azure-pipelines.yml"));
@@ -926,29 +1032,11 @@ impl<'o> Compiler<'o> {
                     _ => base.clone(),
                 };
                 let t = self.load(&p, Some(at), root)?;
-                if self.stack.contains(&t) || ctx.file == t {
-                    let mut chain: Vec<String> = self
-                        .stack
-                        .iter()
-                        .map(|&i| self.files[i].display.clone())
-                        .collect();
-                    chain.push(self.files[t].display.clone());
-                    return fail(
-                        format!(
-                            "template cycle: {} includes itself ({})",
-                            self.files[t].display,
-                            chain.join(" -> ")
-                        ),
-                        at,
-                    );
+                if self.opened.len() <= ctx.file {
+                    self.opened.resize_with(ctx.file + 1, HashMap::default);
                 }
-                if self.stack.len() >= MAX_TEMPLATE_DEPTH {
-                    return fail(
-                        format!("templates are nested more than {MAX_TEMPLATE_DEPTH} levels deep (Azure's limit)"),
-                        at,
-                    );
-                }
-                Ok(Some(t))
+                self.opened[ctx.file].insert(path.to_string(), t);
+                self.enter(t, ctx, at).map(Some)
             }
             Located::Other(Target::Remote { alias }) => {
                 self.note(format!(
@@ -1293,8 +1381,95 @@ impl<'o> Compiler<'o> {
     }
 }
 
+/// A directive key split into its directive and operands, as byte ranges of the key (or the
+/// error and its offset in the key): the same keys come again in loops and templates.
+#[derive(Clone)]
+enum Split {
+    If(Range<usize>),
+    ElseIf(Range<usize>),
+    Else,
+    Each {
+        var: Range<usize>,
+        collection: Range<usize>,
+    },
+    Insert,
+    Value(Range<usize>),
+}
+
+/// `None` when a piece is not a slice of `k`.
+fn split_directive(k: &str) -> Option<Result<Split, (String, usize)>> {
+    let found = expr::find_template_expressions(k);
+    let inner = found.first().map(|f| f.inner()).unwrap_or(0..0);
+    let d = match expr::directive(k.get(inner.clone()).unwrap_or("")) {
+        Ok(d) => d,
+        Err(e) => return Some(Err((e.message.clone(), inner.start + e.offset))),
+    };
+    let r = |part: &str| expr::offset_in(k, part).map(|start| start..start + part.len());
+    Some(Ok(match d {
+        Directive::If(c) => Split::If(r(c)?),
+        Directive::ElseIf(c) => Split::ElseIf(r(c)?),
+        Directive::Else => Split::Else,
+        Directive::Each { var, collection } => Split::Each {
+            var: r(var)?,
+            collection: r(collection)?,
+        },
+        Directive::Insert => Split::Insert,
+        Directive::Value(v) => Split::Value(r(v)?),
+    }))
+}
+
+/// A quick hash for the compiler's own maps of short texts (no untrusted keys to guard against
+/// flooding: the keys are the expressions of the files compiled).
+#[derive(Clone, Copy, Default)]
+struct FastHash;
+
+impl std::hash::BuildHasher for FastHash {
+    type Hasher = FxHasher;
+    fn build_hasher(&self) -> FxHasher {
+        FxHasher(0)
+    }
+}
+
+/// The multiply-rotate hash of rustc (`FxHasher`).
+struct FxHasher(u64);
+
+impl FxHasher {
+    fn add(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+}
+
+impl std::hash::Hasher for FxHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            let mut w = [0u8; 8];
+            w.copy_from_slice(c);
+            self.add(u64::from_le_bytes(w));
+        }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut w = [0u8; 8];
+            w[..rest.len()].copy_from_slice(rest);
+            self.add(u64::from_le_bytes(w));
+        }
+    }
+    fn write_u8(&mut self, i: u8) {
+        self.add(u64::from(i));
+    }
+    fn write_usize(&mut self, i: usize) {
+        self.add(i as u64);
+    }
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
 /// How many values `v` holds (itself included), counted up to `cap`.
 fn weight(v: &Value, cap: usize) -> usize {
+    if !matches!(v, Value::Array(_) | Value::Object(_)) {
+        return 1;
+    }
     let mut n = 0;
     let mut stack = vec![v];
     while let Some(v) = stack.pop() {
@@ -1359,11 +1534,11 @@ pub fn literal(text: &str, style: ScalarStyle) -> Value {
 /// A value passed for a typed parameter, converted to its type.
 fn coerce_param(name: &str, ty: &str, v: Node, ty_origin: &Origin) -> R<Node> {
     let origin = v.origin.clone();
-    let shown = match &v.value {
-        Value::Array(_) | Value::Object(_) => String::new(),
-        other => format!(" '{}'", text_of(other).unwrap_or_default()),
-    };
     let bad = |what: &str| -> R<Node> {
+        let shown = match &v.value {
+            Value::Array(_) | Value::Object(_) => String::new(),
+            other => format!(" '{}'", text_of(other).unwrap_or_default()),
+        };
         fail_as(
             FailKind::ParameterValue,
             format!("The '{name}' parameter value{shown} is not a valid {what}."),
@@ -1378,6 +1553,7 @@ fn coerce_param(name: &str, ty: &str, v: Node, ty_origin: &Origin) -> R<Node> {
     match ty.to_ascii_lowercase().as_str() {
         "string" => match &v.value {
             Value::Array(_) | Value::Object(_) => bad("string"),
+            Value::String(_) => Ok(v),
             other => Ok(Node::new(
                 Value::String(text_of(other).unwrap_or_default()),
                 origin,
