@@ -1,7 +1,14 @@
-//! Embeds every rule page of `docs/rules/` for `azplint explain`, and indexes the embedded data
-//! that a run would otherwise decode at start: the task catalog (`data/tasks.json`) and the
-//! pipeline schema (`data/schema.json`). The index holds what lookups need (names, GUIDs,
-//! majors, deprecation) and the byte range of each entry's JSON, decoded only when used.
+//! Embeds every rule page of `docs/rules/` for `azplint explain`, and turns the embedded data
+//! that a run would otherwise decode at start into Rust in `OUT_DIR` (`include!`d by the modules
+//! that read it), so that a run decodes nothing: the task catalog and WIF facts
+//! (`data/tasks.json`, `data/wif.json`), the pipeline schema (`data/schema.json`), the VM image
+//! table (`data/vm-images.csv`), and the small tables of `data/` (steps, taint model, SPN
+//! consumers, untrusted code, security tasks). The files of `data/` stay the source of truth.
+//!
+//! The large tables hold no pointers: texts are `Span(start, end)`s of one generated text file
+//! (`include_str!`d), lists are runs of static arrays. A `&'static str` in a static would cost the
+//! loader a relocation at every start, `--version` included (tens of thousands of them for the
+//! catalog). The small tables are code that builds the values serde used to decode.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
