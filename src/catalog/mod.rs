@@ -2,45 +2,113 @@
 //! workload identity federation (WIF) facts per task major.
 //!
 //! The data is generated into `data/tasks.json` and `data/wif.json` by
-//! `cargo run -p xtask -- gen-catalog` and embedded here. Nothing is decoded at start: `build.rs`
-//! indexes `data/tasks.json` (names, GUIDs, majors, deprecation, and the byte range of each task
-//! major's JSON), and a task major's JSON is decoded the first time a lookup returns it, once per
-//! process. Lookups are case-insensitive. The catalog knows nothing of files or YAML.
+//! `cargo run -p xtask -- gen-catalog`. Nothing is decoded at run time: `build.rs` turns both files
+//! into static tables (an index of names, GUIDs, majors and deprecation, every task major with its
+//! inputs, and the WIF facts sorted by name and major). The tables hold no pointers (texts are
+//! spans of one static text), so they cost the loader nothing at start; a task major's
+//! `TaskVersion` (texts borrowed from the static text) is put together the first time a lookup
+//! returns it, once per process. Lookups are case-insensitive. The catalog knows nothing of files
+//! or YAML.
 
 pub mod vm_images;
+#[cfg(test)]
+mod vm_images_csv;
 
 use serde::Deserialize;
 use std::borrow::Cow;
-use std::collections::HashMap;
 use std::ops::Range;
 use std::sync::OnceLock;
 
+/// The source of the static tables, for the tests that check them against it.
+#[cfg(test)]
 const TASKS_JSON: &str = include_str!("../../data/tasks.json");
-const WIF_JSON: &str = include_str!("../../data/wif.json");
+
+/// A span of a generated text (`build.rs`): byte offsets `start..end`, `Span::NONE` for no text.
+/// Generated tables hold spans rather than `&str`s: no pointers, so no relocations at start.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Span(pub u32, pub u32);
+
+impl Span {
+    pub(crate) const NONE: Span = Span(u32::MAX, u32::MAX);
+
+    /// The text of the span in `text`, `None` for `Span::NONE`.
+    pub(crate) fn get(self, text: &'static str) -> Option<&'static str> {
+        (self.0 != u32::MAX).then(|| &text[self.0 as usize..self.1 as usize])
+    }
+}
 
 /// One task major in the build-time index of `data/tasks.json`.
 struct IndexEntry {
     /// The name, lowercase.
-    lower: &'static str,
+    lower: Span,
     major: u32,
     deprecated: bool,
-    /// Byte range of its JSON object in `TASKS_JSON`.
-    json: Range<usize>,
 }
 
-mod index {
-    use super::IndexEntry;
-    include!(concat!(env!("OUT_DIR"), "/tasks_index.rs"));
+/// One task major of `data/tasks.json`, in the order of `TASKS`.
+struct Record {
+    name: Span,
+    id: Span,
+    version: Span,
+    source: Span,
+    deprecation_message: Span,
+    removal_date: Span,
+    friendly_name: Span,
+    /// Its run of `INPUTS`.
+    inputs: Range<u32>,
 }
-use index::{BY_ID, NAMES, TASKS};
 
-/// Each task major, decoded on first use.
-static DECODED: [OnceLock<TaskVersion>; TASKS.len()] = [const { OnceLock::new() }; TASKS.len()];
+/// One input of a task major.
+struct InputRecord {
+    name: Span,
+    /// A run of `LISTS`.
+    aliases: Range<u32>,
+    kind: Span,
+    required: bool,
+    default: Span,
+    /// A run of `LISTS`.
+    options: Range<u32>,
+    editable_options: bool,
+    multi_select: bool,
+    visible_rule: Span,
+    arm: bool,
+}
+
+/// One WIF fact of `data/wif.json`.
+struct WifRecord {
+    /// The task name, lowercase.
+    lower: Span,
+    major: u32,
+    task: Span,
+    support: WifSupport,
+    replacement: Span,
+    note: Span,
+}
+
+/// The generated tables (`build.rs`): `TASKS`, `BY_ID`, `NAMES`, `RECORDS`, `INPUTS`, `LISTS`,
+/// `WIF` and their `TEXT`.
+mod data {
+    use super::{IndexEntry, InputRecord, Record, Span, WifRecord, WifSupport};
+    include!(concat!(env!("OUT_DIR"), "/tasks_data.rs"));
+
+    pub fn text(s: Span) -> &'static str {
+        s.get(TEXT).unwrap_or_default()
+    }
+
+    pub fn opt(s: Span) -> Option<&'static str> {
+        s.get(TEXT)
+    }
+}
+use data::{text, BY_ID, INPUTS, LISTS, NAMES, RECORDS, TASKS, WIF};
+
+/// Each task major, put together on first use.
+static BUILT: [OnceLock<TaskVersion>; TASKS.len()] = [const { OnceLock::new() }; TASKS.len()];
+/// Each WIF fact, put together on first use.
+static BUILT_WIF: [OnceLock<WifFact>; WIF.len()] = [const { OnceLock::new() }; WIF.len()];
 
 static CATALOG: Catalog = Catalog { _private: () };
-static WIF: OnceLock<Wif> = OnceLock::new();
 
-/// The embedded catalog. Costs nothing until a lookup decodes the task major it returns.
+/// The embedded catalog: static tables, nothing to decode.
 pub fn catalog() -> &'static Catalog {
     &CATALOG
 }
@@ -50,59 +118,58 @@ pub struct Catalog {
     _private: (),
 }
 
-/// The WIF facts of data/wif.json, parsed on first use (a few kilobytes).
-struct Wif {
-    facts: Vec<WifFact>,
-    /// (lowercase task name, major) -> index into `facts`.
-    index: HashMap<(String, u32), usize>,
-}
+/// Text of the catalog: static for built-in tasks, owned for tasks of the configuration.
+pub type Text = Cow<'static, str>;
+
+/// A list of texts: static for built-in tasks, owned for tasks of the configuration.
+pub type Texts = Cow<'static, [Text]>;
 
 /// One major version of a built-in task.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct TaskVersion {
     /// Name used in YAML (`- task: <name>@<major>`), as spelled in task.json.
-    pub name: String,
+    pub name: Text,
     /// GUID, lowercase. `None` for majors known only from the service schema.
     #[serde(default)]
-    pub id: Option<String>,
+    pub id: Option<Text>,
     pub major: u32,
     /// Latest `Major.Minor.Patch`. For `source == "schema"` only the major is known (`N.0.0`).
-    pub version: String,
+    pub version: Text,
     /// `"task.json"` (the task repository) or `"schema"` (a retired major only the service schema lists).
-    pub source: String,
+    pub source: Text,
     #[serde(default)]
     pub deprecated: bool,
     #[serde(default)]
-    pub deprecation_message: Option<String>,
+    pub deprecation_message: Option<Text>,
     /// `YYYY-MM-DD`.
     #[serde(default)]
-    pub removal_date: Option<String>,
+    pub removal_date: Option<Text>,
     #[serde(default)]
-    pub friendly_name: Option<String>,
+    pub friendly_name: Option<Text>,
     /// In task.json order.
     #[serde(default)]
-    pub inputs: Vec<Input>,
+    pub inputs: Cow<'static, [Input]>,
 }
 
 /// One input of a task major.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct Input {
     /// task.json `name`; YAML also accepts every alias (the first alias is the usual YAML name).
-    pub name: String,
+    pub name: Text,
     #[serde(default)]
-    pub aliases: Vec<String>,
+    pub aliases: Texts,
     /// The task.json `type`, lowercased: `string`, `boolean`, `picklist`, `filepath`, `multiline`,
     /// `radio`, `int`, `securefile`, `connectedservice:azurerm`, `connectedservice:github:oauth,...`.
     #[serde(rename = "type", default = "default_kind")]
-    pub kind: String,
+    pub kind: Text,
     #[serde(default)]
     pub required: bool,
     /// Default value as text (`"true"`/`"false"` for booleans).
     #[serde(default)]
-    pub default: Option<String>,
+    pub default: Option<Text>,
     /// Allowed values of a pickList/radio (the keys of task.json `options`).
     #[serde(default)]
-    pub options: Vec<String>,
+    pub options: Texts,
     /// The pickList also accepts values outside `options`.
     #[serde(default)]
     pub editable_options: bool,
@@ -110,14 +177,14 @@ pub struct Input {
     #[serde(default)]
     pub multi_select: bool,
     #[serde(default)]
-    pub visible_rule: Option<String>,
+    pub visible_rule: Option<Text>,
     /// An Azure Resource Manager service connection (`connectedService:AzureRM`).
     #[serde(default)]
     pub arm: bool,
 }
 
-fn default_kind() -> String {
-    "string".to_string()
+fn default_kind() -> Text {
+    Cow::Borrowed("string")
 }
 
 /// Whether a task major works with a workload identity federation service connection.
@@ -134,28 +201,12 @@ pub enum WifSupport {
 /// A WIF fact from `data/wif.json`.
 #[derive(Debug, Clone)]
 pub struct WifFact {
-    pub task: String,
+    pub task: Text,
     pub major: u32,
     pub support: WifSupport,
     /// `Name@Major` to move to.
-    pub replacement: Option<String>,
-    pub note: Option<String>,
-}
-
-#[derive(Deserialize)]
-struct WifFile {
-    tasks: Vec<WifRow>,
-}
-
-#[derive(Deserialize)]
-struct WifRow {
-    task: String,
-    major: u32,
-    support: String,
-    #[serde(default)]
-    replacement: Option<String>,
-    #[serde(default)]
-    note: Option<String>,
+    pub replacement: Option<Text>,
+    pub note: Option<Text>,
 }
 
 /// Lowercase without allocating when already lowercase.
@@ -168,63 +219,72 @@ fn lower(s: &str) -> Cow<'_, str> {
     }
 }
 
-/// The task major at `i` of the index, decoded on first use.
+/// A static text of the catalog.
+fn borrowed(s: Span) -> Text {
+    Cow::Borrowed(text(s))
+}
+
+/// An optional static text of the catalog.
+fn opt(s: Span) -> Option<Text> {
+    data::opt(s).map(Cow::Borrowed)
+}
+
+/// A run of `LISTS`.
+fn list(r: &Range<u32>) -> Texts {
+    if r.is_empty() {
+        return Cow::Borrowed(&[]);
+    }
+    LISTS[r.start as usize..r.end as usize]
+        .iter()
+        .map(|s| borrowed(*s))
+        .collect()
+}
+
+/// The task major at `i` of the index, put together on first use.
 fn task(i: usize) -> &'static TaskVersion {
-    DECODED[i].get_or_init(|| {
-        serde_json::from_str(&TASKS_JSON[TASKS[i].json.clone()]).unwrap_or_else(|e| {
-            panic!("embedded task catalog is invalid ({e}); regenerate it with `cargo run -p xtask -- gen-catalog`")
-        })
+    BUILT[i].get_or_init(|| {
+        let r = &RECORDS[i];
+        TaskVersion {
+            name: borrowed(r.name),
+            id: opt(r.id),
+            major: TASKS[i].major,
+            version: borrowed(r.version),
+            source: borrowed(r.source),
+            deprecated: TASKS[i].deprecated,
+            deprecation_message: opt(r.deprecation_message),
+            removal_date: opt(r.removal_date),
+            friendly_name: opt(r.friendly_name),
+            inputs: INPUTS[r.inputs.start as usize..r.inputs.end as usize]
+                .iter()
+                .map(|i| Input {
+                    name: borrowed(i.name),
+                    aliases: list(&i.aliases),
+                    kind: borrowed(i.kind),
+                    required: i.required,
+                    default: opt(i.default),
+                    options: list(&i.options),
+                    editable_options: i.editable_options,
+                    multi_select: i.multi_select,
+                    visible_rule: opt(i.visible_rule),
+                    arm: i.arm,
+                })
+                .collect(),
+        }
     })
 }
 
 /// Indices into `TASKS` of a lowercase name, ascending major.
 fn name_range(lower: &str) -> Range<usize> {
-    let start = TASKS.partition_point(|t| t.lower < lower);
-    let end = start + TASKS[start..].partition_point(|t| t.lower == lower);
+    let start = TASKS.partition_point(|t| text(t.lower) < lower);
+    let end = start + TASKS[start..].partition_point(|t| text(t.lower) == lower);
     start..end
 }
 
 /// Indices into `BY_ID` of a lowercase GUID, ascending major.
 fn id_range(lower: &str) -> Range<usize> {
-    let start = BY_ID.partition_point(|(id, _)| *id < lower);
-    let end = start + BY_ID[start..].partition_point(|(id, _)| *id == lower);
+    let start = BY_ID.partition_point(|(id, _)| text(*id) < lower);
+    let end = start + BY_ID[start..].partition_point(|(id, _)| text(*id) == lower);
     start..end
-}
-
-impl Wif {
-    fn get() -> &'static Wif {
-        WIF.get_or_init(|| {
-            Wif::parse(WIF_JSON).unwrap_or_else(|e| panic!("embedded task catalog is invalid ({e}); regenerate it with `cargo run -p xtask -- gen-catalog`"))
-        })
-    }
-
-    fn parse(wif_json: &str) -> Result<Wif, String> {
-        let wif_rows = serde_json::from_str::<WifFile>(wif_json)
-            .map_err(|e| format!("data/wif.json: {e}"))?
-            .tasks;
-        let mut facts = Vec::with_capacity(wif_rows.len());
-        let mut index = HashMap::new();
-        for r in wif_rows {
-            let support = match r.support.to_ascii_lowercase().as_str() {
-                "yes" => WifSupport::Yes,
-                "no" => WifSupport::No,
-                "partial" => WifSupport::Partial,
-                "disputed" => WifSupport::Disputed,
-                _ => continue,
-            };
-            index
-                .entry((r.task.to_ascii_lowercase(), r.major))
-                .or_insert(facts.len());
-            facts.push(WifFact {
-                task: r.task,
-                major: r.major,
-                support,
-                replacement: r.replacement,
-                note: r.note,
-            });
-        }
-        Ok(Wif { facts, index })
-    }
 }
 
 impl Catalog {
@@ -273,7 +333,7 @@ impl Catalog {
 
     /// The canonical spelling of every distinct built-in name (for "did you mean" suggestions).
     pub fn names(&self) -> impl Iterator<Item = &str> {
-        NAMES.iter().copied()
+        NAMES.iter().map(|n| text(*n))
     }
 
     /// Newest non-deprecated major for a name, else newest major.
@@ -292,9 +352,20 @@ impl Catalog {
 
     /// WIF fact for name+major (case-insensitive), from data/wif.json.
     pub fn wif(&self, name: &str, major: u32) -> Option<&WifFact> {
-        let wif = Wif::get();
-        let i = *wif.index.get(&(lower(name).into_owned(), major))?;
-        wif.facts.get(i)
+        let key = lower(name);
+        let i = WIF
+            .binary_search_by(|w| (text(w.lower), w.major).cmp(&(&*key, major)))
+            .ok()?;
+        Some(BUILT_WIF[i].get_or_init(|| {
+            let w = &WIF[i];
+            WifFact {
+                task: borrowed(w.task),
+                major: w.major,
+                support: w.support,
+                replacement: opt(w.replacement),
+                note: opt(w.note),
+            }
+        }))
     }
 
     /// Number of task-major entries.
@@ -382,16 +453,16 @@ impl TaskVersion {
     /// A task described in the configuration.
     pub fn configured(name: &str, major: u32, inputs: Vec<Input>) -> TaskVersion {
         TaskVersion {
-            name: name.to_string(),
+            name: Cow::Owned(name.to_string()),
             id: None,
             major,
-            version: format!("{major}.0.0"),
-            source: "config".to_string(),
+            version: Cow::Owned(format!("{major}.0.0")),
+            source: Cow::Borrowed("config"),
             deprecated: false,
             deprecation_message: None,
             removal_date: None,
             friendly_name: None,
-            inputs,
+            inputs: Cow::Owned(inputs),
         }
     }
 }
@@ -419,13 +490,14 @@ impl Input {
         } else {
             "picklist"
         };
+        let texts = |v: Vec<String>| -> Texts { v.into_iter().map(Cow::Owned).collect() };
         Input {
-            name: name.to_string(),
-            aliases,
-            kind: kind.to_string(),
+            name: Cow::Owned(name.to_string()),
+            aliases: texts(aliases),
+            kind: Cow::Borrowed(kind),
             required,
             default: None,
-            options,
+            options: texts(options),
             editable_options: false,
             multi_select: false,
             visible_rule: None,
@@ -437,7 +509,7 @@ impl Input {
 impl WifFact {
     pub fn configured(task: &str, major: u32, supported: bool) -> WifFact {
         WifFact {
-            task: task.to_string(),
+            task: Cow::Owned(task.to_string()),
             major,
             support: if supported {
                 WifSupport::Yes
@@ -445,7 +517,7 @@ impl WifFact {
                 WifSupport::No
             },
             replacement: None,
-            note: Some("as declared in .azplint.yml".to_string()),
+            note: Some(Cow::Borrowed("as declared in .azplint.yml")),
         }
     }
 }
@@ -477,17 +549,13 @@ mod tests {
     #[test]
     fn guid_shared_by_names() {
         let cat = catalog();
+        assert_eq!(cat.by_id(BASH_GUID, 3).map(|t| &*t.name), Some("Bash"));
         assert_eq!(
-            cat.by_id(BASH_GUID, 3).map(|t| t.name.as_str()),
-            Some("Bash")
-        );
-        assert_eq!(
-            cat.by_id(BASH_GUID, 2).map(|t| t.name.as_str()),
+            cat.by_id(BASH_GUID, 2).map(|t| &*t.name),
             Some("ShellScript")
         );
         assert_eq!(
-            cat.by_id(&BASH_GUID.to_lowercase(), 3)
-                .map(|t| t.name.as_str()),
+            cat.by_id(&BASH_GUID.to_lowercase(), 3).map(|t| &*t.name),
             Some("Bash")
         );
         assert!(cat.by_id(BASH_GUID, 1).is_none());
@@ -521,10 +589,7 @@ mod tests {
         assert!(t.input("connectedServiceNameARM").is_some_and(|i| i.arm));
         assert!(cat.majors("AzureCLI").starts_with(&[0, 1, 2]));
         // Xcode@2..4 and deprecated schema-only majors.
-        assert_eq!(
-            cat.by_name("Xcode", 4).map(|t| t.source.as_str()),
-            Some("schema")
-        );
+        assert_eq!(cat.by_name("Xcode", 4).map(|t| &*t.source), Some("schema"));
         let x = cat.by_name("XamarinLicense", 1).expect("XamarinLicense@1");
         assert!(x.deprecated && x.deprecation_message.is_some());
         assert!(cat.names().any(|n| n == "XamarinLicense"));
@@ -606,7 +671,7 @@ mod tests {
         assert!(feeds.editable_options);
         assert_eq!(feeds.kind, "picklist");
         for t in cat.iter() {
-            for i in &t.inputs {
+            for i in t.inputs.iter() {
                 assert_eq!(
                     i.kind,
                     i.kind.to_ascii_lowercase(),
@@ -629,22 +694,67 @@ mod tests {
 
     #[test]
     fn index_matches_the_json() {
-        // Every indexed entry decodes to the task major the index says, and the order is the
-        // one lookups rely on.
+        // Every task major put together from the tables is the one its JSON decodes to, and the
+        // one the index says, and the order is the one lookups rely on.
+        #[derive(Deserialize)]
+        struct File {
+            tasks: Vec<TaskVersion>,
+        }
+        let file: File = serde_json::from_str(TASKS_JSON).unwrap();
+        assert_eq!(file.tasks.len(), TASKS.len());
+        let mut seen = std::collections::HashSet::new();
+        for decoded in &file.tasks {
+            let i = name_range(&decoded.name.to_ascii_lowercase())
+                .find(|&i| TASKS[i].major == decoded.major)
+                .unwrap();
+            assert!(seen.insert(i), "{}@{} twice", decoded.name, decoded.major);
+            assert_eq!(task(i), decoded);
+        }
         for (i, e) in TASKS.iter().enumerate() {
             let t = task(i);
             assert_eq!(
                 (t.name.to_ascii_lowercase(), t.major),
-                (e.lower.to_string(), e.major)
+                (text(e.lower).to_string(), e.major)
             );
             assert_eq!(t.deprecated, e.deprecated);
         }
         assert!(TASKS
             .windows(2)
-            .all(|w| (w[0].lower, w[0].major) <= (w[1].lower, w[1].major)));
+            .all(|w| (text(w[0].lower), w[0].major) <= (text(w[1].lower), w[1].major)));
         for (id, i) in BY_ID {
-            assert_eq!(task(i).id.as_deref(), Some(id));
+            assert_eq!(task(i).id.as_deref(), Some(text(id)));
         }
-        assert!(Wif::parse(WIF_JSON).is_ok());
+        assert!(WIF
+            .windows(2)
+            .all(|w| (text(w[0].lower), w[0].major) < (text(w[1].lower), w[1].major)));
+    }
+
+    #[test]
+    fn wif_table_matches_the_json() {
+        // The first row of each task major with a known support, as the catalog always read them.
+        let v: serde_json::Value =
+            serde_json::from_str(include_str!("../../data/wif.json")).unwrap();
+        let mut seen = std::collections::HashSet::new();
+        let mut n = 0;
+        for r in v["tasks"].as_array().unwrap() {
+            let task = r["task"].as_str().unwrap();
+            let major = r["major"].as_u64().unwrap() as u32;
+            let support = match r["support"].as_str().unwrap().to_ascii_lowercase().as_str() {
+                "yes" => WifSupport::Yes,
+                "no" => WifSupport::No,
+                "partial" => WifSupport::Partial,
+                "disputed" => WifSupport::Disputed,
+                _ => continue,
+            };
+            if !seen.insert((task.to_ascii_lowercase(), major)) {
+                continue;
+            }
+            n += 1;
+            let f = catalog().wif(&task.to_ascii_uppercase(), major).unwrap();
+            assert_eq!((&*f.task, f.major, f.support), (task, major, support));
+            assert_eq!(f.replacement.as_deref(), r["replacement"].as_str());
+            assert_eq!(f.note.as_deref(), r["note"].as_str());
+        }
+        assert_eq!(n, WIF.len());
     }
 }

@@ -1,11 +1,10 @@
-//! Microsoft-hosted VM images that are retired or being retired: `data/vm-images.csv`, embedded at
-//! build time and parsed once, with the source of every row. Labels match ignoring ASCII case
+//! Microsoft-hosted VM images that are retired or being retired: `data/vm-images.csv`, with the
+//! source of every row, checked and turned into a static table by `build.rs` (nothing is parsed at
+//! run time; the table holds spans of one static text, no pointers). Labels match ignoring ASCII case
 //! (`macOS-12` and `macos-12` are the same image).
 
+use super::Span;
 use std::sync::OnceLock;
-
-/// The image data, with its sources: one row per label (aliases have their own rows).
-const DATA: &str = include_str!("../../data/vm-images.csv");
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Status {
@@ -15,19 +14,46 @@ pub enum Status {
     Announced,
 }
 
+/// One row of the image data: one row per label (aliases have their own rows).
 #[derive(Debug)]
 pub struct Image {
-    pub label: String,
+    pub label: &'static str,
     pub status: Status,
     /// The removal date (ISO), when the source gives one.
-    pub retired: Option<String>,
-    pub replacement: String,
-    pub source: String,
+    pub retired: Option<&'static str>,
+    pub replacement: &'static str,
+    pub source: &'static str,
+}
+
+/// One row of the generated table.
+struct Record {
+    label: Span,
+    status: Status,
+    retired: Span,
+    replacement: Span,
+    source: Span,
+}
+
+mod data {
+    use super::{Record, Span, Status};
+    include!(concat!(env!("OUT_DIR"), "/vm_images.rs"));
 }
 
 pub fn images() -> &'static [Image] {
     static IMAGES: OnceLock<Vec<Image>> = OnceLock::new();
-    IMAGES.get_or_init(|| parse(DATA).unwrap_or_else(|e| panic!("data/vm-images.csv: {e}")))
+    IMAGES.get_or_init(|| {
+        let text = |s: Span| s.get(data::TEXT).unwrap_or_default();
+        data::IMAGES
+            .iter()
+            .map(|r| Image {
+                label: text(r.label),
+                status: r.status,
+                retired: r.retired.get(data::TEXT),
+                replacement: text(r.replacement),
+                source: text(r.source),
+            })
+            .collect()
+    })
 }
 
 /// The image of a `vmImage` label, ignoring ASCII case and surrounding blanks.
@@ -38,115 +64,26 @@ pub fn lookup(label: &str) -> Option<&'static Image> {
         .find(|i| i.label.eq_ignore_ascii_case(label))
 }
 
-/// Split one CSV record: comma-separated, fields may be double-quoted with `""` for a quote.
-fn fields(line: &str) -> Result<Vec<String>, String> {
-    let mut out = Vec::new();
-    let mut field = String::new();
-    let mut chars = line.chars().peekable();
-    let mut quoted = false;
-    let mut at_start = true;
-    while let Some(c) = chars.next() {
-        if quoted {
-            match c {
-                '"' if chars.peek() == Some(&'"') => {
-                    chars.next();
-                    field.push('"');
-                }
-                '"' => quoted = false,
-                _ => field.push(c),
-            }
-        } else {
-            match c {
-                '"' if at_start => {
-                    quoted = true;
-                    at_start = false;
-                    continue;
-                }
-                ',' => {
-                    out.push(std::mem::take(&mut field));
-                    at_start = true;
-                    continue;
-                }
-                _ => field.push(c),
-            }
-        }
-        at_start = false;
-    }
-    if quoted {
-        return Err(format!("unterminated quote in `{line}`"));
-    }
-    out.push(field);
-    Ok(out)
-}
-
-const HEADER: [&str; 7] = [
-    "image",
-    "status",
-    "announced",
-    "retired",
-    "replacement",
-    "source",
-    "note",
-];
-
-fn is_iso_date(s: &str) -> bool {
-    let b = s.as_bytes();
-    b.len() == 10
-        && b[4] == b'-'
-        && b[7] == b'-'
-        && b.iter()
-            .enumerate()
-            .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit())
-}
-
-fn parse(text: &str) -> Result<Vec<Image>, String> {
-    let mut lines = text.lines().filter(|l| !l.trim().is_empty());
-    let header = fields(lines.next().ok_or("empty file")?)?;
-    if header != HEADER {
-        return Err(format!("header is {header:?}, expected {HEADER:?}"));
-    }
-    let mut out = Vec::new();
-    for line in lines {
-        let f = fields(line)?;
-        if f.len() != HEADER.len() {
-            return Err(format!(
-                "{} fields instead of {} in `{line}`",
-                f.len(),
-                HEADER.len()
-            ));
-        }
-        let status = match f[1].as_str() {
-            "retired" => Status::Retired,
-            "announced" => Status::Announced,
-            s => return Err(format!("unknown status `{s}` in `{line}`")),
-        };
-        for date in [&f[2], &f[3]] {
-            if !date.is_empty() && !is_iso_date(date) {
-                return Err(format!("`{date}` is not an ISO date in `{line}`"));
-            }
-        }
-        if status == Status::Retired && f[3].is_empty() {
-            return Err(format!("a retired image needs its date: `{line}`"));
-        }
-        if f[0].trim().is_empty() || f[4].trim().is_empty() || !f[5].starts_with("https://") {
-            return Err(format!(
-                "image, replacement and source are required: `{line}`"
-            ));
-        }
-        out.push(Image {
-            label: f[0].trim().to_string(),
-            status,
-            retired: Some(f[3].clone()).filter(|d| !d.is_empty()),
-            replacement: f[4].trim().to_string(),
-            source: f[5].trim().to_string(),
-        });
-    }
-    Ok(out)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    use crate::catalog::vm_images_csv::{fields, parse, HEADER};
+
+    const DATA: &str = include_str!("../../data/vm-images.csv");
+
+    #[test]
+    fn the_static_images_are_the_rows_of_the_file() {
+        let rows = parse(DATA).unwrap();
+        assert_eq!(rows.len(), images().len());
+        for (r, i) in rows.iter().zip(images()) {
+            assert_eq!(r.label, i.label);
+            assert_eq!(r.retired_status, i.status == Status::Retired);
+            assert_eq!(r.retired.as_deref(), i.retired);
+            assert_eq!(r.replacement, i.replacement);
+            assert_eq!(r.source, i.source);
+        }
+    }
 
     #[test]
     fn the_data_parses_and_every_label_is_unique() {

@@ -106,7 +106,7 @@ fn visible_at(step: &TaskStep, task: &TaskVersion, input: &Input, depth: usize) 
         Some(_) if depth > 8 => Truth::Unknown,
         Some(rule) => {
             let mut p = RuleParser {
-                s: rule.as_str(),
+                s: rule.as_ref(),
                 step,
                 task,
                 depth,

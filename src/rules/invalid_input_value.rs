@@ -21,7 +21,7 @@ pub static RULE: Rule = Rule {
     check: super::Check::Document(check),
 };
 
-fn list(options: &[String]) -> String {
+fn list(options: &[crate::catalog::Text]) -> String {
     let mut shown: Vec<String> = options.iter().take(10).map(|o| format!("`{o}`")).collect();
     if options.len() > 10 {
         shown.push(format!("and {} more", options.len() - 10));
@@ -56,7 +56,7 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
             if value.is_empty() {
                 continue; // an empty value is missing-required-input's concern
             }
-            let kind = input.kind.as_str();
+            let kind: &str = &input.kind;
             if kind == "boolean" {
                 if value.eq_ignore_ascii_case("true") || value.eq_ignore_ascii_case("false") {
                     continue;

@@ -23,7 +23,7 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
             continue; // inputs come from an expression: can't know what is given
         }
         let reference = format!("{}@{}", task.name, task.major);
-        for input in &task.inputs {
+        for input in task.inputs.iter() {
             if !input.required
                 || input
                     .default

@@ -26,7 +26,7 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
         if let Some(image) = lookup(value) {
             let mut d = diagnostic(node, value.trim(), image, &origin);
             if let Some(edit) =
-                super::shared::fixes::replace_scalar(&ctx.source.text, node, &image.replacement)
+                super::shared::fixes::replace_scalar(&ctx.source.text, node, image.replacement)
             {
                 d = d.fix(crate::diagnostic::Fix::unsafe_(
                     format!(
@@ -46,7 +46,7 @@ fn diagnostic(node: &Node, value: &str, image: &Image, origin: &Origin) -> Diagn
                        differs between images)";
     let (severity, message, state, help, note) = match image.status {
         Status::Retired => {
-            let date = image.retired.as_deref().unwrap_or("an earlier date");
+            let date = image.retired.unwrap_or("an earlier date");
             (
                 Severity::Error,
                 format!("`{value}` is a retired Microsoft-hosted image, removed on {date}"),

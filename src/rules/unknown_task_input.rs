@@ -16,20 +16,15 @@ pub static RULE: Rule = Rule {
 
 /// The name users write for an input: its first alias when it has one, else its name.
 pub fn usual_name(input: &crate::catalog::Input) -> &str {
-    input
-        .aliases
-        .first()
-        .map_or(input.name.as_str(), String::as_str)
+    input.aliases.first().map_or(&*input.name, |a| &**a)
 }
 
 /// The closest input name or alias to `key`, shown as written in the catalog.
 fn suggestion<'t>(task: &'t TaskVersion, key: &str) -> Option<&'t str> {
-    let candidates = task.inputs.iter().flat_map(|i| {
-        i.aliases
-            .iter()
-            .map(String::as_str)
-            .chain([i.name.as_str()])
-    });
+    let candidates = task
+        .inputs
+        .iter()
+        .flat_map(|i| i.aliases.iter().map(|a| &**a).chain([&*i.name]));
     crate::suggest::closest(key, candidates)
 }
 

@@ -31,7 +31,7 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                 cat.by_name(parsed.name, m)
                     .or_else(|| cat.by_id(parsed.name, m))
             })
-            .map(|t| t.name.as_str())
+            .map(|t| &*t.name)
             .collect();
         let mut seen = std::collections::HashSet::new();
         names.retain(|n| seen.insert(*n));
@@ -49,7 +49,7 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
             let name = cat
                 .by_name(parsed.name, rec)
                 .or_else(|| cat.by_id(parsed.name, rec))
-                .map_or(parsed.name, |t| t.name.as_str());
+                .map_or(parsed.name, |t| &*t.name);
             d = d.help(format!("use `{name}@{rec}`, the current major version"));
             if let Some(fix) = cat
                 .by_name(parsed.name, rec)

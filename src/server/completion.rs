@@ -238,7 +238,7 @@ fn tasks(partial: &str, range: lsp_types::Range) -> Vec<CompletionItem> {
                 kind: Some(CompletionItemKind::MODULE),
                 detail: Some(match &tv.friendly_name {
                     Some(f) => format!("{f} ({})", tv.version),
-                    None => tv.version.clone(),
+                    None => tv.version.to_string(),
                 }),
                 documentation: Some(Documentation::MarkupContent(MarkupContent {
                     kind: MarkupKind::Markdown,
@@ -266,7 +266,7 @@ fn inputs(tv: &TaskVersion, set: &[&str], range: lsp_types::Range) -> Vec<Comple
         if set_inputs.iter().any(|s| std::ptr::eq(*s, i)) {
             continue;
         }
-        let name = i.aliases.first().unwrap_or(&i.name).clone();
+        let name = i.aliases.first().unwrap_or(&i.name).to_string();
         out.push(CompletionItem {
             label: name.clone(),
             kind: Some(CompletionItemKind::PROPERTY),
@@ -295,7 +295,7 @@ fn values(i: &Input, range: lsp_types::Range) -> Vec<CompletionItem> {
     let options: Vec<String> = if i.kind == "boolean" {
         vec!["true".into(), "false".into()]
     } else {
-        i.options.clone()
+        i.options.iter().map(|o| o.to_string()).collect()
     };
     options
         .into_iter()

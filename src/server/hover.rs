@@ -172,7 +172,7 @@ pub fn task_doc(tv: &TaskVersion) -> String {
         return s;
     }
     s.push_str("| input | type | required | default |\n|---|---|---|---|\n");
-    for i in &tv.inputs {
+    for i in tv.inputs.iter() {
         let name = match i.aliases.first() {
             Some(a) => format!("`{a}` (`{}`)", i.name),
             None => format!("`{}`", i.name),
@@ -195,7 +195,7 @@ pub fn task_doc(tv: &TaskVersion) -> String {
 /// An input's type, with its options.
 fn kind(i: &Input) -> String {
     if i.options.is_empty() {
-        i.kind.clone()
+        i.kind.to_string()
     } else {
         let opts: Vec<String> = i
             .options

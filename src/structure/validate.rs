@@ -2,7 +2,7 @@
 //! blocks are lifted into their parent first, values built from expressions are never judged, and
 //! every scalar is a string (booleans and numbers are fine where strings are expected).
 
-use super::schema::{def, pattern_matches, Def};
+use super::schema::{def, pattern_matches, Def, Strs};
 use crate::pipeline::walk::{for_each_item, lifted_entries, Item, Lifted};
 use crate::yaml::{is_expression, Node, NodeKind, Span, MAX_DEPTH};
 
@@ -97,14 +97,14 @@ fn flatten(d: &'static Def, depth: usize) -> Vec<&'static Def> {
     if depth > 16 {
         return vec![d];
     }
-    if let Some(r) = &d.reference {
-        if d.properties.is_none() && d.ty.is_none() && d.any_of.is_none() {
+    if let Some(r) = d.reference() {
+        if d.properties().is_none() && d.ty().is_none() && d.any_of().is_none() {
             if let Some(target) = def(r) {
                 return flatten(target, depth + 1);
             }
         }
     }
-    match &d.any_of {
+    match d.any_of() {
         Some(alts) => alts.iter().flat_map(|a| flatten(a, depth + 1)).collect(),
         None => vec![d],
     }
@@ -112,7 +112,7 @@ fn flatten(d: &'static Def, depth: usize) -> Vec<&'static Def> {
 
 /// The name a definition is known by when it is only a `$ref`.
 fn ref_name(d: &Def) -> Option<&str> {
-    d.reference.as_deref()
+    d.reference()
 }
 
 /// Items of a sequence with `- ${{ if }}:` / `- ${{ each }}:` blocks lifted in. Items built from
@@ -178,7 +178,7 @@ impl std::fmt::Display for Place<'_> {
 /// written: what [`Validator::check`] would find no problem with, worked out without building
 /// the messages of the alternatives that don't fit.
 fn plain_string_accepts(node: &Node, d: &Def) -> bool {
-    if d.reference.is_some() || d.any_of.is_some() || d.ty.as_deref() != Some("string") {
+    if d.reference().is_some() || d.any_of().is_some() || d.ty() != Some("string") {
         return false;
     }
     let Some(s) = node.as_str() else {
@@ -187,8 +187,8 @@ fn plain_string_accepts(node: &Node, d: &Def) -> bool {
     if node.is_null() {
         return true;
     }
-    let ignore_case = d.ignore_case.is_some();
-    if let Some(allowed) = &d.allowed {
+    let ignore_case = d.ignore_case().is_some();
+    if let Some(allowed) = d.allowed() {
         let t = s.trim();
         let ok = allowed.iter().any(|a| {
             if ignore_case {
@@ -201,7 +201,7 @@ fn plain_string_accepts(node: &Node, d: &Def) -> bool {
             return false;
         }
     }
-    match &d.pattern {
+    match d.pattern() {
         Some(p) => pattern_matches(p, s.trim(), ignore_case) != Some(false),
         None => true,
     }
@@ -235,20 +235,20 @@ impl Validator {
                 self.check(node, target, place, out);
                 self.depth -= 1;
                 // A `$ref` may carry its own `enum` (e.g. `commands: any|restricted`).
-                if let (Some(allowed), Some(s)) = (&d.allowed, node.as_str()) {
-                    self.check_enum(node, s, allowed, d.ignore_case.is_some(), place, out);
+                if let (Some(allowed), Some(s)) = (d.allowed(), node.as_str()) {
+                    self.check_enum(node, s, allowed, d.ignore_case().is_some(), place, out);
                 }
                 return;
             }
         }
-        if d.any_of.is_some() {
+        if d.any_of().is_some() {
             let alts = alternatives(d);
             self.depth += 1;
             self.any_of(node, alts, place, out);
             self.depth -= 1;
             return;
         }
-        match d.ty.as_deref() {
+        match d.ty() {
             Some("string") => self.string(node, d, place, out),
             Some("array") => self.array(node, d, place, out),
             Some("object") => self.object(node, d, place, out),
@@ -260,7 +260,7 @@ impl Validator {
         &mut self,
         node: &Node,
         s: &str,
-        allowed: &[String],
+        allowed: Strs,
         ignore_case: bool,
         place: Place,
         out: &mut Vec<Problem>,
@@ -279,7 +279,7 @@ impl Validator {
                 .map(|a| format!("`{a}`"))
                 .collect::<Vec<_>>()
                 .join(", ");
-            let help = match crate::suggest::closest(s, allowed.iter().map(String::as_str)) {
+            let help = match crate::suggest::closest(s, allowed.iter()) {
                 Some(c) => format!("did you mean `{c}`? {place} accepts {list}"),
                 None => format!("use one of {list}"),
             };
@@ -303,11 +303,11 @@ impl Validator {
         if node.is_null() {
             return;
         }
-        if let Some(allowed) = &d.allowed {
-            self.check_enum(node, s, allowed, d.ignore_case.is_some(), place, out);
+        if let Some(allowed) = d.allowed() {
+            self.check_enum(node, s, allowed, d.ignore_case().is_some(), place, out);
         }
-        if let Some(p) = &d.pattern {
-            if pattern_matches(p, s.trim(), d.ignore_case.is_some()) == Some(false) {
+        if let Some(p) = d.pattern() {
+            if pattern_matches(p, s.trim(), d.ignore_case().is_some()) == Some(false) {
                 out.push(Problem::InvalidValue {
                     span: node.span.clone(),
                     message: format!("`{}` is not a valid value in {place}", s.trim()),
@@ -333,15 +333,14 @@ impl Validator {
             });
             return;
         }
-        let Some(items_def) = d.items.as_deref() else {
+        let Some(items_def) = d.items() else {
             return;
         };
         // Items of a deprecated kind (`- phase: ...`): reported at their first key.
         let deprecated_items = items_def
-            .reference
-            .as_deref()
+            .reference()
             .and_then(def)
-            .and_then(|t| t.deprecation.as_ref());
+            .and_then(|t| t.deprecation());
         for item in lifted_items(node) {
             if let (Some(msg), Some(first)) =
                 (deprecated_items, item.as_map().and_then(|m| m.first()))
@@ -349,13 +348,12 @@ impl Validator {
                 // Only an item of the legacy kind itself (`- phase:`), not a `- template:`
                 // reference or an item whose first key is something else.
                 let kinds: Vec<&str> = items_def
-                    .reference
-                    .as_deref()
+                    .reference()
                     .and_then(def)
                     .map(|t| {
                         alternatives(t)
                             .iter()
-                            .flat_map(|a| a.first_property.iter().map(String::as_str))
+                            .flat_map(|a| a.first_property().iter())
                             .collect()
                     })
                     .unwrap_or_default();
@@ -367,7 +365,7 @@ impl Validator {
                     out.push(Problem::Deprecated {
                         span: first.key.span.clone(),
                         key: key.to_string(),
-                        message: msg.clone(),
+                        message: msg.to_string(),
                     });
                 }
             }
@@ -394,11 +392,11 @@ impl Validator {
             computed,
             open,
         } = lifted_entries(node);
-        let props = d.properties.as_ref();
+        let props = d.properties();
         // A computed key (`${{ leg }}:` in a matrix) can't be matched by name, but where every name
         // takes the same kind of value (`patternProperties`), its value is still checked.
         if let Some((_, pd)) = d
-            .pattern_properties
+            .pattern_properties()
             .as_ref()
             .and_then(|pp| pp.iter().next())
         {
@@ -412,16 +410,14 @@ impl Validator {
         for e in &entries {
             let Some(key) = e.key.as_str() else { continue };
             if let Some(pd) = props.and_then(|p| p.get(key)) {
-                if let Some(msg) = pd.deprecation.as_ref().or_else(|| {
-                    pd.reference
-                        .as_deref()
-                        .and_then(def)
-                        .and_then(|t| t.deprecation.as_ref())
-                }) {
+                if let Some(msg) = pd
+                    .deprecation()
+                    .or_else(|| pd.reference().and_then(def).and_then(|t| t.deprecation()))
+                {
                     out.push(Problem::Deprecated {
                         span: e.key.span.clone(),
                         key: key.to_string(),
-                        message: msg.clone(),
+                        message: msg.to_string(),
                     });
                 }
                 self.depth += 1;
@@ -429,7 +425,7 @@ impl Validator {
                 self.depth -= 1;
                 continue;
             }
-            if let Some(pp) = &d.pattern_properties {
+            if let Some(pp) = d.pattern_properties() {
                 if let Some((_, pd)) = pp.iter().next() {
                     self.depth += 1;
                     self.check(&e.value, pd, Place::Key(key), out);
@@ -437,9 +433,9 @@ impl Validator {
                     continue;
                 }
             }
-            if d.additional == Some(false) {
+            if d.additional() == Some(false) {
                 let allowed: Vec<String> = props
-                    .map(|p| p.keys().cloned().collect())
+                    .map(|p| p.keys().map(str::to_string).collect())
                     .unwrap_or_default();
                 out.push(Problem::UnknownKey {
                     span: e.key.span.clone(),
@@ -450,11 +446,11 @@ impl Validator {
             }
         }
         if !open {
-            for r in &d.required {
-                if !entries.iter().any(|e| e.key.as_str() == Some(r.as_str())) {
+            for r in d.required().iter() {
+                if !entries.iter().any(|e| e.key.as_str() == Some(r)) {
                     out.push(Problem::MissingKey {
                         span: node.span.start..node.span.start,
-                        keys: vec![r.clone()],
+                        keys: vec![r.to_string()],
                         place: place.to_string(),
                         suggestion: None,
                     });
@@ -486,8 +482,8 @@ impl Validator {
             for e in &entries {
                 let Some(k) = e.key.as_str() else { continue };
                 let msg = alternatives(step_def).iter().find_map(|alt| {
-                    (alt.first_property.first().map(String::as_str) == Some(k))
-                        .then(|| alt.properties.as_ref()?.get(k)?.deprecation.clone())
+                    (alt.first_property().first() == Some(k))
+                        .then(|| alt.properties()?.get(k)?.deprecation().map(str::to_string))
                         .flatten()
                 });
                 if let Some(message) = msg {
@@ -537,7 +533,7 @@ impl Validator {
 
     /// The node must match one of `alts`; report against the closest one.
     fn any_of(&mut self, node: &Node, alts: &[&'static Def], place: Place, out: &mut Vec<Problem>) {
-        let fits = |d: &&'static Def| match d.ty.as_deref() {
+        let fits = |d: &&'static Def| match d.ty() {
             Some("string") => node.as_str().is_some(),
             Some("array") => node.as_seq().is_some() || node.is_null(),
             Some("object") => node.as_map().is_some() || node.is_null(),
@@ -547,7 +543,7 @@ impl Validator {
         if candidates.is_empty() {
             let mut shapes: Vec<&str> = alts
                 .iter()
-                .filter_map(|d| match d.ty.as_deref() {
+                .filter_map(|d| match d.ty() {
                     Some("string") => Some("a string"),
                     Some("array") => Some("a list"),
                     Some("object") => Some("a mapping"),
@@ -572,16 +568,16 @@ impl Validator {
             // The first property says what a mapping is (a job, a deployment, ...); without one,
             // the required keys do.
             let discriminated =
-                |d: &&'static Def| !d.first_property.is_empty() || !d.required.is_empty();
+                |d: &&'static Def| !d.first_property().is_empty() || !d.required().is_empty();
             let all_discriminated = candidates.iter().all(discriminated);
             let matching: Vec<&'static Def> = candidates
                 .iter()
                 .copied()
                 .filter(|d| {
-                    if d.first_property.is_empty() {
-                        d.required.iter().all(|k| has(k))
+                    if d.first_property().is_empty() {
+                        d.required().iter().all(&has)
                     } else {
-                        d.first_property.iter().all(|k| has(k))
+                        d.first_property().iter().all(&has)
                     }
                 })
                 .collect();
@@ -592,10 +588,10 @@ impl Validator {
                 let mut keys: Vec<String> = candidates
                     .iter()
                     .flat_map(|d| {
-                        if d.first_property.is_empty() {
-                            d.required.clone()
+                        if d.first_property().is_empty() {
+                            d.required().to_vec()
                         } else {
-                            d.first_property.clone()
+                            d.first_property().to_vec()
                         }
                     })
                     .collect();
@@ -619,11 +615,11 @@ impl Validator {
             }
             // Prefer alternatives whose keys cover the mapping.
             let covers = |d: &&'static Def| {
-                d.additional != Some(false)
+                d.additional() != Some(false)
                     || entries.iter().all(|e| {
-                        e.key.as_str().is_some_and(|k| {
-                            d.properties.as_ref().is_some_and(|p| p.contains_key(k))
-                        })
+                        e.key
+                            .as_str()
+                            .is_some_and(|k| d.properties().is_some_and(|p| p.contains_key(k)))
                     })
             };
             if candidates.iter().any(covers) {
@@ -659,8 +655,8 @@ impl Validator {
                 legacy.get_or_insert(found);
                 continue;
             }
-            let matched = d.properties.as_ref().map_or(0, |props| {
-                keys.iter().filter(|k| props.contains_key(**k)).count()
+            let matched = d.properties().map_or(0, |props| {
+                keys.iter().filter(|k| props.contains_key(k)).count()
             });
             if best
                 .as_ref()
@@ -678,16 +674,16 @@ impl Validator {
             if node.as_str().is_some()
                 && alts
                     .iter()
-                    .all(|d| d.pattern.is_some() || d.ty.as_deref() != Some("string"))
+                    .all(|d| d.pattern().is_some() || d.ty() != Some("string"))
             {
                 let literals: Vec<String> = alts
                     .iter()
-                    .filter_map(|d| d.pattern.as_deref())
+                    .filter_map(|d| d.pattern())
                     .filter_map(|p| p.strip_prefix('^').and_then(|p| p.strip_suffix('$')))
                     .filter(|l| l.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'))
                     .map(|l| format!("`{l}`"))
                     .collect();
-                let others = alts.iter().any(|d| d.ty.as_deref() != Some("string"));
+                let others = alts.iter().any(|d| d.ty() != Some("string"));
                 if !literals.is_empty() && !others && literals.len() == alts.len() {
                     let given = node.as_str().unwrap_or("").trim();
                     let bare: Vec<&str> = literals.iter().map(|l| l.trim_matches('`')).collect();

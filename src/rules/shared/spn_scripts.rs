@@ -219,26 +219,20 @@ pub fn runs_other_programs(script: &str) -> bool {
 }
 
 /// A program that reads the exposed credentials from its environment by itself (data/spn-consumers.json).
-#[derive(Debug, serde::Deserialize)]
+#[derive(Debug, PartialEq, serde::Deserialize)]
 pub struct Consumer {
     pub command: String,
     pub args: Vec<String>,
     pub why: String,
 }
 
-#[derive(serde::Deserialize)]
-struct ConsumerFile {
-    consumers: Vec<Consumer>,
-}
-
-const CONSUMERS_JSON: &str = include_str!("../../../data/spn-consumers.json");
+// `load()`: data/spn-consumers.json as code `build.rs` wrote (nothing to parse at run time).
+include!(concat!(env!("OUT_DIR"), "/spn_consumers_data.rs"));
 
 pub fn consumers() -> &'static [Consumer] {
     static LIST: std::sync::OnceLock<Vec<Consumer>> = std::sync::OnceLock::new();
     LIST.get_or_init(|| {
-        let list = serde_json::from_str::<ConsumerFile>(CONSUMERS_JSON)
-            .expect("data/spn-consumers.json is valid")
-            .consumers;
+        let list = load();
         assert!(
             list.iter()
                 .all(|c| !c.command.is_empty() && !c.why.trim().is_empty()),
@@ -501,6 +495,17 @@ fn is_lookup(before: &str, after: Option<u8>) -> bool {
 #[cfg(test)]
 mod tests {
     use super::find_uses;
+
+    #[test]
+    fn the_built_list_is_the_json() {
+        #[derive(serde::Deserialize)]
+        struct ConsumerFile {
+            consumers: Vec<super::Consumer>,
+        }
+        let file: ConsumerFile =
+            serde_json::from_str(include_str!("../../../data/spn-consumers.json")).unwrap();
+        assert_eq!(file.consumers, super::consumers());
+    }
 
     #[test]
     fn finds_each_form() {

@@ -21,7 +21,7 @@ pub enum Control {
     Arbitrary,
 }
 
-#[derive(Debug, serde::Deserialize)]
+#[derive(Debug, PartialEq, serde::Deserialize)]
 pub struct Predefined {
     pub name: String,
     pub control: Control,
@@ -29,25 +29,26 @@ pub struct Predefined {
     pub what: String,
 }
 
-#[derive(Debug, serde::Deserialize)]
+#[derive(Debug, PartialEq, serde::Deserialize)]
 pub struct SinkInput {
     pub task: String,
     pub input: String,
     pub shell: String,
 }
 
-#[derive(serde::Deserialize)]
+#[derive(Debug, PartialEq, serde::Deserialize)]
 struct File {
     variables: Vec<Predefined>,
     code: Vec<SinkInput>,
     arguments: Vec<SinkInput>,
 }
 
-const TAINT_JSON: &str = include_str!("../../../data/taint.json");
+// `load()`: data/taint.json as code `build.rs` wrote (nothing to parse at run time).
+include!(concat!(env!("OUT_DIR"), "/taint_data.rs"));
 
 fn data() -> &'static File {
     static DATA: std::sync::OnceLock<File> = std::sync::OnceLock::new();
-    DATA.get_or_init(|| serde_json::from_str(TAINT_JSON).expect("data/taint.json is valid"))
+    DATA.get_or_init(load)
 }
 
 /// The predefined variable `name` when its text is controlled by someone else.
@@ -653,6 +654,12 @@ pub fn origin(taint: &Taint) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_built_table_is_the_json() {
+        let file: File = serde_json::from_str(include_str!("../../../data/taint.json")).unwrap();
+        assert_eq!(&file, data());
+    }
 
     #[test]
     fn the_table_loads() {
