@@ -174,6 +174,17 @@ impl std::fmt::Display for Place<'_> {
     }
 }
 
+/// Whether `s` (trimmed) is one of `allowed`.
+fn allows(allowed: Strs, s: &str, ignore_case: bool) -> bool {
+    allowed.iter().any(|a| {
+        if ignore_case {
+            a.eq_ignore_ascii_case(s)
+        } else {
+            a == s
+        }
+    })
+}
+
 /// Whether `d` is a plain string definition (no `$ref`, no alternatives) that accepts `node` as
 /// written: what [`Validator::check`] would find no problem with, worked out without building
 /// the messages of the alternatives that don't fit.
@@ -188,18 +199,11 @@ fn plain_string_accepts(node: &Node, d: &Def) -> bool {
         return true;
     }
     let ignore_case = d.ignore_case().is_some();
-    if let Some(allowed) = d.allowed() {
-        let t = s.trim();
-        let ok = allowed.iter().any(|a| {
-            if ignore_case {
-                a.eq_ignore_ascii_case(t)
-            } else {
-                a == t
-            }
-        });
-        if !ok {
-            return false;
-        }
+    if d
+        .allowed()
+        .is_some_and(|allowed| !allows(allowed, s.trim(), ignore_case))
+    {
+        return false;
     }
     match d.pattern() {
         Some(p) => pattern_matches(p, s.trim(), ignore_case) != Some(false),
@@ -266,14 +270,7 @@ impl Validator {
         out: &mut Vec<Problem>,
     ) {
         let s = s.trim();
-        let ok = allowed.iter().any(|a| {
-            if ignore_case {
-                a.eq_ignore_ascii_case(s)
-            } else {
-                a == s
-            }
-        });
-        if !ok {
+        if !allows(allowed, s, ignore_case) {
             let list = allowed
                 .iter()
                 .map(|a| format!("`{a}`"))
