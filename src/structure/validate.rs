@@ -199,8 +199,7 @@ fn plain_string_accepts(node: &Node, d: &Def) -> bool {
         return true;
     }
     let ignore_case = d.ignore_case().is_some();
-    if d
-        .allowed()
+    if d.allowed()
         .is_some_and(|allowed| !allows(allowed, s.trim(), ignore_case))
     {
         return false;
