@@ -6,23 +6,11 @@ use serde_json::{Map, Value};
 use std::fmt::Write as _;
 use std::path::Path;
 
-/// Keywords the validator reads; everything else (descriptions, editor hints) is dropped.
-const KEEP: &[&str] = &[
-    "$ref",
-    "type",
-    "properties",
-    "additionalProperties",
-    "required",
-    "anyOf",
-    "items",
-    "enum",
-    "ignoreCase",
-    "pattern",
-    "firstProperty",
-    "minProperties",
-    "patternProperties",
-    "deprecationMessage",
-];
+/// Keywords the validator reads (shared with azplint's build script); everything else
+/// (descriptions, editor hints) is dropped.
+#[path = "../../build/schema_keywords.rs"]
+mod schema_keywords;
+use schema_keywords::KEYWORDS as KEEP;
 
 /// Keys the server requires that the schema doesn't mark: (definition, alternative's first
 /// property, key, why).
