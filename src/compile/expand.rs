@@ -158,11 +158,11 @@ pub struct Compiler<'o> {
     /// finding a file costs system calls, and loops include the same template many times.
     located: HashMap<LocateKey, Located>,
     /// The file each template reference of a file loaded, by including file and reference.
-    opened: Vec<HashMap<String, usize, FastHash>>,
+    opened: Vec<HashMap<String, usize>>,
     /// Each expression text parsed once: loops and templates evaluate the same ones again.
-    parsed: HashMap<Box<str>, Parsed, FastHash>,
+    parsed: HashMap<Box<str>, Parsed>,
     /// Each directive key split once.
-    directives: HashMap<Box<str>, Result<Split, (String, usize)>, FastHash>,
+    directives: HashMap<Box<str>, Result<Split, (String, usize)>>,
     nodes: usize,
 }
 
@@ -1416,53 +1416,6 @@ fn split_directive(k: &str) -> Option<Result<Split, (String, usize)>> {
         Directive::Insert => Split::Insert,
         Directive::Value(v) => Split::Value(r(v)?),
     }))
-}
-
-/// A quick hash for the compiler's own maps of short texts (no untrusted keys to guard against
-/// flooding: the keys are the expressions of the files compiled).
-#[derive(Clone, Copy, Default)]
-struct FastHash;
-
-impl std::hash::BuildHasher for FastHash {
-    type Hasher = FxHasher;
-    fn build_hasher(&self) -> FxHasher {
-        FxHasher(0)
-    }
-}
-
-/// The multiply-rotate hash of rustc (`FxHasher`).
-struct FxHasher(u64);
-
-impl FxHasher {
-    fn add(&mut self, word: u64) {
-        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
-    }
-}
-
-impl std::hash::Hasher for FxHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        let mut chunks = bytes.chunks_exact(8);
-        for c in &mut chunks {
-            let mut w = [0u8; 8];
-            w.copy_from_slice(c);
-            self.add(u64::from_le_bytes(w));
-        }
-        let rest = chunks.remainder();
-        if !rest.is_empty() {
-            let mut w = [0u8; 8];
-            w[..rest.len()].copy_from_slice(rest);
-            self.add(u64::from_le_bytes(w));
-        }
-    }
-    fn write_u8(&mut self, i: u8) {
-        self.add(u64::from(i));
-    }
-    fn write_usize(&mut self, i: usize) {
-        self.add(i as u64);
-    }
-    fn finish(&self) -> u64 {
-        self.0
-    }
 }
 
 /// How many values `v` holds (itself included), counted up to `cap`.
