@@ -44,13 +44,6 @@ pub struct Entry {
 }
 
 #[derive(Debug, Clone)]
-pub struct Comment {
-    pub span: Span,
-    /// Text after `#`.
-    pub text: String,
-}
-
-#[derive(Debug, Clone)]
 pub struct Anchor {
     pub name: String,
     pub span: Span,
@@ -60,7 +53,6 @@ pub struct Anchor {
 #[derive(Debug, Clone, Default)]
 pub struct Document {
     pub root: Option<Node>,
-    pub comments: Vec<Comment>,
     pub anchors: Vec<Anchor>,
     /// Spans of `*alias` tokens.
     pub aliases: Vec<(String, Span)>,

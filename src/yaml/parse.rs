@@ -1,6 +1,6 @@
 //! Event stream of `granit-parser` -> our span tree. Built with an explicit stack: no recursion.
 
-use super::{Anchor, Comment, Document, Entry, Node, NodeKind, ScalarStyle};
+use super::{Anchor, Document, Entry, Node, NodeKind, ScalarStyle};
 use granit_parser::{Event, Parser};
 use std::collections::HashMap;
 
@@ -74,13 +74,6 @@ pub fn parse(text: &str) -> Result<Vec<Document>, ParseError> {
                 docs.push(std::mem::take(&mut doc));
                 continue;
             }
-            Event::Comment(text, _) => {
-                doc.comments.push(Comment {
-                    span: start..end,
-                    text: text.into_owned(),
-                });
-                continue;
-            }
             Event::Anchor(id, name) => {
                 anchor_names.insert(id, name.to_string());
                 doc.anchors.push(Anchor {
@@ -147,7 +140,7 @@ pub fn parse(text: &str) -> Result<Vec<Document>, ParseError> {
             },
         }
     }
-    if doc.root.is_some() || !doc.comments.is_empty() {
+    if doc.root.is_some() {
         docs.push(doc);
     }
     Ok(docs)
@@ -179,14 +172,13 @@ mod tests {
     }
 
     #[test]
-    fn keeps_duplicate_keys_comments_and_aliases() {
+    fn keeps_duplicate_keys_and_aliases() {
         let t = "a: &x 1 # c\na: *x\n";
         let docs = parse(t).unwrap();
         let m = docs[0].root.as_ref().unwrap().as_map().unwrap();
         assert_eq!(m.len(), 2);
         assert_eq!(docs[0].anchors[0].name, "x");
         assert_eq!(docs[0].aliases[0].0, "x");
-        assert_eq!(docs[0].comments[0].text.trim(), "c");
     }
 
     #[test]
