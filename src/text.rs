@@ -6,6 +6,8 @@
 /// first byte matching often), so that the time stays linear on any text.
 const SHORT: usize = 32;
 const FALSE_STARTS: usize = 16;
+/// From this length on, a text is searched with `memchr::memmem`.
+const LONG: usize = 512;
 
 /// `hay.find(needle)`: the byte offset of the first occurrence.
 pub fn find(hay: &str, needle: &str) -> Option<usize> {
@@ -15,6 +17,12 @@ pub fn find(hay: &str, needle: &str) -> Option<usize> {
         return Some(0);
     };
     let last = h.len().checked_sub(n.len())?;
+    // A long text (a whole file, a script): the vectorized substring search pays off there; a
+    // needle's first byte is often a common letter, which the loop below would stop at again
+    // and again.
+    if h.len() >= LONG {
+        return memchr::memmem::find(h, n);
+    }
     let mut from = 0;
     while from <= last {
         // A match starts at a character boundary: `first` starts a character of `needle`.

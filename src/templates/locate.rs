@@ -61,7 +61,7 @@ pub fn normalize(path: &Path) -> Option<PathBuf> {
 /// templates in a few directories: resolving each directory once, then only looking at the file
 /// itself, spares the system calls of walking every component of every path.
 #[derive(Debug, Default)]
-pub struct Dirs(std::sync::Mutex<HashMap<PathBuf, Option<PathBuf>>>);
+pub struct Dirs(std::sync::Mutex<foldhash::HashMap<PathBuf, Option<PathBuf>>>);
 
 impl Dirs {
     /// `path.canonicalize()` and whether it is a file, or `None` where `canonicalize` fails.
