@@ -635,14 +635,31 @@ impl Validator {
             .iter()
             .filter_map(|e| e.key.as_str())
             .collect();
-        let mut best: Option<(usize, usize, Vec<Problem>)> = None;
-        let mut legacy: Option<Vec<Problem>> = None;
-        for d in candidates {
+        // Any variant with no problem at all ends the search, whichever it is: try the narrowest
+        // first (a steps template's `parameters, steps` before the pipeline forms whose
+        // `parameters` is a list), so that a file checks its tree once, not once per variant
+        // that fails on a single key. The choice among failing variants below keeps the
+        // declared order.
+        let mut order: Vec<usize> = (0..candidates.len()).collect();
+        if order.len() > 1 {
+            order.sort_by_key(|&i| {
+                candidates[i]
+                    .properties()
+                    .map_or(usize::MAX, |p| p.keys().count())
+            });
+        }
+        let mut results: Vec<Vec<Problem>> = vec![Vec::new(); candidates.len()];
+        for i in order {
             let mut found = Vec::new();
-            self.check(node, d, place, &mut found);
+            self.check(node, candidates[i], place, &mut found);
             if found.is_empty() {
                 return;
             }
+            results[i] = found;
+        }
+        let mut best: Option<(usize, usize, Vec<Problem>)> = None;
+        let mut legacy: Option<Vec<Problem>> = None;
+        for (d, found) in candidates.into_iter().zip(results) {
             let real = found
                 .iter()
                 .filter(|p| !matches!(p, Problem::Deprecated { .. }))
