@@ -425,7 +425,10 @@ fn schema(manifest: &Path, out_dir: &Path) {
         .expect("data/schema.json has definitions");
     let mut names: Vec<&String> = definitions.keys().collect();
     names.sort();
-    let mut gen = SchemaGen::default();
+    let mut gen = SchemaGen {
+        names: names.iter().map(|n| n.to_string()).collect(),
+        ..SchemaGen::default()
+    };
     let roots: Vec<(&serde_json::Value, String)> = names
         .iter()
         .map(|n| (&definitions[n.as_str()], n.to_string()))
@@ -465,6 +468,8 @@ fn schema(manifest: &Path, out_dir: &Path) {
 /// Writes the schema nodes of `NODES`, with their keys and texts.
 #[derive(Default)]
 struct SchemaGen {
+    /// The definitions' names, sorted: `NODES[i]` is `names[i]`.
+    names: Vec<String>,
     nodes: Vec<Option<String>>,
     keys: String,
     n_keys: usize,
@@ -569,6 +574,11 @@ impl SchemaGen {
             &format!("{what}.patternProperties"),
         );
         let reference = self.blob.opt(&v["$ref"], what);
+        // The node a `$ref` names, resolved here so that a run never looks a name up.
+        let target = v["$ref"]
+            .as_str()
+            .and_then(|r| self.names.binary_search_by(|n| n.as_str().cmp(r)).ok())
+            .map_or("u32::MAX".to_string(), |i| i.to_string());
         let required = self.strs(&v["required"], what);
         let allowed = self.opt_strs(&v["enum"], what);
         let ignore_case = self.blob.opt(&v["ignoreCase"], what);
@@ -576,7 +586,7 @@ impl SchemaGen {
         let first_property = self.strs(&v["firstProperty"], what);
         let deprecation = self.blob.opt(&v["deprecationMessage"], what);
         self.nodes[at] = Some(format!(
-            "Def {{ reference: {reference}, ty: {ty}, property_keys: {property_keys}, properties: {properties}, additional: {additional}, required: {required}, any_of: {any_of}, items: {items}, allowed: {allowed}, ignore_case: {ignore_case}, pattern: {pattern}, first_property: {first_property}, pattern_keys: {pattern_keys}, pattern_properties: {pattern_properties}, deprecation: {deprecation}, alternatives: OnceLock::new() }}"
+            "Def {{ reference: {reference}, target: {target}, ty: {ty}, property_keys: {property_keys}, properties: {properties}, additional: {additional}, required: {required}, any_of: {any_of}, items: {items}, allowed: {allowed}, ignore_case: {ignore_case}, pattern: {pattern}, first_property: {first_property}, pattern_keys: {pattern_keys}, pattern_properties: {pattern_properties}, deprecation: {deprecation}, alternatives: OnceLock::new() }}"
         ));
     }
 }

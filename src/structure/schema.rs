@@ -14,6 +14,8 @@ const NONE: Range<u32> = u32::MAX..u32::MAX;
 #[derive(Debug)]
 pub struct Def {
     reference: Span,
+    /// The index in `NODES` of the definition `reference` names (`u32::MAX`: none).
+    target: u32,
     ty: Span,
     property_keys: Range<u32>,
     properties: Range<u32>,
@@ -123,6 +125,11 @@ impl Def {
     /// `$ref`.
     pub fn reference(&self) -> Option<&'static str> {
         text(self.reference)
+    }
+
+    /// The definition `$ref` names, if it exists.
+    pub fn target(&self) -> Option<&'static Def> {
+        NODES.get(self.target as usize)
     }
 
     /// `type`: `string`, `array` or `object`. (A property literally named `type` lives in
@@ -269,6 +276,14 @@ mod tests {
 
     fn same(a: &Decoded, b: &Def) {
         assert_eq!(a.reference.as_deref(), b.reference());
+        // The resolved `$ref` is the definition of that name.
+        assert_eq!(
+            b.target().map(|t| t as *const Def),
+            a.reference
+                .as_deref()
+                .and_then(def)
+                .map(|t| t as *const Def)
+        );
         assert_eq!(a.ty.as_deref(), b.ty());
         same_props(&a.properties, b.properties());
         assert_eq!(a.additional, b.additional());

@@ -97,9 +97,9 @@ fn flatten(d: &'static Def, depth: usize) -> Vec<&'static Def> {
     if depth > 16 {
         return vec![d];
     }
-    if let Some(r) = d.reference() {
+    if d.reference().is_some() {
         if d.properties().is_none() && d.ty().is_none() && d.any_of().is_none() {
-            if let Some(target) = def(r) {
+            if let Some(target) = d.target() {
                 return flatten(target, depth + 1);
             }
         }
@@ -232,7 +232,7 @@ impl Validator {
                 "step" => return self.step(node, out),
                 _ => {}
             }
-            if let Some(target) = def(name) {
+            if let Some(target) = d.target() {
                 let place = place_of(name).map_or(place, Place::Named);
                 self.depth += 1;
                 self.check(node, target, place, out);
@@ -474,7 +474,8 @@ impl Validator {
             .map(|k| k.kind.as_str())
             .collect();
         // A step of a deprecated kind (`upload:`): the schema marks its first property.
-        if let Some(step_def) = def("step") {
+        static STEP: std::sync::OnceLock<Option<&'static Def>> = std::sync::OnceLock::new();
+        if let Some(step_def) = *STEP.get_or_init(|| def("step")) {
             for e in &entries {
                 let Some(k) = e.key.as_str() else { continue };
                 let msg = alternatives(step_def).iter().find_map(|alt| {
