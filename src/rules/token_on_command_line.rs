@@ -3,7 +3,7 @@
 //! with `issecret=true`), written into a script's text or arguments instead of being mapped in
 //! `env:`.
 
-use super::shared::taint::{definitions, env_name, in_comment, macros, sinks};
+use super::shared::taint::{env_name, in_comment, macros, own_definitions, sinks};
 use super::{Context, Rule};
 use crate::diagnostic::Diagnostic;
 use crate::diagnostic::Severity;
@@ -107,11 +107,9 @@ const TOKEN: &str = "System.AccessToken";
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     // Variables of the file that hold the token: `token: $(System.AccessToken)`.
     let mut holders: Vec<String> = Vec::new();
-    if let Some(root) = &ctx.doc.root {
-        for (name, value) in definitions(root) {
-            if value.trim().eq_ignore_ascii_case("$(System.AccessToken)") {
-                holders.push(name.to_ascii_lowercase());
-            }
+    for (name, value) in own_definitions(ctx) {
+        if value.trim().eq_ignore_ascii_case("$(System.AccessToken)") {
+            holders.push(name.to_ascii_lowercase());
         }
     }
     let secrets = secrets(ctx);

@@ -117,6 +117,26 @@ pub struct Hit {
 pub struct Known {
     variables: HashMap<String, Taint>,
     parameters: HashMap<String, Option<Taint>>,
+    /// The file's own variable definitions (its variable templates' left out), `(name, value)`.
+    own: Vec<(String, String)>,
+}
+
+/// [`Known`] of the document of `ctx`, worked out on first use.
+fn known<'k>(ctx: &'k Context) -> &'k Known {
+    ctx.taint.get_or_init(|| {
+        let (env, own) = Env::work_out(ctx);
+        Known {
+            variables: env.variables,
+            parameters: env.parameters,
+            own,
+        }
+    })
+}
+
+/// The variable definitions of the document of `ctx` itself, `(name, value)` (see
+/// [`definitions`]).
+pub fn own_definitions<'k>(ctx: &'k Context) -> &'k [(String, String)] {
+    &known(ctx).own
 }
 
 /// What is known of a file's variables and parameters.
@@ -141,36 +161,33 @@ impl<'c> Env<'c> {
 
     /// The variables of the file and what its callers pass.
     pub fn of(ctx: &Context<'c>) -> Env<'c> {
-        let known = ctx
-            .taint
-            .get_or_init(|| {
-                let env = Env::work_out(ctx);
-                Known {
-                    variables: env.variables,
-                    parameters: env.parameters,
-                }
-            })
-            .clone();
+        let known = known(ctx);
         Env {
-            variables: known.variables,
-            parameters: known.parameters,
+            variables: known.variables.clone(),
+            parameters: known.parameters.clone(),
             file: ctx.doc.root.as_ref().map(|root| (root, ctx.templates)),
         }
     }
 
     /// [`Env::of`], worked out.
-    fn work_out(ctx: &Context<'c>) -> Env<'c> {
+    fn work_out(ctx: &Context<'c>) -> (Env<'c>, Vec<(String, String)>) {
         let doc: &'c crate::yaml::Document = ctx.doc;
         let Some(root) = doc.root.as_ref() else {
-            return Env::bare();
+            return (Env::bare(), Vec::new());
         };
         let mut env = Env {
             variables: HashMap::new(),
             parameters: HashMap::new(),
             file: Some((root, ctx.templates)),
         };
-        let mut defs = definitions(root);
-        defs.extend(template_definitions(root, ctx.templates));
+        let found = Definitions::of(Some(root));
+        let own = found
+            .variables
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        let mut defs = found.variables;
+        defs.extend(template_definitions(&found.includes, ctx.templates));
         // A variable set from another tainted one: a few rounds reach the fixpoint.
         for _ in 0..8 {
             let mut changed = false;
@@ -192,7 +209,7 @@ impl<'c> Env<'c> {
                 break;
             }
         }
-        env
+        (env, own)
     }
 
     /// The taint of a variable named in `$(x)` or `variables['x']`.
@@ -409,65 +426,72 @@ pub fn in_comment(text: &str, offset: usize) -> bool {
     line.starts_with('#') || line.starts_with("::") || starts("rem ") || starts("@rem ")
 }
 
+/// The variables of a document, from one walk: every definition (`(name, value)` from
+/// `variables:` sections in mapping and list forms, at any scope) and where each variable
+/// template is included (`variables: - template: vars.yml`, by the value's start).
+#[derive(Debug, Default)]
+pub struct Definitions<'a> {
+    pub variables: Vec<(&'a str, &'a str)>,
+    pub includes: Vec<usize>,
+}
+
+impl<'a> Definitions<'a> {
+    pub fn of(root: Option<&'a Node>) -> Definitions<'a> {
+        let mut d = Definitions::default();
+        if let Some(root) = root {
+            crate::pipeline::walk::walk(root, &mut d);
+        }
+        d
+    }
+}
+
+impl<'a> Visitor<'a> for Definitions<'a> {
+    fn entry(&mut self, e: &'a Entry, _: &At<'a>) -> Flow {
+        if e.key.as_str() != Some("variables") {
+            return Flow::Continue;
+        }
+        match &e.value.kind {
+            NodeKind::Map(_) => for_each_entry(&e.value, 0, &mut |v| {
+                if let (Some(k), Some(val)) = (v.key.as_str(), v.value.as_str()) {
+                    self.variables.push((k, val));
+                }
+            }),
+            NodeKind::Seq(_) => for_each_item(&e.value, true, &mut |item| {
+                let Item::Node(item, _) = item else { return };
+                if let (Some(k), Some(val)) = (
+                    item.get("name").and_then(Node::as_str),
+                    item.get("value").and_then(Node::as_str),
+                ) {
+                    self.variables.push((k, val));
+                }
+            }),
+            _ => {}
+        }
+        for_each_item(&e.value, true, &mut |item| {
+            let Item::Node(item, _) = item else { return };
+            if let Some(t) = item.entry("template") {
+                self.includes.push(t.value.span.start);
+            }
+        });
+        Flow::Continue
+    }
+}
+
 /// Every variable definition of a file: `(name, value)` from `variables:` sections in mapping
 /// and list forms, at any scope.
 pub fn definitions(root: &Node) -> Vec<(&str, &str)> {
-    struct Sections<'a>(Vec<(&'a str, &'a str)>);
-    impl<'a> Visitor<'a> for Sections<'a> {
-        fn entry(&mut self, e: &'a Entry, _: &At<'a>) -> Flow {
-            if e.key.as_str() != Some("variables") {
-                return Flow::Continue;
-            }
-            match &e.value.kind {
-                NodeKind::Map(_) => for_each_entry(&e.value, 0, &mut |v| {
-                    if let (Some(k), Some(val)) = (v.key.as_str(), v.value.as_str()) {
-                        self.0.push((k, val));
-                    }
-                }),
-                NodeKind::Seq(_) => for_each_item(&e.value, true, &mut |item| {
-                    let Item::Node(item, _) = item else { return };
-                    if let (Some(k), Some(val)) = (
-                        item.get("name").and_then(Node::as_str),
-                        item.get("value").and_then(Node::as_str),
-                    ) {
-                        self.0.push((k, val));
-                    }
-                }),
-                _ => {}
-            }
-            Flow::Continue
-        }
-    }
-    let mut s = Sections(Vec::new());
-    crate::pipeline::walk::walk(root, &mut s);
-    s.0
+    Definitions::of(Some(root)).variables
 }
 
-/// The variable definitions of the variable templates a file includes (`variables: -
-/// template: vars.yml`). One level: a variable template's own `- template:` items are resolved
+/// The variable definitions of the variable templates a file includes (`includes`, see
+/// [`Definitions`]). One level: a variable template's own `- template:` items are resolved
 /// from that file, which this file's view of the templates can't do.
 fn template_definitions<'a>(
-    root: &'a Node,
+    includes: &[usize],
     templates: &'a dyn crate::rules::Templates,
 ) -> Vec<(&'a str, &'a str)> {
-    struct Includes(Vec<usize>);
-    impl<'a> Visitor<'a> for Includes {
-        fn entry(&mut self, e: &'a Entry, _: &At<'a>) -> Flow {
-            if e.key.as_str() == Some("variables") {
-                for_each_item(&e.value, true, &mut |item| {
-                    let Item::Node(item, _) = item else { return };
-                    if let Some(t) = item.entry("template") {
-                        self.0.push(t.value.span.start);
-                    }
-                });
-            }
-            Flow::Continue
-        }
-    }
     let mut out = Vec::new();
-    let mut includes = Includes(Vec::new());
-    crate::pipeline::walk::walk(root, &mut includes);
-    for start in includes.0 {
+    for &start in includes {
         let Some(crate::templates::Target::File(i)) = templates.target(start) else {
             continue;
         };
