@@ -13,6 +13,9 @@ pub struct Candidate {
     pub explicit: bool,
     /// The repository root: the git root above the file, else the linted root.
     pub root: PathBuf,
+    /// The file's canonical path, when the walk knows it without asking the file system again
+    /// (`None`: the loader resolves it).
+    pub canonical: Option<PathBuf>,
 }
 
 /// A path that could not be walked.
@@ -127,10 +130,12 @@ fn walk_one(
             display: display_path(arg),
             explicit: true,
             root,
+            canonical: None,
         });
         return (files, errors);
     }
-    let canon = arg.canonicalize().unwrap_or(arg.to_path_buf());
+    let resolved = arg.canonicalize().ok();
+    let canon = resolved.clone().unwrap_or(arg.to_path_buf());
     let root = git_root(arg).unwrap_or(canon.clone());
     let walker = ignore::WalkBuilder::new(arg)
         .hidden(false)
@@ -171,16 +176,24 @@ fn walk_one(
         let Some(ft) = entry.file_type() else {
             continue;
         };
-        if ft.is_symlink() {
+        let rel = path.strip_prefix(arg).unwrap_or(path);
+        let canonical = if ft.is_symlink() {
             // Only a link that stays inside the linted root, to a regular file, is followed.
             match path.canonicalize() {
-                Ok(target) if target.starts_with(&canon) && target.is_file() => {}
+                Ok(target) if target.starts_with(&canon) && target.is_file() => Some(target),
                 _ => continue,
             }
         } else if !ft.is_file() {
             continue;
-        }
-        let rel = path.strip_prefix(arg).unwrap_or(path);
+        } else {
+            // The walk follows no link: below the root's real path, every directory on the way
+            // is real, and so is the file (canonicalizing each file would ask the file system
+            // about every component of its path again).
+            match (&resolved, path.strip_prefix(arg)) {
+                (Some(real), Ok(rel)) => Some(real.join(rel)),
+                _ => None,
+            }
+        };
         if let Some(inc) = &include {
             if !inc.is_match(rel) && !inc.is_match(path) {
                 continue;
@@ -196,6 +209,7 @@ fn walk_one(
             display: display_path(path),
             explicit: false,
             root: root.clone(),
+            canonical,
         });
     }
     (files, errors)

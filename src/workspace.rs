@@ -437,7 +437,14 @@ impl Workspace {
             }
         }
         let loaded: Vec<Loaded> = crate::map_items(candidates, |c| {
-            load(&c.display, &c.fs_path, &c.root, !c.explicit, buffers, None)
+            load(
+                &c.display,
+                &c.fs_path,
+                &c.root,
+                !c.explicit,
+                buffers,
+                c.canonical.as_deref(),
+            )
         });
         for l in loaded {
             match l {

@@ -61,7 +61,12 @@ pub fn normalize(path: &Path) -> Option<PathBuf> {
 /// templates in a few directories: resolving each directory once, then only looking at the file
 /// itself, spares the system calls of walking every component of every path.
 #[derive(Debug, Default)]
-pub struct Dirs(std::sync::Mutex<foldhash::HashMap<PathBuf, Option<PathBuf>>>);
+pub struct Dirs {
+    known: std::sync::Mutex<foldhash::HashMap<PathBuf, Option<PathBuf>>>,
+    /// Used for one lookup: each directory is resolved with one `canonicalize`, as nothing
+    /// resolved would be asked again.
+    once: bool,
+}
 
 impl Dirs {
     /// `path.canonicalize()` and whether it is a file, or `None` where `canonicalize` fails.
@@ -74,26 +79,47 @@ impl Dirs {
         let (Some(parent), Some(name)) = (path.parent(), path.file_name()) else {
             return whole(path);
         };
-        if parent.as_os_str().is_empty() {
+        if !parent.is_absolute() {
             return whole(path);
         }
-        let cached = self.0.lock().ok().and_then(|m| m.get(parent).cloned());
-        let dir = match cached {
-            Some(dir) => dir,
-            None => {
-                let dir = parent.canonicalize().ok();
-                if let Ok(mut m) = self.0.lock() {
-                    m.insert(parent.to_path_buf(), dir.clone());
-                }
-                dir
-            }
-        }?;
+        let dir = if self.once {
+            parent.canonicalize().ok()?
+        } else {
+            self.dir(parent)?
+        };
         let joined = dir.join(name);
         let meta = std::fs::symlink_metadata(&joined).ok()?;
         if meta.file_type().is_symlink() {
             return whole(&joined);
         }
         Some((joined, meta.is_file()))
+    }
+
+    /// `dir.canonicalize()` of an absolute path, from its parent's: one `lstat` for each
+    /// directory not seen yet (`canonicalize` asks about every component of the path each time).
+    /// `None` where `canonicalize` fails or gives something that is not a directory.
+    fn dir(&self, dir: &Path) -> Option<PathBuf> {
+        if let Some(known) = self.known.lock().ok().and_then(|m| m.get(dir).cloned()) {
+            return known;
+        }
+        let found = match (dir.parent(), dir.components().next_back()) {
+            (Some(parent), Some(Component::Normal(name))) => self.dir(parent).and_then(|real| {
+                let joined = real.join(name);
+                match std::fs::symlink_metadata(&joined) {
+                    Ok(m) if m.file_type().is_symlink() => {
+                        joined.canonicalize().ok().filter(|target| target.is_dir())
+                    }
+                    Ok(m) if m.is_dir() => Some(joined),
+                    _ => None,
+                }
+            }),
+            // The root, or a path ending in `.` or `..`.
+            _ => dir.canonicalize().ok().filter(|real| real.is_dir()),
+        };
+        if let Ok(mut m) = self.known.lock() {
+            m.insert(dir.to_path_buf(), found.clone());
+        }
+        found
     }
 }
 
@@ -105,7 +131,11 @@ pub fn locate(
     root: &Path,
     repositories: &HashMap<String, PathBuf>,
 ) -> Located {
-    locate_in(value, from, root, repositories, &Dirs::default())
+    let once = Dirs {
+        once: true,
+        ..Dirs::default()
+    };
+    locate_in(value, from, root, repositories, &once)
 }
 
 /// [`locate`], with the directories already resolved in this run.
@@ -228,6 +258,50 @@ pub fn display_from(path: &Path, cwd: Option<&Path>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn dirs_resolve_like_canonicalize() {
+        let tmp = tempfile::tempdir().unwrap();
+        let base = tmp.path().canonicalize().unwrap();
+        std::fs::create_dir_all(base.join("a/b/c")).unwrap();
+        std::fs::write(base.join("a/b/c/t.yml"), "steps: []\n").unwrap();
+        std::fs::write(base.join("a/f.yml"), "steps: []\n").unwrap();
+        #[cfg(unix)]
+        {
+            std::os::unix::fs::symlink(base.join("a/b"), base.join("link")).unwrap();
+            std::os::unix::fs::symlink(base.join("a/f.yml"), base.join("a/b/lf.yml")).unwrap();
+            std::os::unix::fs::symlink(base.join("nowhere"), base.join("dangling")).unwrap();
+        }
+        let dirs = Dirs::default();
+        let once = Dirs {
+            once: true,
+            ..Dirs::default()
+        };
+        for rel in [
+            "a/b/c/t.yml",
+            "a/f.yml",
+            "a/b/c",
+            "a/missing.yml",
+            "missing/t.yml",
+            "a/f.yml/t.yml",
+            "link/c/t.yml",
+            "link/lf.yml",
+            "link/c/missing.yml",
+            "dangling/t.yml",
+            "a/b/../f.yml",
+            "link/../f.yml",
+        ] {
+            let p = base.join(rel);
+            let want = p.canonicalize().ok().map(|r| {
+                let file = r.is_file();
+                (r, file)
+            });
+            // Twice: the second answer comes from what the first resolved.
+            assert_eq!(dirs.real(&p), want, "{rel}");
+            assert_eq!(dirs.real(&p), want, "{rel} (cached)");
+            assert_eq!(once.real(&p), want, "{rel} (once)");
+        }
+    }
 
     #[test]
     fn normalizes_lexically() {
