@@ -35,6 +35,10 @@ const MAX_DEPTH: usize = 1500;
 const MAX_NODES: usize = 2_000_000;
 const KINDS: [&str; 4] = ["stages", "jobs", "steps", "variables"];
 
+/// The compiler's maps: their keys are texts of the pipelines linted (a pull request's too), so
+/// the hasher is seeded at random per process, as the standard one, and cheaper.
+pub type Map<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
+
 /// Why the compilation fails, where.
 #[derive(Debug, Clone)]
 pub struct Failure {
@@ -106,10 +110,10 @@ enum Chain {
 /// them from here instead of from disk, and parses nothing twice. Where template references
 /// lead is shared too, between the compilations of one run.
 pub struct Preloaded<'o> {
-    pub files: HashMap<PathBuf, (&'o Source, Option<&'o yaml::Node>)>,
-    pub located: std::sync::Mutex<HashMap<LocateKey, Located>>,
+    pub files: Map<PathBuf, (&'o Source, Option<&'o yaml::Node>)>,
+    pub located: std::sync::Mutex<Map<LocateKey, Located>>,
     /// The expressions parsed so far, by text: the compilations of a run share templates.
-    pub parsed: std::sync::Mutex<HashMap<Box<str>, Parsed>>,
+    pub parsed: std::sync::Mutex<Map<Box<str>, Parsed>>,
 }
 
 /// An expression parsed for evaluation, or why it doesn't parse.
@@ -156,13 +160,13 @@ pub struct Compiler<'o> {
     pub skip: &'static [&'static str],
     /// Where each template reference leads, by (reference, including file, repository root):
     /// finding a file costs system calls, and loops include the same template many times.
-    located: HashMap<LocateKey, Located>,
+    located: Map<LocateKey, Located>,
     /// The file each template reference of a file loaded, by including file and reference.
-    opened: Vec<HashMap<String, usize>>,
+    opened: Vec<Map<String, usize>>,
     /// Each expression text parsed once: loops and templates evaluate the same ones again.
-    parsed: HashMap<Box<str>, Parsed>,
+    parsed: Map<Box<str>, Parsed>,
     /// Each directive key split once.
-    directives: HashMap<Box<str>, Result<Split, (String, usize)>>,
+    directives: Map<Box<str>, Result<Split, (String, usize)>>,
     nodes: usize,
 }
 
@@ -182,10 +186,10 @@ impl<'o> Compiler<'o> {
             notes: Vec::new(),
             guesses: Vec::new(),
             skip: &[],
-            located: HashMap::new(),
+            located: Map::default(),
             opened: Vec::new(),
-            parsed: HashMap::default(),
-            directives: HashMap::default(),
+            parsed: Map::default(),
+            directives: Map::default(),
             nodes: 0,
         }
     }
@@ -1033,7 +1037,7 @@ impl<'o> Compiler<'o> {
                 };
                 let t = self.load(&p, Some(at), root)?;
                 if self.opened.len() <= ctx.file {
-                    self.opened.resize_with(ctx.file + 1, HashMap::default);
+                    self.opened.resize_with(ctx.file + 1, Map::default);
                 }
                 self.opened[ctx.file].insert(path.to_string(), t);
                 self.enter(t, ctx, at).map(Some)
