@@ -343,7 +343,7 @@ fn compile(
         file: entry,
         span: 0..0,
     };
-    let passed = Node::new(Value::Object(passed), at.clone());
+    let passed = Node::new(Value::object(passed), at.clone());
     c.pipeline(entry, Some(passed), &at).map_err(Ok)
 }
 
