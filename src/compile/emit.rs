@@ -231,17 +231,17 @@ mod tests {
 
     #[test]
     fn block_style() {
-        let root = n(Value::Object(vec![
+        let root = n(Value::object(vec![
             (k("trigger"), n(Value::String("none".into()))),
             (
                 k("steps"),
-                n(Value::Array(vec![n(Value::Object(vec![
+                n(Value::array(vec![n(Value::object(vec![
                     (k("script"), n(Value::String("echo a\necho b\n".into()))),
                     (k("displayName"), n(Value::String("1".into()))),
                     (k("enabled"), n(Value::Bool(true))),
                 ]))])),
             ),
-            (k("empty"), n(Value::Array(vec![]))),
+            (k("empty"), n(Value::array(vec![]))),
             (k("text"), n(Value::String("a: b".into()))),
         ]));
         assert_eq!(

@@ -157,7 +157,7 @@ fn eval<'s>(
             }
             let (b, filtered) = eval(base, scope, origin)?;
             if &**name == "*" {
-                return Ok((made(Value::Array(wildcard(&b.value))), true));
+                return Ok((made(wildcard(&b.value)), true));
             }
             if filtered {
                 let items = match &b.value {
@@ -167,7 +167,7 @@ fn eval<'s>(
                         .collect(),
                     _ => Vec::new(),
                 };
-                return Ok((made(Value::Array(items)), true));
+                return Ok((made(Value::array(items)), true));
             }
             (
                 child(b, |v| v.get(name)).unwrap_or_else(|| made(Value::Null)),
@@ -184,7 +184,7 @@ fn eval<'s>(
             }
             let (b, _) = eval(base, scope, origin)?;
             if matches!(index.kind, OpKind::Wildcard) {
-                return Ok((made(Value::Array(wildcard(&b.value))), true));
+                return Ok((made(wildcard(&b.value)), true));
             }
             let (i, _) = eval(index, scope, origin)?;
             let got = child(b, |v| match (v, &i.value) {
@@ -227,11 +227,12 @@ fn is_local(name: &str, scope: &Scope) -> bool {
         .any(|(n, _)| n.eq_ignore_ascii_case(name))
 }
 
-fn wildcard(v: &Value) -> Vec<Node> {
+/// The items of `x.*`: an array's own items (shared), an object's values.
+fn wildcard(v: &Value) -> Value {
     match v {
-        Value::Array(items) => items.clone(),
-        Value::Object(entries) => entries.iter().map(|(_, v)| v.clone()).collect(),
-        _ => Vec::new(),
+        Value::Array(items) => Value::Array(items.clone()),
+        Value::Object(entries) => Value::array(entries.iter().map(|(_, v)| v.clone()).collect()),
+        _ => Value::array(Vec::new()),
     }
 }
 
@@ -278,7 +279,7 @@ fn name_value<'s>(
             ));
         }
         return Ok(Cow::Owned(Node::new(
-            Value::Object(entries),
+            Value::object(entries),
             origin.clone(),
         )));
     }
@@ -408,7 +409,7 @@ fn call(
             } else {
                 text.split(sep.as_str()).map(str::to_string).collect()
             };
-            Value::Array(
+            Value::array(
                 parts
                     .into_iter()
                     .map(|p| Node::new(Value::String(p), origin.clone()))
@@ -561,25 +562,25 @@ mod tests {
             origin: o.clone(),
         };
         let n = |v: Value| Node::new(v, o.clone());
-        n(Value::Object(vec![
+        n(Value::object(vec![
             (k("name"), n(Value::String("Web".into()))),
             (k("flag"), n(Value::Bool(true))),
             (k("count"), n(Value::Number(3.0))),
             (
                 k("list"),
-                n(Value::Array(vec![
+                n(Value::array(vec![
                     n(Value::String("a".into())),
                     n(Value::String("b".into())),
                 ])),
             ),
             (
                 k("jobs"),
-                n(Value::Array(vec![
-                    n(Value::Object(vec![(
+                n(Value::array(vec![
+                    n(Value::object(vec![(
                         k("job"),
                         n(Value::String("A".into())),
                     )])),
-                    n(Value::Object(vec![(
+                    n(Value::object(vec![(
                         k("job"),
                         n(Value::String("B".into())),
                     )])),

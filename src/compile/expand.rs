@@ -35,6 +35,10 @@ const MAX_DEPTH: usize = 1500;
 const MAX_NODES: usize = 2_000_000;
 const KINDS: [&str; 4] = ["stages", "jobs", "steps", "variables"];
 
+/// The compiler's maps: their keys are texts of the pipelines linted (a pull request's too), so
+/// the hasher is seeded at random per process, as the standard one, and cheaper.
+pub type Map<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
+
 /// Why the compilation fails, where.
 #[derive(Debug, Clone)]
 pub struct Failure {
@@ -106,10 +110,10 @@ enum Chain {
 /// them from here instead of from disk, and parses nothing twice. Where template references
 /// lead is shared too, between the compilations of one run.
 pub struct Preloaded<'o> {
-    pub files: HashMap<PathBuf, (&'o Source, Option<&'o yaml::Node>)>,
-    pub located: std::sync::Mutex<HashMap<LocateKey, Located>>,
+    pub files: Map<PathBuf, (&'o Source, Option<&'o yaml::Node>)>,
+    pub located: std::sync::Mutex<Map<LocateKey, Located>>,
     /// The expressions parsed so far, by text: the compilations of a run share templates.
-    pub parsed: std::sync::Mutex<HashMap<Box<str>, Parsed>>,
+    pub parsed: std::sync::Mutex<Map<Box<str>, Parsed>>,
 }
 
 /// An expression parsed for evaluation, or why it doesn't parse.
@@ -156,13 +160,13 @@ pub struct Compiler<'o> {
     pub skip: &'static [&'static str],
     /// Where each template reference leads, by (reference, including file, repository root):
     /// finding a file costs system calls, and loops include the same template many times.
-    located: HashMap<LocateKey, Located>,
+    located: Map<LocateKey, Located>,
     /// The file each template reference of a file loaded, by including file and reference.
-    opened: Vec<HashMap<String, usize>>,
+    opened: Vec<Map<String, usize>>,
     /// Each expression text parsed once: loops and templates evaluate the same ones again.
-    parsed: HashMap<Box<str>, Parsed>,
+    parsed: Map<Box<str>, Parsed>,
     /// Each directive key split once.
-    directives: HashMap<Box<str>, Result<Split, (String, usize)>>,
+    directives: Map<Box<str>, Result<Split, (String, usize)>>,
     nodes: usize,
 }
 
@@ -182,10 +186,10 @@ impl<'o> Compiler<'o> {
             notes: Vec::new(),
             guesses: Vec::new(),
             skip: &[],
-            located: HashMap::new(),
+            located: Map::default(),
             opened: Vec::new(),
-            parsed: HashMap::default(),
-            directives: HashMap::default(),
+            parsed: Map::default(),
+            directives: Map::default(),
             nodes: 0,
         }
     }
@@ -308,12 +312,12 @@ impl<'o> Compiler<'o> {
         let root = self.roots[file].clone();
         let whole = Origin { file, span: 0..0 };
         let Some(root) = root.get() else {
-            return Ok(Node::new(Value::Object(Vec::new()), whole));
+            return Ok(Node::new(Value::object(Vec::new()), whole));
         };
         let params = self.bind(file, root, passed, at)?;
         let entries = match &root.kind {
             yaml::NodeKind::Map(entries) => entries,
-            _ if root.is_null() => return Ok(Node::new(Value::Object(Vec::new()), whole)),
+            _ if root.is_null() => return Ok(Node::new(Value::object(Vec::new()), whole)),
             _ => {
                 return fail(
                     format!(
@@ -334,7 +338,7 @@ impl<'o> Compiler<'o> {
         };
         let out = self.map_node(entries, &ctx)?;
         Ok(Node::new(
-            Value::Object(merge_root(out)),
+            Value::object(merge_root(out)),
             self.origin(file, &root.span),
         ))
     }
@@ -367,13 +371,13 @@ impl<'o> Compiler<'o> {
                 let mut c = ctx.child();
                 c.vars_block = ctx.vars_block;
                 self.seq_into(items, &c, key, &mut out)?;
-                Ok(Node::new(Value::Array(out), origin))
+                Ok(Node::new(Value::array(out), origin))
             }
             yaml::NodeKind::Map(entries) => {
                 let mut c = ctx.child();
                 c.vars_block = ctx.vars_block;
                 let out = self.map_node(entries, &c)?;
-                Ok(Node::new(Value::Object(out), origin))
+                Ok(Node::new(Value::object(out), origin))
             }
             yaml::NodeKind::Alias(name) => fail(
                 format!("anchors and aliases are not supported (`*{name}`)"),
@@ -710,7 +714,7 @@ impl<'o> Compiler<'o> {
                         let v = self.node(&e.value, ctx, None)?;
                         match v.value {
                             Value::Object(es) => {
-                                for (k, v) in es {
+                                for (k, v) in Arc::unwrap_or_clone(es) {
                                     if ctx.vars_block {
                                         self.register_var(&k.name, &v);
                                     }
@@ -814,13 +818,13 @@ impl<'o> Compiler<'o> {
             return Ok(());
         };
         let items: Vec<Node> = match coll.value {
-            Value::Array(items) => items,
-            Value::Object(entries) => entries
+            Value::Array(items) => Arc::unwrap_or_clone(items),
+            Value::Object(entries) => Arc::unwrap_or_clone(entries)
                 .into_iter()
                 .map(|(k, v)| {
                     let o = k.origin.clone();
                     Node::new(
-                        Value::Object(vec![
+                        Value::object(vec![
                             (
                                 Key {
                                     name: "key".into(),
@@ -923,7 +927,7 @@ impl<'o> Compiler<'o> {
             });
             match n.value {
                 Value::Array(inner) if whole_expr => {
-                    for x in inner {
+                    for x in Arc::unwrap_or_clone(inner) {
                         self.push_item(x, ctx, out);
                     }
                 }
@@ -1033,7 +1037,7 @@ impl<'o> Compiler<'o> {
                 };
                 let t = self.load(&p, Some(at), root)?;
                 if self.opened.len() <= ctx.file {
-                    self.opened.resize_with(ctx.file + 1, HashMap::default);
+                    self.opened.resize_with(ctx.file + 1, Map::default);
                 }
                 self.opened[ctx.file].insert(path.to_string(), t);
                 self.enter(t, ctx, at).map(Some)
@@ -1149,15 +1153,15 @@ impl<'o> Compiler<'o> {
         let mut out = Vec::new();
         let r = match body.map(|b| (b.origin, b.value)) {
             Some((_, Value::Array(items))) => {
-                out = items;
+                out = Arc::unwrap_or_clone(items);
                 Ok(())
             }
             // A mapping of variables becomes `- name: x, value: y` items.
             Some((_, Value::Object(es))) if kind == "variables" => {
-                for (k, v) in es {
+                for (k, v) in Arc::unwrap_or_clone(es) {
                     let o = k.origin.clone();
                     out.push(Node::new(
-                        Value::Object(vec![
+                        Value::object(vec![
                             (
                                 Key {
                                     name: "name".into(),
@@ -1208,7 +1212,7 @@ impl<'o> Compiler<'o> {
         let r = self.pipeline(t, passed, &at);
         self.stack.pop();
         match r?.value {
-            Value::Object(entries) => Ok(entries),
+            Value::Object(entries) => Ok(Arc::unwrap_or_clone(entries)),
             _ => Ok(Vec::new()),
         }
     }
@@ -1226,7 +1230,7 @@ impl<'o> Compiler<'o> {
             Some(Node {
                 value: Value::Object(es),
                 ..
-            }) => es,
+            }) => Arc::unwrap_or_clone(es),
             Some(Node {
                 value: Value::Null, ..
             }) => Vec::new(),
@@ -1234,21 +1238,21 @@ impl<'o> Compiler<'o> {
         };
         let decl_ctx = Ctx {
             file,
-            params: Rc::new(Node::new(Value::Object(Vec::new()), at.clone())),
+            params: Rc::new(Node::new(Value::object(Vec::new()), at.clone())),
             data: true,
             depth: self.stack.len(),
             root: false,
             vars_block: false,
         };
         let Some(decl) = root.get("parameters") else {
-            return Ok(Node::new(Value::Object(passed_entries), at.clone()));
+            return Ok(Node::new(Value::object(passed_entries), at.clone()));
         };
         let mut out: Vec<(Key, Node)> = Vec::new();
         match &decl.kind {
             yaml::NodeKind::Map(_) => {
                 // The legacy form: defaults, and the caller may pass anything.
                 if let Value::Object(defaults) = self.node(decl, &decl_ctx, None)?.value {
-                    out = defaults;
+                    out = Arc::unwrap_or_clone(defaults);
                 }
                 for (k, v) in passed_entries {
                     match out
@@ -1365,7 +1369,7 @@ impl<'o> Compiler<'o> {
                 )
             }
         }
-        Ok(Node::new(Value::Object(out), self.origin(file, &decl.span)))
+        Ok(Node::new(Value::object(out), self.origin(file, &decl.span)))
     }
 
     /// `path:line:col` of an origin.
@@ -1455,7 +1459,7 @@ fn has_template(s: &str) -> bool {
 /// The `parameters:` of a template reference, taken out of it (no copy of what may be large).
 fn take_parameters(reference: Node) -> Option<Node> {
     match reference.value {
-        Value::Object(entries) => entries
+        Value::Object(entries) => Arc::unwrap_or_clone(entries)
             .into_iter()
             .find(|(k, _)| k.name.eq_ignore_ascii_case("parameters"))
             .map(|(_, v)| v),
@@ -1547,7 +1551,7 @@ fn coerce_param(name: &str, ty: &str, v: Node, ty_origin: &Origin) -> R<Node> {
         "steplist" | "joblist" | "deploymentlist" | "stagelist" | "stringlist" => {
             let strings = ty.eq_ignore_ascii_case("stringList");
             match v.value {
-                Value::Null => Ok(Node::new(Value::Array(Vec::new()), origin)),
+                Value::Null => Ok(Node::new(Value::array(Vec::new()), origin)),
                 Value::Array(ref items)
                     if items.iter().all(|i| {
                         if strings {
@@ -1609,11 +1613,11 @@ fn merge_entries(entries: Vec<(Key, Node)>, depth: usize) -> Vec<(Key, Node)> {
             continue;
         };
         match (&mut slot.1.value, v.value) {
-            (Value::Array(a), Value::Array(b)) => a.extend(b),
+            (Value::Array(a), Value::Array(b)) => Arc::make_mut(a).extend(Arc::unwrap_or_clone(b)),
             (Value::Object(a), Value::Object(b)) if depth < 8 => {
-                let mut all = std::mem::take(a);
-                all.extend(b);
-                *a = merge_entries(all, depth + 1);
+                let mut all = std::mem::take(Arc::make_mut(a));
+                all.extend(Arc::unwrap_or_clone(b));
+                *a = Arc::new(merge_entries(all, depth + 1));
             }
             (_, other) => slot.1 = Node::new(other, v.origin),
         }
@@ -1632,13 +1636,13 @@ pub fn literal_node(n: &yaml::Node, file: usize, depth: usize) -> Node {
     }
     let value = match &n.kind {
         yaml::NodeKind::Scalar(s, style) => literal(s, *style),
-        yaml::NodeKind::Seq(items) => Value::Array(
+        yaml::NodeKind::Seq(items) => Value::array(
             items
                 .iter()
                 .map(|i| literal_node(i, file, depth + 1))
                 .collect(),
         ),
-        yaml::NodeKind::Map(entries) => Value::Object(
+        yaml::NodeKind::Map(entries) => Value::object(
             entries
                 .iter()
                 .map(|e| {
@@ -1710,15 +1714,15 @@ mod tests {
             v("string", n(Value::Bool(true))).ok(),
             Some(Value::String("True".into()))
         );
-        assert!(v("string", n(Value::Array(vec![]))).is_err());
+        assert!(v("string", n(Value::array(vec![]))).is_err());
         assert_eq!(
             v("stepList", n(Value::Null)).ok(),
-            Some(Value::Array(vec![]))
+            Some(Value::array(vec![]))
         );
-        assert!(v("stepList", n(Value::Array(vec![s("x")]))).is_err());
+        assert!(v("stepList", n(Value::array(vec![s("x")]))).is_err());
         assert!(v("step", s("x")).is_err());
-        assert!(v("job", n(Value::Object(vec![(k("job"), s("a"))]))).is_ok());
-        assert!(v("stringList", n(Value::Array(vec![s("a")]))).is_ok());
+        assert!(v("job", n(Value::object(vec![(k("job"), s("a"))]))).is_ok());
+        assert!(v("stringList", n(Value::array(vec![s("a")]))).is_ok());
         assert!(v("strnig", s("x")).is_err());
         // A value only the server knows passes unchecked.
         assert!(v("boolean", s("${{ variables['Build.Reason'] }}")).is_ok());
@@ -1729,24 +1733,24 @@ mod tests {
         let allowed = [s("Debug"), s("Release")];
         assert!(check_values("c", &s("release"), &allowed).is_ok());
         assert!(check_values("c", &s("Profile"), &allowed).is_err());
-        assert!(check_values("c", &n(Value::Array(vec![s("debug")])), &allowed).is_ok());
+        assert!(check_values("c", &n(Value::array(vec![s("debug")])), &allowed).is_ok());
     }
 
     #[test]
     fn root_keys_merge() {
         let merged = merge_root(vec![
-            (k("variables"), n(Value::Array(vec![s("a")]))),
+            (k("variables"), n(Value::array(vec![s("a")]))),
             (k("trigger"), s("none")),
-            (k("variables"), n(Value::Array(vec![s("b")]))),
+            (k("variables"), n(Value::array(vec![s("b")]))),
             (k("trigger"), s("main")),
         ]);
         assert_eq!(merged.len(), 2);
-        assert_eq!(merged[0].1.value, Value::Array(vec![s("a"), s("b")]));
+        assert_eq!(merged[0].1.value, Value::array(vec![s("a"), s("b")]));
         assert_eq!(merged[1].1.value, Value::String("main".into()));
         let repos = |name: &str| {
-            n(Value::Object(vec![(
+            n(Value::object(vec![(
                 k("repositories"),
-                n(Value::Array(vec![s(name)])),
+                n(Value::array(vec![s(name)])),
             )]))
         };
         let merged = merge_root(vec![
@@ -1756,9 +1760,9 @@ mod tests {
         assert_eq!(merged.len(), 1);
         assert_eq!(
             merged[0].1.value,
-            Value::Object(vec![(
+            Value::object(vec![(
                 k("repositories"),
-                n(Value::Array(vec![s("a"), s("b")]))
+                n(Value::array(vec![s("a"), s("b")]))
             )])
         );
     }

@@ -198,45 +198,80 @@ pub struct ForCheck {
 
 /// Compile the pipeline at `canonical` (a key of `preloaded`) with its default parameters, far
 /// enough for [`validate::problems`]: what is under the keys of [`validate::NOT_READ`] is left out.
-/// Runs on a thread of its own with a large stack, as [`compile_only`].
+/// Runs on a thread with a large stack, as [`compile_only`]: one of a pool made once and kept
+/// (a lint run compiles many pipelines; a thread each would map and fault in a fresh stack every
+/// time), or a thread of its own when the pool can't be made.
 pub fn for_check(
     canonical: &Path,
     root_dir: &Path,
     repositories: &HashMap<String, PathBuf>,
     preloaded: &expand::Preloaded,
 ) -> Option<ForCheck> {
+    let work = || check_here(canonical, root_dir, repositories, preloaded);
+    if let Some(pool) = big_stacks() {
+        // A panic is the compiler's bug: no findings for this pipeline, as below.
+        return pool
+            .install(|| std::panic::catch_unwind(std::panic::AssertUnwindSafe(work)))
+            .ok()
+            .flatten();
+    }
     std::thread::scope(|scope| {
         std::thread::Builder::new()
             .name("azplint-compile".into())
-            .stack_size(512 * 1024 * 1024)
-            .spawn_scoped(scope, || {
-                let mut c =
-                    expand::Compiler::with_files(root_dir.to_path_buf(), repositories, preloaded);
-                // Only stages, jobs and what decides them are read: the rest is not compiled.
-                c.skip = validate::NOT_READ;
-                let entry = c.add_preloaded(canonical)?;
-                let at = Origin {
-                    file: entry,
-                    span: 0..0,
-                };
-                let (problems, failure) = match c.pipeline(entry, None, &at) {
-                    Ok(root) => (validate::problems(&root), None),
-                    Err(f) => (Vec::new(), Some(f)),
-                };
-                Some(ForCheck {
-                    problems,
-                    failure,
-                    paths: (0..c.files.len())
-                        .map(|i| c.path_of(i).map(Path::to_path_buf))
-                        .collect(),
-                    notes: c.notes,
-                    guesses: c.guesses,
-                })
-            })
+            .stack_size(COMPILE_STACK)
+            .spawn_scoped(scope, work)
             .ok()?
             .join()
             .ok()
             .flatten()
+    })
+}
+
+/// The stack of a thread that compiles (see [`expand`] for why it is large; only the pages the
+/// recursion touches are ever mapped).
+const COMPILE_STACK: usize = 512 * 1024 * 1024;
+
+/// The threads that compile the pipelines of lint runs, as many as the run's threads; `None` when
+/// they can't be started.
+fn big_stacks() -> Option<&'static rayon::ThreadPool> {
+    static POOL: std::sync::OnceLock<Option<rayon::ThreadPool>> = std::sync::OnceLock::new();
+    POOL.get_or_init(|| {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(rayon::current_num_threads())
+            .stack_size(COMPILE_STACK)
+            .thread_name(|_| "azplint-compile".into())
+            .build()
+            .ok()
+    })
+    .as_ref()
+}
+
+fn check_here(
+    canonical: &Path,
+    root_dir: &Path,
+    repositories: &HashMap<String, PathBuf>,
+    preloaded: &expand::Preloaded,
+) -> Option<ForCheck> {
+    let mut c = expand::Compiler::with_files(root_dir.to_path_buf(), repositories, preloaded);
+    // Only stages, jobs and what decides them are read: the rest is not compiled.
+    c.skip = validate::NOT_READ;
+    let entry = c.add_preloaded(canonical)?;
+    let at = Origin {
+        file: entry,
+        span: 0..0,
+    };
+    let (problems, failure) = match c.pipeline(entry, None, &at) {
+        Ok(root) => (validate::problems(&root), None),
+        Err(f) => (Vec::new(), Some(f)),
+    };
+    Some(ForCheck {
+        problems,
+        failure,
+        paths: (0..c.files.len())
+            .map(|i| c.path_of(i).map(Path::to_path_buf))
+            .collect(),
+        notes: c.notes,
+        guesses: c.guesses,
     })
 }
 
@@ -308,7 +343,7 @@ fn compile(
         file: entry,
         span: 0..0,
     };
-    let passed = Node::new(Value::Object(passed), at.clone());
+    let passed = Node::new(Value::object(passed), at.clone());
     c.pipeline(entry, Some(passed), &at).map_err(Ok)
 }
 

@@ -163,7 +163,7 @@ fn dependencies(d: &Node) -> Option<Vec<(String, Origin)>> {
     match &d.value {
         Value::Array(list) => {
             let mut out = Vec::new();
-            for n in list {
+            for n in list.iter() {
                 out.extend(one(n)?);
             }
             Some(out)
@@ -317,7 +317,7 @@ mod tests {
     }
     fn obj(entries: Vec<(&str, Node)>) -> Node {
         Node::new(
-            Value::Object(
+            Value::object(
                 entries
                     .into_iter()
                     .map(|(k, v)| {
@@ -335,7 +335,7 @@ mod tests {
         )
     }
     fn arr(items: Vec<Node>) -> Node {
-        Node::new(Value::Array(items), Origin::default())
+        Node::new(Value::array(items), Origin::default())
     }
 
     #[test]

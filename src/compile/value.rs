@@ -17,6 +17,7 @@
 
 use std::cmp::Ordering;
 use std::ops::Range;
+use std::sync::Arc;
 
 /// Where a compiled node came from: the index of a file of the compilation and a byte range in it.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -47,9 +48,11 @@ pub enum Value {
     String(String),
     /// A version as written: `1.2.3`.
     Version(String),
-    Array(Vec<Node>),
-    /// Keys in source order.
-    Object(Vec<(Key, Node)>),
+    /// Shared: a value read from a parameter or a loop variable is used again without a copy
+    /// (copied on write, which only the compiler's own new values see).
+    Array(Arc<Vec<Node>>),
+    /// Keys in source order; shared as arrays.
+    Object(Arc<Vec<(Key, Node)>>),
 }
 
 impl Node {
@@ -72,6 +75,14 @@ pub fn type_name(v: &Value) -> &'static str {
 }
 
 impl Value {
+    pub fn array(items: Vec<Node>) -> Value {
+        Value::Array(Arc::new(items))
+    }
+
+    pub fn object(entries: Vec<(Key, Node)>) -> Value {
+        Value::Object(Arc::new(entries))
+    }
+
     pub fn truthy(&self) -> bool {
         match self {
             Value::Null => false,
@@ -293,7 +304,7 @@ pub fn to_json(v: &Value) -> serde_json::Value {
         }
         Value::Object(entries) => {
             let mut m = serde_json::Map::new();
-            for (k, v) in entries {
+            for (k, v) in entries.iter() {
                 m.insert(k.name.clone(), to_json(&v.value));
             }
             serde_json::Value::Object(m)
@@ -317,7 +328,7 @@ mod tests {
         assert!(!s("").truthy());
         assert!(s("false").truthy(), "any non-empty string is true");
         assert!(Value::Version("1.2".into()).truthy());
-        assert!(Value::Array(vec![]).truthy());
+        assert!(Value::array(vec![]).truthy());
     }
 
     #[test]
@@ -339,7 +350,7 @@ mod tests {
         assert_eq!(Value::Bool(true).to_str().as_deref(), Some("True"));
         assert_eq!(Value::Null.to_str().as_deref(), Some(""));
         assert_eq!(Value::Number(2.50).to_str().as_deref(), Some("2.5"));
-        assert_eq!(Value::Array(vec![]).to_str(), None);
+        assert_eq!(Value::array(vec![]).to_str(), None);
     }
 
     #[test]
@@ -364,7 +375,7 @@ mod tests {
         assert!(equals(&Value::Null, &s("")));
         assert!(!equals(&Value::Null, &s("a")));
         assert!(equals(&Value::Version("1.2.0".into()), &s("1.2.0")));
-        assert!(!equals(&Value::Array(vec![]), &Value::Array(vec![])));
+        assert!(!equals(&Value::array(vec![]), &Value::array(vec![])));
     }
 
     #[test]
