@@ -682,9 +682,6 @@ impl P<'_> {
         if c >= len || (ci as isize) <= parent {
             // No content: an empty scalar where the next node starts (from the header when the
             // text ends first).
-            if (lead_max as isize) > parent {
-                return None;
-            }
             let value = if chomp == Chomp::Keep {
                 "\n".repeat(leading)
             } else {
@@ -694,6 +691,7 @@ impl P<'_> {
             return Some((scalar(span, value, style), p));
         }
         if lead_max > ci {
+            // A leading blank line longer than the indentation: an error there.
             return None;
         }
         let start = c;
