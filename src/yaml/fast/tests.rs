@@ -653,6 +653,11 @@ fn mutated_fixtures_match_granit() {
     yaml_files(&root, &mut files);
     assert!(!files.is_empty(), "no fixtures under {}", root.display());
     let mut rng = XorShift(0x9e37_79b9_7f4a_7c15);
+    // Per fixture; `FAST_YAML_MUTATIONS=2000` for a long run.
+    let mutations: usize = std::env::var("FAST_YAML_MUTATIONS")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(24);
     let (mut checked, mut taken) = (0usize, 0usize);
     let mut run = |text: &str| {
         checked += 1;
@@ -675,7 +680,7 @@ fn mutated_fixtures_match_granit() {
             run(&text[..at - line.len() + body]);
         }
         let bytes = text.as_bytes();
-        for _ in 0..24 {
+        for _ in 0..mutations {
             if bytes.is_empty() {
                 break;
             }
