@@ -44,42 +44,44 @@ pub(super) fn parse(text: &str) -> Option<Vec<Document>> {
 /// separators, byte-order marks (but a leading one) or non-characters: each of those has rules
 /// of its own.
 fn plain_text(b: &[u8]) -> bool {
-    let mut i = if b.starts_with("\u{feff}".as_bytes()) {
+    let start = if b.starts_with("\u{feff}".as_bytes()) {
         3
     } else {
         0
     };
+    // Blocks of printable ASCII, LF and CR (the common case) are passed in one vectorisable
+    // sweep; only blocks with other bytes are looked at byte by byte.
+    const BLOCK: usize = 64;
+    let mut i = start;
     while i < b.len() {
-        let c = b[i];
-        if c < 0x20 {
-            if c == b'\n' || (c == b'\r' && b.get(i + 1) == Some(&b'\n')) {
-                i += 1;
-                continue;
-            }
+        let end = (i + BLOCK).min(b.len());
+        let odd = b[i..end].iter().fold(0u8, |acc, &c| {
+            acc | u8::from(c.wrapping_sub(0x20) >= 0x5f && c != b'\n' && c != b'\r')
+        });
+        if odd != 0 && !(i..end).all(|j| allowed_at(b, j)) {
             return false;
         }
-        if c >= 0x7f {
-            match c {
-                0x7f => return false,
-                0xc2 if b.get(i + 1).is_some_and(|&n| n < 0xa0) => return false,
-                0xe2 if b.get(i + 1) == Some(&0x80)
-                    && matches!(b.get(i + 2), Some(0xa8 | 0xa9)) =>
-                {
-                    return false
-                }
-                0xef if matches!(
-                    (b.get(i + 1), b.get(i + 2)),
-                    (Some(0xbb), Some(0xbf)) | (Some(0xbf), Some(0xbe | 0xbf))
-                ) =>
-                {
-                    return false
-                }
-                _ => {}
-            }
-        }
-        i += 1;
+        i = end;
     }
-    true
+    // Every CR ends a line with LF.
+    memchr::memchr_iter(b'\r', b).all(|j| b.get(j + 1) == Some(&b'\n'))
+}
+
+/// The byte at `j` is allowed (looking ahead for the characters that start there; CRs are
+/// checked apart).
+fn allowed_at(b: &[u8], j: usize) -> bool {
+    let c = b[j];
+    match c {
+        b'\n' | b'\r' => true,
+        0..=0x1f | 0x7f => false,
+        0xc2 => b.get(j + 1).is_none_or(|&n| n >= 0xa0),
+        0xe2 => !(b.get(j + 1) == Some(&0x80) && matches!(b.get(j + 2), Some(0xa8 | 0xa9))),
+        0xef => !matches!(
+            (b.get(j + 1), b.get(j + 2)),
+            (Some(0xbb), Some(0xbf)) | (Some(0xbf), Some(0xbe | 0xbf))
+        ),
+        _ => true,
+    }
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]

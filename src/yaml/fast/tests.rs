@@ -946,3 +946,27 @@ fn gives_up_on_the_rest() {
     let deep: String = (0..300).map(|i| format!("{}k:\n", " ".repeat(i))).collect();
     given_up(&deep);
 }
+
+#[test]
+fn odd_characters_anywhere_are_given_up() {
+    let ok = "a: b\r\nc: é ü ñ 😀 \u{a0}\n";
+    assert!(super::plain_text(ok.as_bytes()));
+    assert!(super::plain_text("\u{feff}a: 1\n".as_bytes()));
+    for bad in [
+        "\t", "\r", "\u{0}", "\u{1b}", "\u{7f}", "\u{85}", "\u{9f}", "\u{2028}", "\u{2029}",
+        "\u{feff}", "\u{fffe}", "\u{ffff}",
+    ] {
+        // At every offset around the sweep's block boundaries.
+        for at in [0, 1, 5, 62, 63, 64, 65, 127, 128, 200] {
+            let mut t = "k".repeat(at);
+            t.push_str(if at == 0 && bad == "\u{feff}" {
+                "x\u{feff}"
+            } else {
+                bad
+            });
+            t.push_str(&"v\n".repeat(70));
+            assert!(!super::plain_text(t.as_bytes()), "{bad:?} at {at}");
+            given_up(&t);
+        }
+    }
+}
