@@ -3,6 +3,7 @@
 //! Scalars stay strings; nothing is interpreted by YAML 1.1 rules. Anchors and aliases are recorded,
 //! never expanded (Azure Pipelines rejects them anyway).
 
+mod fast;
 mod parse;
 
 pub use parse::{parse, ParseError, MAX_DEPTH};
@@ -21,7 +22,7 @@ pub enum ScalarStyle {
     Folded,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum NodeKind {
     /// A scalar with its value after YAML escape processing.
     Scalar(String, ScalarStyle),
@@ -31,26 +32,26 @@ pub enum NodeKind {
     Alias(String),
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Node {
     pub span: Span,
     pub kind: NodeKind,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Entry {
     pub key: Node,
     pub value: Node,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Anchor {
     pub name: String,
     pub span: Span,
 }
 
 /// One parsed YAML document.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Document {
     pub root: Option<Node>,
     pub anchors: Vec<Anchor>,
