@@ -46,6 +46,24 @@ pub fn find(hay: &str, needle: &str) -> Option<usize> {
     None
 }
 
+/// `hay.to_ascii_lowercase().contains(needle)` for a lower-case `needle`, without the copy.
+pub fn contains_ignore_ascii_case(hay: &str, needle: &str) -> bool {
+    let (h, n) = (hay.as_bytes(), needle.as_bytes());
+    let Some(&first) = n.first() else {
+        return true;
+    };
+    let upper = first.to_ascii_uppercase();
+    let fits = |at: usize| {
+        h.get(at..at + n.len())
+            .is_some_and(|w| w.eq_ignore_ascii_case(n))
+    };
+    if upper == first {
+        memchr::memchr_iter(first, h).any(fits)
+    } else {
+        memchr::memchr2_iter(first, upper, h).any(fits)
+    }
+}
+
 /// `hay.contains(needle)`.
 pub fn contains(hay: &str, needle: &str) -> bool {
     find(hay, needle).is_some()
@@ -54,6 +72,25 @@ pub fn contains(hay: &str, needle: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn contains_ignoring_case_like_lowering() {
+        for t in [
+            "",
+            "##VSO[Task.SetVariable x]",
+            "a ##vso[task.setvariable",
+            "##vso[task.set",
+            "É##vSo[TASK.setvariable",
+        ] {
+            for n in ["##vso[task.setvariable", "task.setvariable", "é", ""] {
+                assert_eq!(
+                    contains_ignore_ascii_case(t, n),
+                    t.to_ascii_lowercase().contains(n),
+                    "{t:?} {n:?}"
+                );
+            }
+        }
+    }
 
     #[test]
     fn finds_like_str_find() {

@@ -129,10 +129,13 @@ fn reads(text: &str) -> Vec<String> {
 /// holds one.
 fn source_of(lower: &str, tainted: &[(String, String)], spn: bool) -> Option<String> {
     // The token's expiry or id is not the token.
-    if lower.contains("expires") || lower.contains("--query id") {
+    if crate::text::contains(lower, "expires") || crate::text::contains(lower, "--query id") {
         return None;
     }
-    if let Some((_, what)) = SOURCES.iter().find(|(s, _)| lower.contains(s)) {
+    if let Some((_, what)) = SOURCES
+        .iter()
+        .find(|(s, _)| crate::text::contains(lower, s))
+    {
         return Some(what.to_string());
     }
     let names = reads(lower);
@@ -154,6 +157,10 @@ fn scan(ctx: &Context, span: &Span, spn: bool, out: &mut Vec<Diagnostic>) {
     let Some(text) = ctx.source.text.get(span.clone()) else {
         return;
     };
+    // Only a `task.setvariable` line is reported: a script without one has nothing to say.
+    if !crate::text::contains_ignore_ascii_case(text, "##vso[task.setvariable") {
+        return;
+    }
     // Variables assigned from a credential, in script order, with where it came from.
     let mut tainted: Vec<(String, String)> = Vec::new();
     let mut offset = 0;

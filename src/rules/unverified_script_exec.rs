@@ -101,7 +101,7 @@ fn mentions_download(text: &str) -> bool {
         "downloadstring",
     ]
     .iter()
-    .any(|w| lower.contains(w))
+    .any(|w| crate::text::contains(&lower, w))
 }
 
 /// The script checks a hash somewhere (then the author made a choice azplint leaves alone).
@@ -115,7 +115,7 @@ fn verifies_checksum(text: &str) -> bool {
         "certutil -hashfile",
     ]
     .iter()
-    .any(|w| lower.contains(w))
+    .any(|w| crate::text::contains(&lower, w))
 }
 
 /// Lines (byte ranges of `text`) that run downloaded content, with how.
