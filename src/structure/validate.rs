@@ -333,10 +333,7 @@ impl Validator {
             return;
         };
         // Items of a deprecated kind (`- phase: ...`): reported at their first key.
-        let deprecated_items = items_def
-            .reference()
-            .and_then(def)
-            .and_then(|t| t.deprecation());
+        let deprecated_items = items_def.target().and_then(|t| t.deprecation());
         for item in lifted_items(node) {
             if let (Some(msg), Some(first)) =
                 (deprecated_items, item.as_map().and_then(|m| m.first()))
@@ -344,8 +341,7 @@ impl Validator {
                 // Only an item of the legacy kind itself (`- phase:`), not a `- template:`
                 // reference or an item whose first key is something else.
                 let kinds: Vec<&str> = items_def
-                    .reference()
-                    .and_then(def)
+                    .target()
                     .map(|t| {
                         alternatives(t)
                             .iter()
@@ -408,7 +404,7 @@ impl Validator {
             if let Some(pd) = props.and_then(|p| p.get(key)) {
                 if let Some(msg) = pd
                     .deprecation()
-                    .or_else(|| pd.reference().and_then(def).and_then(|t| t.deprecation()))
+                    .or_else(|| pd.target().and_then(|t| t.deprecation()))
                 {
                     out.push(Problem::Deprecated {
                         span: e.key.span.clone(),
