@@ -910,6 +910,15 @@ fn documents_crlf_and_comments_only() {
     assert_eq!(scalar_of(value(&r, "b")).0, "x y z");
     let c = value(&r, "c").as_seq().unwrap();
     assert_eq!(c[0].span.start, t.find("\r\n-\r\n").unwrap());
+    for t in [
+        "a: 1\n...\nb: 2\n",
+        "---\n...\n",
+        "...\n---\na: 1\n",
+        "a: |\n  x\n---\nb: 1\n",
+        "--- # c\r\n- a\r\n---\r\n",
+    ] {
+        taken(t);
+    }
     taken("\u{feff}- a: 1\n  b: 2\n");
     taken("é: \"ü\"\r\nb: x\r\n");
     // A root scalar, `--- value` and a bare `\r` are left to granit.
