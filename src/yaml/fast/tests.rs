@@ -652,6 +652,12 @@ fn mutated_fixtures_match_granit() {
     let mut files = Vec::new();
     yaml_files(&root, &mut files);
     assert!(!files.is_empty(), "no fixtures under {}", root.display());
+    // `FAST_YAML_MUTATE_CORPUS=1`: the shared corpora too (a long run).
+    if std::env::var_os("FAST_YAML_MUTATE_CORPUS").is_some() {
+        let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+        yaml_files(&repo.join("../shared/corpus"), &mut files);
+        yaml_files(&repo.join("../shared/corpus-extra"), &mut files);
+    }
     let mut rng = XorShift(0x9e37_79b9_7f4a_7c15);
     // Per fixture; `FAST_YAML_MUTATIONS=2000` for a long run.
     let mutations: usize = std::env::var("FAST_YAML_MUTATIONS")
