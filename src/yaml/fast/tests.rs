@@ -652,6 +652,12 @@ fn mutated_fixtures_match_granit() {
     let mut files = Vec::new();
     yaml_files(&root, &mut files);
     assert!(!files.is_empty(), "no fixtures under {}", root.display());
+    // `FAST_YAML_MUTATE_CORPUS=1`: the shared corpora too (a long run).
+    if std::env::var_os("FAST_YAML_MUTATE_CORPUS").is_some() {
+        let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+        yaml_files(&repo.join("../shared/corpus"), &mut files);
+        yaml_files(&repo.join("../shared/corpus-extra"), &mut files);
+    }
     let mut rng = XorShift(0x9e37_79b9_7f4a_7c15);
     // Per fixture; `FAST_YAML_MUTATIONS=2000` for a long run.
     let mutations: usize = std::env::var("FAST_YAML_MUTATIONS")
@@ -910,6 +916,15 @@ fn documents_crlf_and_comments_only() {
     assert_eq!(scalar_of(value(&r, "b")).0, "x y z");
     let c = value(&r, "c").as_seq().unwrap();
     assert_eq!(c[0].span.start, t.find("\r\n-\r\n").unwrap());
+    for t in [
+        "a: 1\n...\nb: 2\n",
+        "---\n...\n",
+        "...\n---\na: 1\n",
+        "a: |\n  x\n---\nb: 1\n",
+        "--- # c\r\n- a\r\n---\r\n",
+    ] {
+        taken(t);
+    }
     taken("\u{feff}- a: 1\n  b: 2\n");
     taken("é: \"ü\"\r\nb: x\r\n");
     // A root scalar, `--- value` and a bare `\r` are left to granit.
