@@ -630,6 +630,7 @@ fn files_that_vanish_mid_run() {
         display: name.to_string(),
         explicit: false,
         root: root.clone(),
+        canonical: Some(root.join(name)),
     };
     let ws = azplint::workspace::Workspace::build(
         &[candidate("vanished.yml"), candidate("present.yml")],
