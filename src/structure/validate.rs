@@ -97,12 +97,9 @@ fn flatten(d: &'static Def, depth: usize) -> Vec<&'static Def> {
     if depth > 16 {
         return vec![d];
     }
-    if d.reference().is_some() {
-        if d.properties().is_none() && d.ty().is_none() && d.any_of().is_none() {
-            if let Some(target) = d.target() {
-                return flatten(target, depth + 1);
-            }
-        }
+    // A bare `$ref` stands for what it names.
+    if let (Some(target), None, None, None) = (d.target(), d.properties(), d.ty(), d.any_of()) {
+        return flatten(target, depth + 1);
     }
     match d.any_of() {
         Some(alts) => alts.iter().flat_map(|a| flatten(a, depth + 1)).collect(),
