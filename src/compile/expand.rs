@@ -1283,8 +1283,19 @@ impl<'o> Compiler<'o> {
                     };
                     names.push(name);
                 }
+                // Callers mostly pass parameters in the order they are declared: each search
+                // starts after the last name found.
+                let mut hint = 0;
                 for (k, _) in &passed_entries {
-                    if !names.iter().any(|n| n.eq_ignore_ascii_case(&k.name)) {
+                    let same = |n: &&str| n.eq_ignore_ascii_case(&k.name);
+                    let found = names[hint..]
+                        .iter()
+                        .position(same)
+                        .map(|i| hint + i)
+                        .or_else(|| names[..hint].iter().position(same));
+                    if let Some(i) = found {
+                        hint = i + 1;
+                    } else {
                         return fail_as(
                             FailKind::UnknownParameter,
                             format!("Unexpected parameter '{}'", k.name),
@@ -1507,7 +1518,17 @@ fn coerce_param(name: &str, ty: &str, v: Node, ty_origin: &Origin) -> R<Node> {
         // A value only the server knows (kept as written): its type can't be checked.
         return Ok(v);
     }
-    match ty.to_ascii_lowercase().as_str() {
+    // The type names are short: lower-cased on the stack (a longer name is no type).
+    let mut buf = [0u8; 16];
+    let lower = match buf.get_mut(..ty.len()) {
+        Some(b) => {
+            b.copy_from_slice(ty.as_bytes());
+            b.make_ascii_lowercase();
+            std::str::from_utf8(b).unwrap_or("")
+        }
+        None => "",
+    };
+    match lower {
         "string" => match &v.value {
             Value::Array(_) | Value::Object(_) => bad("string"),
             Value::String(_) => Ok(v),
