@@ -272,7 +272,7 @@ fn name_value<'s>(
             entries.retain(|(k, _)| !k.name.eq_ignore_ascii_case(n));
             entries.push((
                 Key {
-                    name: n.clone(),
+                    name: n.as_str().into(),
                     origin: v.origin.clone(),
                 },
                 v.clone(),

@@ -168,6 +168,8 @@ pub struct Compiler<'o> {
     /// Each directive key split once.
     directives: Map<Box<str>, Result<Split, (String, usize)>>,
     nodes: usize,
+    /// The mapping keys made so far, one copy each.
+    keys: std::collections::HashSet<Arc<str>, foldhash::fast::RandomState>,
 }
 
 impl<'o> Compiler<'o> {
@@ -191,6 +193,7 @@ impl<'o> Compiler<'o> {
             parsed: Map::default(),
             directives: Map::default(),
             nodes: 0,
+            keys: Default::default(),
         }
     }
 
@@ -222,6 +225,16 @@ impl<'o> Compiler<'o> {
         self.paths.push(Some(path.to_path_buf()));
         self.roots.push(Root::Lent(*root));
         Some(i)
+    }
+
+    /// Key `name`, shared with the keys made before.
+    fn intern(&mut self, name: &str) -> Arc<str> {
+        if let Some(k) = self.keys.get(name) {
+            return k.clone();
+        }
+        let k: Arc<str> = name.into();
+        self.keys.insert(k.clone());
+        k
     }
 
     fn note(&mut self, text: String) {
@@ -538,7 +551,7 @@ impl<'o> Compiler<'o> {
         };
         if !has_template(text) {
             return Ok(Key {
-                name: text.to_string(),
+                name: self.intern(text),
                 origin,
             });
         }
@@ -548,7 +561,10 @@ impl<'o> Compiler<'o> {
             origin: Some(origin.clone()),
             kind: FailKind::Other,
         })?;
-        Ok(Key { name, origin })
+        Ok(Key {
+            name: name.into(),
+            origin,
+        })
     }
 
     /// A mapping of the source: its `variables:` first (they are visible to the whole mapping),
@@ -817,6 +833,7 @@ impl<'o> Compiler<'o> {
         else {
             return Ok(());
         };
+        let (key_key, value_key) = (self.intern("key"), self.intern("value"));
         let items: Vec<Node> = match coll.value {
             Value::Array(items) => Arc::unwrap_or_clone(items),
             Value::Object(entries) => Arc::unwrap_or_clone(entries)
@@ -827,14 +844,14 @@ impl<'o> Compiler<'o> {
                         Value::object(vec![
                             (
                                 Key {
-                                    name: "key".into(),
+                                    name: key_key.clone(),
                                     origin: o.clone(),
                                 },
-                                Node::new(Value::String(k.name), o.clone()),
+                                Node::new(Value::String(k.name.to_string()), o.clone()),
                             ),
                             (
                                 Key {
-                                    name: "value".into(),
+                                    name: value_key.clone(),
                                     origin: o.clone(),
                                 },
                                 v,
@@ -1130,7 +1147,7 @@ impl<'o> Compiler<'o> {
         let expanded = self.map_node(entries, &tctx);
         self.stack.pop();
         let expanded = expanded?;
-        let has = |k: &str| expanded.iter().any(|(x, _)| x.name == k);
+        let has = |k: &str| expanded.iter().any(|(x, _)| &*x.name == k);
         let kind = list_key
             .filter(|k| KINDS.contains(k) && has(k))
             .or_else(|| KINDS.into_iter().find(|k| has(k)));
@@ -1148,7 +1165,7 @@ impl<'o> Compiler<'o> {
         };
         let body = expanded
             .into_iter()
-            .find(|(x, _)| x.name == kind)
+            .find(|(x, _)| &*x.name == kind)
             .map(|(_, v)| v);
         let mut out = Vec::new();
         let r = match body.map(|b| (b.origin, b.value)) {
@@ -1158,20 +1175,21 @@ impl<'o> Compiler<'o> {
             }
             // A mapping of variables becomes `- name: x, value: y` items.
             Some((_, Value::Object(es))) if kind == "variables" => {
+                let (name_key, value_key) = (self.intern("name"), self.intern("value"));
                 for (k, v) in Arc::unwrap_or_clone(es) {
                     let o = k.origin.clone();
                     out.push(Node::new(
                         Value::object(vec![
                             (
                                 Key {
-                                    name: "name".into(),
+                                    name: name_key.clone(),
                                     origin: o.clone(),
                                 },
-                                Node::new(Value::String(k.name), o.clone()),
+                                Node::new(Value::String(k.name.to_string()), o.clone()),
                             ),
                             (
                                 Key {
-                                    name: "value".into(),
+                                    name: value_key.clone(),
                                     origin: o.clone(),
                                 },
                                 v,
@@ -1321,7 +1339,7 @@ impl<'o> Compiler<'o> {
                         (None, None) if skipped => {
                             out.push((
                                 Key {
-                                    name: name.to_string(),
+                                    name: self.intern(name),
                                     origin: self.origin(file, &name_node),
                                 },
                                 Node::new(Value::Null, at.clone()),
@@ -1365,7 +1383,7 @@ impl<'o> Compiler<'o> {
                     }
                     out.push((
                         Key {
-                            name: name.to_string(),
+                            name: self.intern(name),
                             origin: self.origin(file, &name_node),
                         },
                         value,
@@ -1669,7 +1687,7 @@ pub fn literal_node(n: &yaml::Node, file: usize, depth: usize) -> Node {
                 .map(|e| {
                     (
                         Key {
-                            name: e.key.as_str().unwrap_or_default().to_string(),
+                            name: e.key.as_str().unwrap_or_default().into(),
                             origin: Origin {
                                 file,
                                 span: e.key.span.clone(),

@@ -333,7 +333,7 @@ fn compile(
         passed.retain(|(k, _)| !k.name.eq_ignore_ascii_case(name));
         passed.push((
             Key {
-                name: name.clone(),
+                name: name.as_str().into(),
                 origin,
             },
             node,

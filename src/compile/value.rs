@@ -36,7 +36,8 @@ pub struct Node {
 /// A mapping key with where it came from.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Key {
-    pub name: String,
+    /// Shared: the compiler makes the same keys again and again (loops, templates).
+    pub name: Arc<str>,
     pub origin: Origin,
 }
 
@@ -305,7 +306,7 @@ pub fn to_json(v: &Value) -> serde_json::Value {
         Value::Object(entries) => {
             let mut m = serde_json::Map::new();
             for (k, v) in entries.iter() {
-                m.insert(k.name.clone(), to_json(&v.value));
+                m.insert(k.name.to_string(), to_json(&v.value));
             }
             serde_json::Value::Object(m)
         }
