@@ -170,6 +170,8 @@ pub struct Compiler<'o> {
     nodes: usize,
     /// The mapping keys made so far, one copy each.
     keys: std::collections::HashSet<Arc<str>, foldhash::fast::RandomState>,
+    /// The texts of the source without `${{` met so far, one copy each.
+    plain: std::collections::HashSet<Arc<str>, foldhash::fast::RandomState>,
 }
 
 impl<'o> Compiler<'o> {
@@ -194,6 +196,7 @@ impl<'o> Compiler<'o> {
             directives: Map::default(),
             nodes: 0,
             keys: Default::default(),
+            plain: Default::default(),
         }
     }
 
@@ -227,7 +230,7 @@ impl<'o> Compiler<'o> {
         Some(i)
     }
 
-    /// Key `name`, shared with the keys made before.
+    /// Text `name`, shared with the same texts made before.
     fn intern(&mut self, name: &str) -> Arc<str> {
         if let Some(k) = self.keys.get(name) {
             return k.clone();
@@ -235,6 +238,20 @@ impl<'o> Compiler<'o> {
         let k: Arc<str> = name.into();
         self.keys.insert(k.clone());
         k
+    }
+
+    /// A text of the source without `${{`, shared as [`Compiler::intern`]; `None` when it holds
+    /// an expression. Texts come again and again (loops, templates): each is searched once.
+    fn plain(&mut self, text: &str) -> Option<Arc<str>> {
+        if let Some(k) = self.plain.get(text) {
+            return Some(k.clone());
+        }
+        if has_template(text) {
+            return None;
+        }
+        let k: Arc<str> = text.into();
+        self.plain.insert(k.clone());
+        Some(k)
     }
 
     fn note(&mut self, text: String) {
@@ -500,8 +517,14 @@ impl<'o> Compiler<'o> {
     /// expressions (a string).
     fn scalar(&mut self, text: &str, style: ScalarStyle, span: &yaml::Span, ctx: &Ctx) -> R<Node> {
         let origin = self.origin(ctx.file, span);
-        if !has_template(text) {
-            return Ok(Node::new(literal(text, style), origin));
+        if let Some(shared) = self.plain(text) {
+            // As [`literal`], the text shared with the same texts made before.
+            let value = if null_literal(text, style) {
+                Value::Null
+            } else {
+                Value::String(shared)
+            };
+            return Ok(Node::new(value, origin));
         }
         let found = expr::find_template_expressions(text);
         if let Some(open) = found.iter().find(|f| !f.closed) {
@@ -511,7 +534,7 @@ impl<'o> Compiler<'o> {
         if found.len() == 1 && text.trim() == &text[found[0].range.clone()] {
             let v = self
                 .eval_at(text, found[0].inner(), span, ctx, false)?
-                .unwrap_or_else(|| Node::new(Value::String(text.to_string()), origin));
+                .unwrap_or_else(|| Node::new(Value::String(text.into()), origin));
             // A spliced value counts by its size: copies of a large parameter can't grow the
             // output past the bound either.
             self.nodes += weight(&v.value, MAX_NODES);
@@ -523,7 +546,7 @@ impl<'o> Compiler<'o> {
         for f in &found {
             out.push_str(&text[last..f.range.start]);
             let Some(v) = self.eval_at(text, f.inner(), span, ctx, false)? else {
-                return Ok(Node::new(Value::String(text.to_string()), origin));
+                return Ok(Node::new(Value::String(text.into()), origin));
             };
             let Some(s) = text_of(&v.value) else {
                 let o = self.expr_origin(ctx, span, text, f.range.start);
@@ -540,7 +563,7 @@ impl<'o> Compiler<'o> {
             last = f.range.end;
         }
         out.push_str(&text[last..]);
-        Ok(Node::new(Value::String(out), origin))
+        Ok(Node::new(Value::String(out.into()), origin))
     }
 
     /// A mapping key that is not a directive: its text, with expressions evaluated.
@@ -549,11 +572,8 @@ impl<'o> Compiler<'o> {
         let Some(text) = k.as_str() else {
             return fail("a mapping key must be a scalar", &origin);
         };
-        if !has_template(text) {
-            return Ok(Key {
-                name: self.intern(text),
-                origin,
-            });
+        if let Some(name) = self.plain(text) {
+            return Ok(Key { name, origin });
         }
         let v = self.scalar(text, ScalarStyle::DoubleQuoted, &k.span, ctx)?;
         let name = text_of(&v.value).ok_or_else(|| Failure {
@@ -847,7 +867,7 @@ impl<'o> Compiler<'o> {
                                     name: key_key.clone(),
                                     origin: o.clone(),
                                 },
-                                Node::new(Value::String(k.name.to_string()), o.clone()),
+                                Node::new(Value::String(k.name), o.clone()),
                             ),
                             (
                                 Key {
@@ -1185,7 +1205,7 @@ impl<'o> Compiler<'o> {
                                     name: name_key.clone(),
                                     origin: o.clone(),
                                 },
-                                Node::new(Value::String(k.name.to_string()), o.clone()),
+                                Node::new(Value::String(k.name), o.clone()),
                             ),
                             (
                                 Key {
@@ -1511,10 +1531,19 @@ fn article(v: &Value) -> &'static str {
 /// a template's `eq(parameters.flag, 'false')` with `flag: true` passed is false, which
 /// production pipelines rely on); only an empty plain value, `~` and `null` are null.
 pub fn literal(text: &str, style: ScalarStyle) -> Value {
-    match (style, text) {
-        (ScalarStyle::Plain, "" | "~" | "null" | "Null" | "NULL") => Value::Null,
-        _ => Value::String(text.to_string()),
+    if null_literal(text, style) {
+        Value::Null
+    } else {
+        Value::String(text.into())
     }
+}
+
+/// An empty plain value, `~` or `null`: null (see [`literal`]).
+fn null_literal(text: &str, style: ScalarStyle) -> bool {
+    matches!(
+        (style, text),
+        (ScalarStyle::Plain, "" | "~" | "null" | "Null" | "NULL")
+    )
 }
 
 /// A value passed for a typed parameter, converted to its type.
@@ -1551,7 +1580,7 @@ fn coerce_param(name: &str, ty: &str, v: Node, ty_origin: &Origin) -> R<Node> {
             Value::Array(_) | Value::Object(_) => bad("string"),
             Value::String(_) => Ok(v),
             other => Ok(Node::new(
-                Value::String(text_of(other).unwrap_or_default()),
+                Value::String(text_of(other).unwrap_or_default().into()),
                 origin,
             )),
         },

@@ -326,7 +326,7 @@ fn compile(
             span: 0..value.len(),
         };
         let node = if string {
-            Node::new(Value::String(value.clone()), origin.clone())
+            Node::new(Value::String(value.as_str().into()), origin.clone())
         } else {
             literal_tree(c, i, &origin)
         };
