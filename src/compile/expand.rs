@@ -98,6 +98,12 @@ impl Ctx {
     }
 }
 
+/// A scalar text: without expressions (shared), or the expressions found in it.
+enum Text {
+    Plain(Arc<str>),
+    Expressions(Rc<[expr::TemplateExpr]>),
+}
+
 /// The state of an `if`/`elseif`/`else` chain.
 enum Chain {
     /// A branch was taken: the rest are skipped.
@@ -170,8 +176,9 @@ pub struct Compiler<'o> {
     nodes: usize,
     /// The mapping keys made so far, one copy each.
     keys: std::collections::HashSet<Arc<str>, foldhash::fast::RandomState>,
-    /// The texts of the source without `${{` met so far, one copy each.
-    plain: std::collections::HashSet<Arc<str>, foldhash::fast::RandomState>,
+    /// The scalar texts met so far, one copy each, with the expressions found in them (`None`
+    /// for none).
+    texts: Map<Arc<str>, Option<Rc<[expr::TemplateExpr]>>>,
 }
 
 impl<'o> Compiler<'o> {
@@ -196,7 +203,7 @@ impl<'o> Compiler<'o> {
             directives: Map::default(),
             nodes: 0,
             keys: Default::default(),
-            plain: Default::default(),
+            texts: Map::default(),
         }
     }
 
@@ -243,15 +250,29 @@ impl<'o> Compiler<'o> {
     /// A text of the source without `${{`, shared as [`Compiler::intern`]; `None` when it holds
     /// an expression. Texts come again and again (loops, templates): each is searched once.
     fn plain(&mut self, text: &str) -> Option<Arc<str>> {
-        if let Some(k) = self.plain.get(text) {
-            return Some(k.clone());
+        match self.text(text) {
+            Text::Plain(k) => Some(k),
+            Text::Expressions(_) => None,
         }
-        if has_template(text) {
-            return None;
+    }
+
+    /// A scalar text of the source, shared, or the expressions in it: each text is searched
+    /// once.
+    fn text(&mut self, text: &str) -> Text {
+        if let Some((k, found)) = self.texts.get_key_value(text) {
+            return match found {
+                None => Text::Plain(k.clone()),
+                Some(f) => Text::Expressions(f.clone()),
+            };
         }
+        let found = expr::find_template_expressions(text);
+        let found: Option<Rc<[expr::TemplateExpr]>> = (!found.is_empty()).then(|| found.into());
         let k: Arc<str> = text.into();
-        self.plain.insert(k.clone());
-        Some(k)
+        self.texts.insert(k.clone(), found.clone());
+        match found {
+            None => Text::Plain(k),
+            Some(f) => Text::Expressions(f),
+        }
     }
 
     fn note(&mut self, text: String) {
@@ -517,16 +538,18 @@ impl<'o> Compiler<'o> {
     /// expressions (a string).
     fn scalar(&mut self, text: &str, style: ScalarStyle, span: &yaml::Span, ctx: &Ctx) -> R<Node> {
         let origin = self.origin(ctx.file, span);
-        if let Some(shared) = self.plain(text) {
-            // As [`literal`], the text shared with the same texts made before.
-            let value = if null_literal(text, style) {
-                Value::Null
-            } else {
-                Value::String(shared)
-            };
-            return Ok(Node::new(value, origin));
-        }
-        let found = expr::find_template_expressions(text);
+        let found = match self.text(text) {
+            Text::Plain(shared) => {
+                // As [`literal`], the text shared with the same texts made before.
+                let value = if null_literal(text, style) {
+                    Value::Null
+                } else {
+                    Value::String(shared)
+                };
+                return Ok(Node::new(value, origin));
+            }
+            Text::Expressions(found) => found,
+        };
         if let Some(open) = found.iter().find(|f| !f.closed) {
             let o = self.expr_origin(ctx, span, text, open.range.start);
             return fail("the expression is not closed with `}}`", &o);
@@ -543,7 +566,7 @@ impl<'o> Compiler<'o> {
         }
         let mut out = String::new();
         let mut last = 0;
-        for f in &found {
+        for f in found.iter() {
             out.push_str(&text[last..f.range.start]);
             let Some(v) = self.eval_at(text, f.inner(), span, ctx, false)? else {
                 return Ok(Node::new(Value::String(text.into()), origin));
