@@ -108,7 +108,7 @@ fn scalar(v: &Value, indent: usize) -> String {
                 return quoted(s);
             }
             if plain_ok(s) {
-                s.clone()
+                s.to_string()
             } else if s.contains('\n') && block_ok(s) {
                 block(s, indent)
             } else {

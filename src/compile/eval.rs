@@ -145,8 +145,8 @@ fn eval<'s>(
                 .map_err(|raw| err(format!("`{raw}` is not a number"), e))?;
             (made(Value::Number(*n)), false)
         }
-        OpKind::Version(raw) => (made(Value::Version(raw.to_string())), false),
-        OpKind::String(s) => (made(Value::String(s.to_string())), false),
+        OpKind::Version(raw) => (made(Value::Version((**raw).into())), false),
+        OpKind::String(s) => (made(Value::String((**s).into())), false),
         OpKind::Wildcard => return Err(err("unexpected `*`", e)),
         OpKind::Name(name) => (name_value(name, e, scope, origin)?, false),
         OpKind::Property { base, name } => {
@@ -272,7 +272,7 @@ fn name_value<'s>(
             entries.retain(|(k, _)| !k.name.eq_ignore_ascii_case(n));
             entries.push((
                 Key {
-                    name: n.clone(),
+                    name: n.as_str().into(),
                     origin: v.origin.clone(),
                 },
                 v.clone(),
@@ -385,9 +385,9 @@ fn call(
         }
         "startsWith" => Value::Bool(s(0)?.to_lowercase().starts_with(&s(1)?.to_lowercase())),
         "endsWith" => Value::Bool(s(0)?.to_lowercase().ends_with(&s(1)?.to_lowercase())),
-        "lower" => Value::String(s(0)?.to_lowercase()),
-        "upper" => Value::String(s(0)?.to_uppercase()),
-        "trim" => Value::String(s(0)?.trim().to_string()),
+        "lower" => Value::String(s(0)?.to_lowercase().into()),
+        "upper" => Value::String(s(0)?.to_uppercase().into()),
+        "trim" => Value::String(s(0)?.trim().into()),
         // The documentation does not say how `replace` matches; the server uses .NET's
         // `String.Replace`, which is ordinal and case-sensitive. An empty search string
         // leaves the text unchanged (instead of .NET's exception).
@@ -396,9 +396,9 @@ fn call(
             let old = s(1)?;
             let new = if args.len() > 2 { s(2)? } else { String::new() };
             Value::String(if old.is_empty() {
-                text
+                text.into()
             } else {
-                text.replace(&old, &new)
+                text.replace(&old, &new).into()
             })
         }
         "split" => {
@@ -412,7 +412,7 @@ fn call(
             Value::array(
                 parts
                     .into_iter()
-                    .map(|p| Node::new(Value::String(p), origin.clone()))
+                    .map(|p| Node::new(Value::String(p.into()), origin.clone()))
                     .collect(),
             )
         }
@@ -427,9 +427,10 @@ fn call(
                         .iter()
                         .map(|i| i.value.to_str().unwrap_or_default())
                         .collect::<Vec<_>>()
-                        .join(&sep),
+                        .join(&sep)
+                        .into(),
                 ),
-                other => Value::String(other.to_str().unwrap_or_default()),
+                other => Value::String(other.to_str().unwrap_or_default().into()),
             }
         }
         "format" => {
@@ -438,7 +439,7 @@ fn call(
             for i in 1..args.len() {
                 values.push(arg(i)?.into_owned());
             }
-            Value::String(format(&fmt, &values).map_err(|m| err(m, e))?)
+            Value::String(format(&fmt, &values).map_err(|m| err(m, e))?.into())
         }
         "coalesce" => {
             for i in 0..args.len() {
@@ -469,7 +470,11 @@ fn call(
         }
         "convertToJson" => {
             let v = arg(0)?;
-            Value::String(serde_json::to_string_pretty(&to_json(&v.value)).unwrap_or_default())
+            Value::String(
+                serde_json::to_string_pretty(&to_json(&v.value))
+                    .unwrap_or_default()
+                    .into(),
+            )
         }
         // Only the chosen branch is evaluated.
         "iif" => {
@@ -606,7 +611,7 @@ mod tests {
 
     fn string(src: &str) -> String {
         match ev(src) {
-            Ok(Value::String(s)) => s,
+            Ok(Value::String(s)) => s.to_string(),
             other => panic!("{src}: {other:?}"),
         }
     }

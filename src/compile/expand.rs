@@ -98,6 +98,12 @@ impl Ctx {
     }
 }
 
+/// A scalar text: without expressions (shared), or the expressions found in it.
+enum Text {
+    Plain(Arc<str>),
+    Expressions(Rc<[expr::TemplateExpr]>),
+}
+
 /// The state of an `if`/`elseif`/`else` chain.
 enum Chain {
     /// A branch was taken: the rest are skipped.
@@ -168,6 +174,11 @@ pub struct Compiler<'o> {
     /// Each directive key split once.
     directives: Map<Box<str>, Result<Split, (String, usize)>>,
     nodes: usize,
+    /// The mapping keys made so far, one copy each.
+    keys: std::collections::HashSet<Arc<str>, foldhash::fast::RandomState>,
+    /// The scalar texts met so far, one copy each, with the expressions found in them (`None`
+    /// for none).
+    texts: Map<Arc<str>, Option<Rc<[expr::TemplateExpr]>>>,
 }
 
 impl<'o> Compiler<'o> {
@@ -191,6 +202,8 @@ impl<'o> Compiler<'o> {
             parsed: Map::default(),
             directives: Map::default(),
             nodes: 0,
+            keys: Default::default(),
+            texts: Map::default(),
         }
     }
 
@@ -222,6 +235,44 @@ impl<'o> Compiler<'o> {
         self.paths.push(Some(path.to_path_buf()));
         self.roots.push(Root::Lent(*root));
         Some(i)
+    }
+
+    /// Text `name`, shared with the same texts made before.
+    fn intern(&mut self, name: &str) -> Arc<str> {
+        if let Some(k) = self.keys.get(name) {
+            return k.clone();
+        }
+        let k: Arc<str> = name.into();
+        self.keys.insert(k.clone());
+        k
+    }
+
+    /// A text of the source without `${{`, shared as [`Compiler::intern`]; `None` when it holds
+    /// an expression. Texts come again and again (loops, templates): each is searched once.
+    fn plain(&mut self, text: &str) -> Option<Arc<str>> {
+        match self.text(text) {
+            Text::Plain(k) => Some(k),
+            Text::Expressions(_) => None,
+        }
+    }
+
+    /// A scalar text of the source, shared, or the expressions in it: each text is searched
+    /// once.
+    fn text(&mut self, text: &str) -> Text {
+        if let Some((k, found)) = self.texts.get_key_value(text) {
+            return match found {
+                None => Text::Plain(k.clone()),
+                Some(f) => Text::Expressions(f.clone()),
+            };
+        }
+        let found = expr::find_template_expressions(text);
+        let found: Option<Rc<[expr::TemplateExpr]>> = (!found.is_empty()).then(|| found.into());
+        let k: Arc<str> = text.into();
+        self.texts.insert(k.clone(), found.clone());
+        match found {
+            None => Text::Plain(k),
+            Some(f) => Text::Expressions(f),
+        }
     }
 
     fn note(&mut self, text: String) {
@@ -487,10 +538,18 @@ impl<'o> Compiler<'o> {
     /// expressions (a string).
     fn scalar(&mut self, text: &str, style: ScalarStyle, span: &yaml::Span, ctx: &Ctx) -> R<Node> {
         let origin = self.origin(ctx.file, span);
-        if !has_template(text) {
-            return Ok(Node::new(literal(text, style), origin));
-        }
-        let found = expr::find_template_expressions(text);
+        let found = match self.text(text) {
+            Text::Plain(shared) => {
+                // As [`literal`], the text shared with the same texts made before.
+                let value = if null_literal(text, style) {
+                    Value::Null
+                } else {
+                    Value::String(shared)
+                };
+                return Ok(Node::new(value, origin));
+            }
+            Text::Expressions(found) => found,
+        };
         if let Some(open) = found.iter().find(|f| !f.closed) {
             let o = self.expr_origin(ctx, span, text, open.range.start);
             return fail("the expression is not closed with `}}`", &o);
@@ -498,7 +557,7 @@ impl<'o> Compiler<'o> {
         if found.len() == 1 && text.trim() == &text[found[0].range.clone()] {
             let v = self
                 .eval_at(text, found[0].inner(), span, ctx, false)?
-                .unwrap_or_else(|| Node::new(Value::String(text.to_string()), origin));
+                .unwrap_or_else(|| Node::new(Value::String(text.into()), origin));
             // A spliced value counts by its size: copies of a large parameter can't grow the
             // output past the bound either.
             self.nodes += weight(&v.value, MAX_NODES);
@@ -507,10 +566,10 @@ impl<'o> Compiler<'o> {
         }
         let mut out = String::new();
         let mut last = 0;
-        for f in &found {
+        for f in found.iter() {
             out.push_str(&text[last..f.range.start]);
             let Some(v) = self.eval_at(text, f.inner(), span, ctx, false)? else {
-                return Ok(Node::new(Value::String(text.to_string()), origin));
+                return Ok(Node::new(Value::String(text.into()), origin));
             };
             let Some(s) = text_of(&v.value) else {
                 let o = self.expr_origin(ctx, span, text, f.range.start);
@@ -527,7 +586,7 @@ impl<'o> Compiler<'o> {
             last = f.range.end;
         }
         out.push_str(&text[last..]);
-        Ok(Node::new(Value::String(out), origin))
+        Ok(Node::new(Value::String(out.into()), origin))
     }
 
     /// A mapping key that is not a directive: its text, with expressions evaluated.
@@ -536,11 +595,8 @@ impl<'o> Compiler<'o> {
         let Some(text) = k.as_str() else {
             return fail("a mapping key must be a scalar", &origin);
         };
-        if !has_template(text) {
-            return Ok(Key {
-                name: text.to_string(),
-                origin,
-            });
+        if let Some(name) = self.plain(text) {
+            return Ok(Key { name, origin });
         }
         let v = self.scalar(text, ScalarStyle::DoubleQuoted, &k.span, ctx)?;
         let name = text_of(&v.value).ok_or_else(|| Failure {
@@ -548,7 +604,10 @@ impl<'o> Compiler<'o> {
             origin: Some(origin.clone()),
             kind: FailKind::Other,
         })?;
-        Ok(Key { name, origin })
+        Ok(Key {
+            name: name.into(),
+            origin,
+        })
     }
 
     /// A mapping of the source: its `variables:` first (they are visible to the whole mapping),
@@ -817,6 +876,7 @@ impl<'o> Compiler<'o> {
         else {
             return Ok(());
         };
+        let (key_key, value_key) = (self.intern("key"), self.intern("value"));
         let items: Vec<Node> = match coll.value {
             Value::Array(items) => Arc::unwrap_or_clone(items),
             Value::Object(entries) => Arc::unwrap_or_clone(entries)
@@ -827,14 +887,14 @@ impl<'o> Compiler<'o> {
                         Value::object(vec![
                             (
                                 Key {
-                                    name: "key".into(),
+                                    name: key_key.clone(),
                                     origin: o.clone(),
                                 },
                                 Node::new(Value::String(k.name), o.clone()),
                             ),
                             (
                                 Key {
-                                    name: "value".into(),
+                                    name: value_key.clone(),
                                     origin: o.clone(),
                                 },
                                 v,
@@ -1130,7 +1190,7 @@ impl<'o> Compiler<'o> {
         let expanded = self.map_node(entries, &tctx);
         self.stack.pop();
         let expanded = expanded?;
-        let has = |k: &str| expanded.iter().any(|(x, _)| x.name == k);
+        let has = |k: &str| expanded.iter().any(|(x, _)| &*x.name == k);
         let kind = list_key
             .filter(|k| KINDS.contains(k) && has(k))
             .or_else(|| KINDS.into_iter().find(|k| has(k)));
@@ -1148,7 +1208,7 @@ impl<'o> Compiler<'o> {
         };
         let body = expanded
             .into_iter()
-            .find(|(x, _)| x.name == kind)
+            .find(|(x, _)| &*x.name == kind)
             .map(|(_, v)| v);
         let mut out = Vec::new();
         let r = match body.map(|b| (b.origin, b.value)) {
@@ -1158,20 +1218,21 @@ impl<'o> Compiler<'o> {
             }
             // A mapping of variables becomes `- name: x, value: y` items.
             Some((_, Value::Object(es))) if kind == "variables" => {
+                let (name_key, value_key) = (self.intern("name"), self.intern("value"));
                 for (k, v) in Arc::unwrap_or_clone(es) {
                     let o = k.origin.clone();
                     out.push(Node::new(
                         Value::object(vec![
                             (
                                 Key {
-                                    name: "name".into(),
+                                    name: name_key.clone(),
                                     origin: o.clone(),
                                 },
                                 Node::new(Value::String(k.name), o.clone()),
                             ),
                             (
                                 Key {
-                                    name: "value".into(),
+                                    name: value_key.clone(),
                                     origin: o.clone(),
                                 },
                                 v,
@@ -1283,8 +1344,19 @@ impl<'o> Compiler<'o> {
                     };
                     names.push(name);
                 }
+                // Callers mostly pass parameters in the order they are declared: each search
+                // starts after the last name found.
+                let mut hint = 0;
                 for (k, _) in &passed_entries {
-                    if !names.iter().any(|n| n.eq_ignore_ascii_case(&k.name)) {
+                    let same = |n: &&str| n.eq_ignore_ascii_case(&k.name);
+                    let found = names[hint..]
+                        .iter()
+                        .position(same)
+                        .map(|i| hint + i)
+                        .or_else(|| names[..hint].iter().position(same));
+                    if let Some(i) = found {
+                        hint = i + 1;
+                    } else {
                         return fail_as(
                             FailKind::UnknownParameter,
                             format!("Unexpected parameter '{}'", k.name),
@@ -1310,7 +1382,7 @@ impl<'o> Compiler<'o> {
                         (None, None) if skipped => {
                             out.push((
                                 Key {
-                                    name: name.to_string(),
+                                    name: self.intern(name),
                                     origin: self.origin(file, &name_node),
                                 },
                                 Node::new(Value::Null, at.clone()),
@@ -1354,7 +1426,7 @@ impl<'o> Compiler<'o> {
                     }
                     out.push((
                         Key {
-                            name: name.to_string(),
+                            name: self.intern(name),
                             origin: self.origin(file, &name_node),
                         },
                         value,
@@ -1482,10 +1554,19 @@ fn article(v: &Value) -> &'static str {
 /// a template's `eq(parameters.flag, 'false')` with `flag: true` passed is false, which
 /// production pipelines rely on); only an empty plain value, `~` and `null` are null.
 pub fn literal(text: &str, style: ScalarStyle) -> Value {
-    match (style, text) {
-        (ScalarStyle::Plain, "" | "~" | "null" | "Null" | "NULL") => Value::Null,
-        _ => Value::String(text.to_string()),
+    if null_literal(text, style) {
+        Value::Null
+    } else {
+        Value::String(text.into())
     }
+}
+
+/// An empty plain value, `~` or `null`: null (see [`literal`]).
+fn null_literal(text: &str, style: ScalarStyle) -> bool {
+    matches!(
+        (style, text),
+        (ScalarStyle::Plain, "" | "~" | "null" | "Null" | "NULL")
+    )
 }
 
 /// A value passed for a typed parameter, converted to its type.
@@ -1507,12 +1588,22 @@ fn coerce_param(name: &str, ty: &str, v: Node, ty_origin: &Origin) -> R<Node> {
         // A value only the server knows (kept as written): its type can't be checked.
         return Ok(v);
     }
-    match ty.to_ascii_lowercase().as_str() {
+    // The type names are short: lower-cased on the stack (a longer name is no type).
+    let mut buf = [0u8; 16];
+    let lower = match buf.get_mut(..ty.len()) {
+        Some(b) => {
+            b.copy_from_slice(ty.as_bytes());
+            b.make_ascii_lowercase();
+            std::str::from_utf8(b).unwrap_or("")
+        }
+        None => "",
+    };
+    match lower {
         "string" => match &v.value {
             Value::Array(_) | Value::Object(_) => bad("string"),
             Value::String(_) => Ok(v),
             other => Ok(Node::new(
-                Value::String(text_of(other).unwrap_or_default()),
+                Value::String(text_of(other).unwrap_or_default().into()),
                 origin,
             )),
         },
@@ -1648,7 +1739,7 @@ pub fn literal_node(n: &yaml::Node, file: usize, depth: usize) -> Node {
                 .map(|e| {
                     (
                         Key {
-                            name: e.key.as_str().unwrap_or_default().to_string(),
+                            name: e.key.as_str().unwrap_or_default().into(),
                             origin: Origin {
                                 file,
                                 span: e.key.span.clone(),

@@ -326,14 +326,14 @@ fn compile(
             span: 0..value.len(),
         };
         let node = if string {
-            Node::new(Value::String(value.clone()), origin.clone())
+            Node::new(Value::String(value.as_str().into()), origin.clone())
         } else {
             literal_tree(c, i, &origin)
         };
         passed.retain(|(k, _)| !k.name.eq_ignore_ascii_case(name));
         passed.push((
             Key {
-                name: name.clone(),
+                name: name.as_str().into(),
                 origin,
             },
             node,

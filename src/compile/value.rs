@@ -36,7 +36,8 @@ pub struct Node {
 /// A mapping key with where it came from.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Key {
-    pub name: String,
+    /// Shared: the compiler makes the same keys again and again (loops, templates).
+    pub name: Arc<str>,
     pub origin: Origin,
 }
 
@@ -45,9 +46,10 @@ pub enum Value {
     Null,
     Bool(bool),
     Number(f64),
-    String(String),
+    /// Shared: the same texts come again in loops and templates.
+    String(Arc<str>),
     /// A version as written: `1.2.3`.
-    Version(String),
+    Version(Arc<str>),
     /// Shared: a value read from a parameter or a loop variable is used again without a copy
     /// (copied on write, which only the compiler's own new values see).
     Array(Arc<Vec<Node>>),
@@ -111,7 +113,7 @@ impl Value {
             Value::Bool(true) => Some("True".into()),
             Value::Bool(false) => Some("False".into()),
             Value::Number(n) => Some(format_number(*n)),
-            Value::String(s) | Value::Version(s) => Some(s.clone()),
+            Value::String(s) | Value::Version(s) => Some(s.to_string()),
             Value::Array(_) | Value::Object(_) => None,
         }
     }
@@ -221,10 +223,16 @@ fn coerce_like(left: &Value, right: &Value) -> Option<Value> {
             }
             Value::Number(n)
         }
-        Value::String(_) => Value::String(right.to_str()?),
+        Value::String(_) => Value::String(right.to_str()?.into()),
         Value::Version(_) => {
             let v = right.to_version()?;
-            Value::Version(v.iter().map(u64::to_string).collect::<Vec<_>>().join("."))
+            Value::Version(
+                v.iter()
+                    .map(u64::to_string)
+                    .collect::<Vec<_>>()
+                    .join(".")
+                    .into(),
+            )
         }
         Value::Array(_) | Value::Object(_) => return None,
     })
@@ -298,14 +306,14 @@ pub fn to_json(v: &Value) -> serde_json::Value {
                     .unwrap_or(serde_json::Value::Null)
             }
         }
-        Value::String(s) | Value::Version(s) => serde_json::Value::String(s.clone()),
+        Value::String(s) | Value::Version(s) => serde_json::Value::String(s.to_string()),
         Value::Array(items) => {
             serde_json::Value::Array(items.iter().map(|n| to_json(&n.value)).collect())
         }
         Value::Object(entries) => {
             let mut m = serde_json::Map::new();
             for (k, v) in entries.iter() {
-                m.insert(k.name.clone(), to_json(&v.value));
+                m.insert(k.name.to_string(), to_json(&v.value));
             }
             serde_json::Value::Object(m)
         }
