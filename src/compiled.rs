@@ -87,6 +87,7 @@ pub fn preloaded(ws: &Workspace) -> Preloaded<'_> {
             })
             .collect(),
         located: Default::default(),
+        dirs: Default::default(),
         parsed: Default::default(),
     }
 }

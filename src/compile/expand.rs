@@ -118,6 +118,8 @@ enum Chain {
 pub struct Preloaded<'o> {
     pub files: Map<PathBuf, (&'o Source, Option<&'o yaml::Node>)>,
     pub located: std::sync::Mutex<Map<LocateKey, Located>>,
+    /// The directories resolved so far by the template locator, shared by the compilations.
+    pub dirs: crate::templates::locate::Dirs,
     /// The expressions parsed so far, by text: the compilations of a run share templates.
     pub parsed: std::sync::Mutex<Map<Box<str>, Parsed>>,
 }
@@ -1069,7 +1071,16 @@ impl<'o> Compiler<'o> {
         let located = match known {
             Some(l) => l,
             None => {
-                let l = locate(path, &key.1, &key.2, self.repositories);
+                let l = match self.preloaded {
+                    Some(p) => crate::templates::locate::locate_in(
+                        path,
+                        &key.1,
+                        &key.2,
+                        self.repositories,
+                        &p.dirs,
+                    ),
+                    None => locate(path, &key.1, &key.2, self.repositories),
+                };
                 match shared {
                     Some(m) => {
                         if let Ok(mut m) = m.lock() {
