@@ -248,6 +248,12 @@ enum Color {
 
 fn main() -> ExitCode {
     tune_allocator();
+    // The run's threads compile pipelines where they lint them: they get the compiler's stack
+    // (address space only: just the pages a deep template touches are ever mapped).
+    let _ = rayon::ThreadPoolBuilder::new()
+        .stack_size(azplint::compile::COMPILE_STACK)
+        .start_handler(|_| azplint::compile::big_stack_thread())
+        .build_global();
     std::panic::set_hook(Box::new(|info| {
         eprintln!("azplint: internal error: {info}");
         eprintln!("This is a bug in azplint; please report it with the file that triggered it.");

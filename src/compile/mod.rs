@@ -198,9 +198,9 @@ pub struct ForCheck {
 
 /// Compile the pipeline at `canonical` (a key of `preloaded`) with its default parameters, far
 /// enough for [`validate::problems`]: what is under the keys of [`validate::NOT_READ`] is left out.
-/// Runs on a thread with a large stack, as [`compile_only`]: one of a pool made once and kept
-/// (a lint run compiles many pipelines; a thread each would map and fault in a fresh stack every
-/// time), or a thread of its own when the pool can't be made.
+/// Runs on a thread with a large stack, as [`compile_only`]: the current one when it was made
+/// for this (the command line's threads are: a thread each would map and fault in a fresh stack
+/// for every pipeline of a run), else a thread of its own.
 pub fn for_check(
     canonical: &Path,
     root_dir: &Path,
@@ -208,10 +208,11 @@ pub fn for_check(
     preloaded: &expand::Preloaded,
 ) -> Option<ForCheck> {
     let work = || check_here(canonical, root_dir, repositories, preloaded);
-    if let Some(pool) = big_stacks() {
-        // A panic is the compiler's bug: no findings for this pipeline, as below.
-        return pool
-            .install(|| std::panic::catch_unwind(std::panic::AssertUnwindSafe(work)))
+    if on_big_stack() {
+        // A thread made for this (see [`big_stack_thread`]): compile right here. Waiting for
+        // another thread instead would let a worker of the run's pool take up more files while
+        // it waits, and hold their trees too.
+        return std::panic::catch_unwind(std::panic::AssertUnwindSafe(work))
             .ok()
             .flatten();
     }
@@ -229,21 +230,21 @@ pub fn for_check(
 
 /// The stack of a thread that compiles (see [`expand`] for why it is large; only the pages the
 /// recursion touches are ever mapped).
-const COMPILE_STACK: usize = 512 * 1024 * 1024;
+pub const COMPILE_STACK: usize = 512 * 1024 * 1024;
 
-/// The threads that compile the pipelines of lint runs, as many as the run's threads; `None` when
-/// they can't be started.
-fn big_stacks() -> Option<&'static rayon::ThreadPool> {
-    static POOL: std::sync::OnceLock<Option<rayon::ThreadPool>> = std::sync::OnceLock::new();
-    POOL.get_or_init(|| {
-        rayon::ThreadPoolBuilder::new()
-            .num_threads(rayon::current_num_threads())
-            .stack_size(COMPILE_STACK)
-            .thread_name(|_| "azplint-compile".into())
-            .build()
-            .ok()
-    })
-    .as_ref()
+thread_local! {
+    static BIG_STACK: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Mark the current thread as one with a stack of [`COMPILE_STACK`] bytes: [`for_check`] then
+/// compiles on it directly. For the start handler of a thread pool built with that stack size
+/// (the command line's pool is).
+pub fn big_stack_thread() {
+    BIG_STACK.with(|b| b.set(true));
+}
+
+fn on_big_stack() -> bool {
+    BIG_STACK.with(std::cell::Cell::get)
 }
 
 fn check_here(
