@@ -248,12 +248,6 @@ enum Color {
 
 fn main() -> ExitCode {
     tune_allocator();
-    // The run's threads compile pipelines where they lint them: they get the compiler's stack
-    // (address space only: just the pages a deep template touches are ever mapped).
-    let _ = rayon::ThreadPoolBuilder::new()
-        .stack_size(azplint::compile::COMPILE_STACK)
-        .start_handler(|_| azplint::compile::big_stack_thread())
-        .build_global();
     std::panic::set_hook(Box::new(|info| {
         eprintln!("azplint: internal error: {info}");
         eprintln!("This is a bug in azplint; please report it with the file that triggered it.");
@@ -281,6 +275,13 @@ fn tune_allocator() {}
 
 fn run() -> ExitCode {
     let cli = Cli::parse();
+    // The run's threads compile pipelines where they lint them: they get the compiler's stack
+    // (address space only: just the pages a deep template touches are ever mapped). Made after
+    // the arguments are read, so that `--version` and `--help` start no thread.
+    let _ = rayon::ThreadPoolBuilder::new()
+        .stack_size(azplint::compile::COMPILE_STACK)
+        .start_handler(|_| azplint::compile::big_stack_thread())
+        .build_global();
     match cli.command {
         Some(Command::Check(args)) => check(args),
         Some(Command::Rules) => rules(),
