@@ -298,25 +298,16 @@ impl P<'_> {
     /// A mapping at column `col` whose first key has been read.
     fn block_map(&mut self, first: Node, colon: usize, col: usize) -> Option<(Node, usize)> {
         self.enter()?;
-        let len = self.len();
         let start = first.span.start;
         let mut entries = Vec::new();
         let (mut key, mut colon) = (first, colon);
         let next = loop {
             let (value, q) = self.map_value(colon, col)?;
             entries.push(Entry { key, value });
-            let p = self.content_line(q);
-            if p >= len {
-                break p;
-            }
-            let c = self.spaces(p);
-            let ind = c - p;
-            if ind < col || (ind == 0 && (self.doc_marker(p, b'-') || self.doc_marker(p, b'.'))) {
-                break p;
-            }
-            if ind > col {
-                return None;
-            }
+            let c = match self.block_next(q, col)? {
+                Ok((_, c)) => c,
+                Err(p) => break p,
+            };
             match self.inline(c, col as isize)? {
                 Inline::Key(k, cp) => (key, colon) = (k, cp),
                 Inline::Scalar(..) => return None,
@@ -331,6 +322,26 @@ impl P<'_> {
             },
             next,
         ))
+    }
+
+    /// Where a block collection at indentation `col` goes on after an entry or item that ended
+    /// at `q`: `Ok((p, c))` for the next content line at `p`, its content at column `col` from
+    /// `c`; `Err(p)` where the collection ends (a line indented less, a document marker, the
+    /// end of the text); `None` for a line indented deeper (given up).
+    fn block_next(&self, q: usize, col: usize) -> Option<Result<(usize, usize), usize>> {
+        let p = self.content_line(q);
+        if p >= self.len() {
+            return Some(Err(p));
+        }
+        let c = self.spaces(p);
+        let ind = c - p;
+        if ind < col || (ind == 0 && (self.doc_marker(p, b'-') || self.doc_marker(p, b'.'))) {
+            return Some(Err(p));
+        }
+        if ind > col {
+            return None;
+        }
+        Some(Ok((p, c)))
     }
 
     /// The value after the colon at `colon` of a key of the mapping at column `col`.
@@ -400,18 +411,10 @@ impl P<'_> {
                 }
             };
             items.push(node);
-            let p = self.content_line(q);
-            if p >= len {
-                break p;
-            }
-            let c = self.spaces(p);
-            let ind = c - p;
-            if ind < col || (ind == 0 && (self.doc_marker(p, b'-') || self.doc_marker(p, b'.'))) {
-                break p;
-            }
-            if ind > col {
-                return None;
-            }
+            let (p, c) = match self.block_next(q, col)? {
+                Ok(at) => at,
+                Err(p) => break p,
+            };
             if self.b[c] == b'-' && self.blank(c + 1) {
                 d = c;
             } else if indentless {
