@@ -7,19 +7,24 @@ use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
 use std::path::{Path, PathBuf};
 
-/// `fast::parse(text)`, checked against the other path: `Some` must be exactly its `Ok`, and an
-/// error there must be `None` here.
-fn check(text: &str) -> Option<Vec<Document>> {
+/// `fast::parse(text)` against the other path: `Some` must be exactly its `Ok`, and an error
+/// there must be `None` here; `Err` says what differs.
+fn compare(text: &str) -> Result<Option<Vec<Document>>, String> {
     let fast = super::parse(text);
-    let slow = parse_granit(text);
-    match (&fast, &slow) {
-        (Some(f), Ok(s)) => assert_eq!(f, s, "fast path differs on {text:?}"),
-        (Some(f), Err(e)) => {
-            panic!("fast path accepts what granit rejects ({e:?}): {text:?} -> {f:?}")
-        }
-        (None, _) => {}
+    match (&fast, parse_granit(text)) {
+        (Some(f), Ok(s)) if *f != s => Err(format!(
+            "fast path differs on {text:?}:\n fast: {f:?}\n granit: {s:?}"
+        )),
+        (Some(f), Err(e)) => Err(format!(
+            "fast path accepts what granit rejects ({e:?}): {text:?} -> {f:?}"
+        )),
+        _ => Ok(fast),
     }
-    fast
+}
+
+/// [`compare`], failing the test on a difference.
+fn check(text: &str) -> Option<Vec<Document>> {
+    compare(text).unwrap_or_else(|m| panic!("{m}"))
 }
 
 fn yaml_files(dir: &Path, out: &mut Vec<PathBuf>) {
@@ -241,22 +246,8 @@ fn generated_texts_match_granit() {
     let taken = std::cell::Cell::new(0u32);
     runner
         .run(&yamlish(), |text| {
-            let fast = super::parse(&text);
-            let slow = parse_granit(&text);
-            match (&fast, &slow) {
-                (Some(f), Ok(s)) => {
-                    prop_assert_eq!(f, s, "fast path differs on {:?}", text);
-                    taken.set(taken.get() + 1);
-                }
-                (Some(_), Err(e)) => {
-                    prop_assert!(
-                        false,
-                        "granit rejects ({:?}) what the fast path takes: {:?}",
-                        e,
-                        text
-                    )
-                }
-                (None, _) => {}
+            if compare(&text).map_err(TestCaseError::fail)?.is_some() {
+                taken.set(taken.get() + 1);
             }
             Ok(())
         })
@@ -585,31 +576,13 @@ fn generated_pipelines_match_granit() {
     runner
         .run(&any::<u64>(), |seed| {
             let text = generate(seed);
-            let fast = super::parse(&text);
-            let slow = parse_granit(&text);
             total.set(total.get() + 1);
-            match (&fast, &slow) {
-                (Some(f), Ok(s)) => {
-                    prop_assert_eq!(f, s, "fast path differs on {:?}", text);
-                    taken.set(taken.get() + 1);
-                }
-                (Some(_), Err(e)) => {
-                    prop_assert!(
-                        false,
-                        "granit rejects ({:?}) what the fast path takes: {:?}",
-                        e,
-                        text
-                    )
-                }
-                (None, Ok(_)) => {
-                    if std::env::var_os("FAST_YAML_BAILS").is_some() {
-                        eprintln!("BAIL {text:?}");
-                    }
-                }
-                (None, Err(e)) => {
-                    if std::env::var_os("FAST_YAML_BAILS").is_some() {
-                        eprintln!("ERR {e:?} {text:?}");
-                    }
+            if compare(&text).map_err(TestCaseError::fail)?.is_some() {
+                taken.set(taken.get() + 1);
+            } else if std::env::var_os("FAST_YAML_BAILS").is_some() {
+                match parse_granit(&text) {
+                    Ok(_) => eprintln!("BAIL {text:?}"),
+                    Err(e) => eprintln!("ERR {e:?} {text:?}"),
                 }
             }
             Ok(())
